@@ -1,0 +1,20 @@
+# PGXS build of the whanalytics extension.
+EXTENSION = whanalytics
+EXTVERSION = 1.0
+
+MODULE_big = whanalytics
+OBJS = src/whanalytics.o src/settings.o src/window.o src/metrics.o \
+       src/counter.o src/values.o src/latency_agg.o src/relations.o src/queries.o \
+       src/scan.o src/jsonb_build.o src/response.o src/analytics.o src/series.o
+
+DATA = $(wildcard sql/whanalytics--*.sql)
+
+REGRESS = extension analytics_json edge_cases day_metrics hourly_metrics \
+          latency_percentiles bad_input settings row_security session_independence
+REGRESS_OPTS = --load-extension=plpgsql
+
+PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)

@@ -1,0 +1,120 @@
+/*
+ * analytics.c
+ *	  The SQL entry points webhook_analytics_json and
+ *	  webhook_analytics_json_between: they read and check the arguments,
+ *	  then build the response inside one SPI connection.
+ *	  A NULL organization_id gives NULL; a NULL period, as_of, top_n or
+ *	  last_n means its default; a NULL from_ts or to_ts is an error.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+
+#include "analytics.h"
+#include "response.h"
+#include "window.h"
+
+#define WH_DEFAULT_TOP_N 5
+#define WH_DEFAULT_LAST_N 10
+
+PG_FUNCTION_INFO_V1(webhook_analytics_json);
+PG_FUNCTION_INFO_V1(webhook_analytics_json_between);
+
+/* WhArgOrganization reads and checks organization_id; false when it is NULL. */
+bool
+WhArgOrganization(FunctionCallInfo fcinfo, int argno, WhFilter *filter)
+{
+	memset(filter, 0, sizeof(WhFilter));
+	if (PG_ARGISNULL(argno))
+		return false;
+	filter->organization_id = PG_GETARG_TEXT_P(argno);
+	WhCheckOrganization(filter->organization_id);
+	return true;
+}
+
+/* WhArgWebhook reads webhook_id into the filter; NULL means every webhook. */
+void
+WhArgWebhook(FunctionCallInfo fcinfo, int argno, WhFilter *filter)
+{
+	filter->webhook_id = PG_ARGISNULL(argno) ? NULL : PG_GETARG_TEXT_P(argno);
+}
+
+/* WhArgWindow reads from_ts and to_ts (both required) into the filter. */
+void
+WhArgWindow(FunctionCallInfo fcinfo, int from_argno, WhFilter *filter)
+{
+	if (PG_ARGISNULL(from_argno) || PG_ARGISNULL(from_argno + 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be NULL", PG_ARGISNULL(from_argno) ? "from_ts" : "to_ts"),
+				 errhint("Pass finite timestamps with from_ts < to_ts.")));
+	WhWindowBetween(PG_GETARG_TIMESTAMPTZ(from_argno),
+					PG_GETARG_TIMESTAMPTZ(from_argno + 1), filter);
+}
+
+/* ArgListLength reads top_n or last_n, NULL meaning the default. */
+static int
+ArgListLength(FunctionCallInfo fcinfo, int argno, const char *name, int default_value)
+{
+	if (PG_ARGISNULL(argno))
+		return default_value;
+	return WhCheckListLength(name, PG_GETARG_INT32(argno));
+}
+
+/* Respond builds the response inside SPI and returns it in the caller's memory. */
+static Datum
+Respond(const WhFilter *filter, int top_n, int last_n)
+{
+	Jsonb	   *response;
+	Jsonb	   *copy;
+
+	SPI_connect();
+	response = WhAnalyticsResponse(filter, top_n, last_n);
+	copy = SPI_palloc(VARSIZE(response));
+	memcpy(copy, response, VARSIZE(response));
+	SPI_finish();
+	PG_RETURN_JSONB_P(copy);
+}
+
+/* webhook_analytics_json(organization_id, period, as_of, webhook_id, top_n, last_n) */
+Datum
+webhook_analytics_json(PG_FUNCTION_ARGS)
+{
+	WhFilter	filter;
+	const char *period;
+	TimestampTz as_of;
+	int			top_n;
+	int			last_n;
+
+	if (!WhArgOrganization(fcinfo, 0, &filter))
+		PG_RETURN_NULL();
+	period = PG_ARGISNULL(1) ? "last_day" : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	as_of = PG_ARGISNULL(2) ? GetCurrentTransactionStartTimestamp()
+		: PG_GETARG_TIMESTAMPTZ(2);
+	WhArgWebhook(fcinfo, 3, &filter);
+	top_n = ArgListLength(fcinfo, 4, "top_n", WH_DEFAULT_TOP_N);
+	last_n = ArgListLength(fcinfo, 5, "last_n", WH_DEFAULT_LAST_N);
+	WhWindowForPeriod(period, as_of, &filter);
+	return Respond(&filter, top_n, last_n);
+}
+
+/* webhook_analytics_json_between(organization_id, from_ts, to_ts, webhook_id, top_n, last_n) */
+Datum
+webhook_analytics_json_between(PG_FUNCTION_ARGS)
+{
+	WhFilter	filter;
+	int			top_n;
+	int			last_n;
+
+	if (!WhArgOrganization(fcinfo, 0, &filter))
+		PG_RETURN_NULL();
+	WhArgWindow(fcinfo, 1, &filter);
+	WhArgWebhook(fcinfo, 3, &filter);
+	top_n = ArgListLength(fcinfo, 4, "top_n", WH_DEFAULT_TOP_N);
+	last_n = ArgListLength(fcinfo, 5, "last_n", WH_DEFAULT_LAST_N);
+	return Respond(&filter, top_n, last_n);
+}

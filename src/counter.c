@@ -1,0 +1,142 @@
+/*
+ * counter.c
+ *	  Counts distinct strings exactly (no truncation, no sampling) in a
+ *	  simplehash table, and lists the top N by count descending, ties in
+ *	  byte order as COLLATE "C" sorts them, NULL after every string.
+ */
+#include "postgres.h"
+
+#include "common/hashfn.h"
+
+#include "counter.h"
+
+/* A counted string: bytes, not NUL-terminated. */
+typedef struct WhCounterKey
+{
+	const char *data;
+	int			len;
+} WhCounterKey;
+
+typedef struct WhCounterEntry
+{
+	WhCounterKey key;
+	uint32		hash;
+	char		status;
+	int64		count;
+} WhCounterEntry;
+
+/* KeysEqual compares two counted strings byte for byte. */
+static inline bool
+KeysEqual(WhCounterKey a, WhCounterKey b)
+{
+	return a.len == b.len && memcmp(a.data, b.data, a.len) == 0;
+}
+
+#define SH_PREFIX counter_map
+#define SH_ELEMENT_TYPE WhCounterEntry
+#define SH_KEY_TYPE WhCounterKey
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) hash_bytes((const unsigned char *) (k).data, (k).len)
+#define SH_EQUAL(tb, a, b) KeysEqual(a, b)
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a) ((a)->hash)
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+struct WhCounter
+{
+	MemoryContext context;
+	counter_map_hash *map;
+	int64		null_count;
+};
+
+/* WhCounterCreate makes an empty counter whose memory lives in context. */
+WhCounter *
+WhCounterCreate(MemoryContext context)
+{
+	WhCounter  *counter = MemoryContextAllocZero(context, sizeof(WhCounter));
+
+	counter->context = context;
+	counter->map = counter_map_create(context, 256, NULL);
+	return counter;
+}
+
+/* WhCounterAdd counts one occurrence of the len bytes at data (copied when new). */
+void
+WhCounterAdd(WhCounter *counter, const char *data, int len)
+{
+	WhCounterKey key = {data, len};
+	WhCounterEntry *entry;
+	bool		found;
+
+	entry = counter_map_insert(counter->map, key, &found);
+	if (!found)
+	{
+		char	   *copy = MemoryContextAlloc(counter->context, len + 1);
+
+		memcpy(copy, data, len);
+		copy[len] = '\0';
+		entry->key.data = copy;
+		entry->count = 0;
+	}
+	entry->count++;
+}
+
+/* WhCounterAddNull counts one SQL NULL. */
+void
+WhCounterAddNull(WhCounter *counter)
+{
+	counter->null_count++;
+}
+
+/* CompareCounts orders by count descending, then bytes ascending, NULL last. */
+static int
+CompareCounts(const void *a, const void *b)
+{
+	const WhCount *x = a;
+	const WhCount *y = b;
+	int			cmp;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	if (x->isnull || y->isnull)
+		return (int) x->isnull - (int) y->isnull;
+	cmp = memcmp(x->data, y->data, Min(x->len, y->len));
+	if (cmp != 0)
+		return cmp;
+	return (x->len > y->len) - (x->len < y->len);
+}
+
+/* WhCounterTop sets *top to the first n counts in result order and returns how many there are. */
+int
+WhCounterTop(WhCounter *counter, int n, WhCount **top)
+{
+	int64		distinct = counter->map->members + (counter->null_count > 0);
+	WhCount    *all = palloc_extended(Max(distinct, 1) * sizeof(WhCount), MCXT_ALLOC_HUGE);
+	counter_map_iterator it;
+	WhCounterEntry *entry;
+	int64		i = 0;
+
+	counter_map_start_iterate(counter->map, &it);
+	while ((entry = counter_map_iterate(counter->map, &it)) != NULL)
+	{
+		all[i].data = entry->key.data;
+		all[i].len = entry->key.len;
+		all[i].isnull = false;
+		all[i].count = entry->count;
+		i++;
+	}
+	if (counter->null_count > 0)
+	{
+		all[i].data = NULL;
+		all[i].len = 0;
+		all[i].isnull = true;
+		all[i].count = counter->null_count;
+		i++;
+	}
+	qsort(all, i, sizeof(WhCount), CompareCounts);
+	*top = all;
+	return (int) Min(i, (int64) n);
+}

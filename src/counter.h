@@ -1,0 +1,26 @@
+/*
+ * counter.h
+ *	  Exact counts of distinct strings, and their top N.
+ */
+#ifndef WH_COUNTER_H
+#define WH_COUNTER_H
+
+#include "postgres.h"
+
+typedef struct WhCounter WhCounter;
+
+/* One string with its count; isnull marks the SQL NULL group. */
+typedef struct WhCount
+{
+	const char *data;
+	int			len;
+	bool		isnull;
+	int64		count;
+} WhCount;
+
+extern WhCounter *WhCounterCreate(MemoryContext context);
+extern void WhCounterAdd(WhCounter *counter, const char *data, int len);
+extern void WhCounterAddNull(WhCounter *counter);
+extern int	WhCounterTop(WhCounter *counter, int n, WhCount **top);
+
+#endif							/* WH_COUNTER_H */

@@ -1,0 +1,188 @@
+/*
+ * jsonb_build.c
+ *	  Builds jsonb as jsonb (pushJsonbValue), never as printed text: object
+ *	  members of every kind the response holds, and UTC timestamps in the
+ *	  API's "YYYY-MM-DD HH24:MI:SS" form. A member with key NULL is an
+ *	  array element. Pushed strings must outlive the JsonbValueToJsonb call.
+ */
+#include "postgres.h"
+
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+
+#include "jsonb_build.h"
+
+/* Key pushes an object key, or nothing for an array element. */
+static JsonbIteratorToken
+Key(JsonbParseState **state, const char *key)
+{
+	JsonbValue	k;
+
+	if (key == NULL)
+		return WJB_ELEM;
+	k.type = jbvString;
+	k.val.string.val = (char *) key;
+	k.val.string.len = strlen(key);
+	pushJsonbValue(state, WJB_KEY, &k);
+	return WJB_VALUE;
+}
+
+/* PutValue pushes a scalar value under key. */
+static void
+PutValue(JsonbParseState **state, const char *key, JsonbValue *value)
+{
+	JsonbIteratorToken token = Key(state, key);
+
+	pushJsonbValue(state, token, value);
+}
+
+/* WhJsonBeginObject opens an object: the root (key NULL, no parent) or a member. */
+void
+WhJsonBeginObject(JsonbParseState **state, const char *key)
+{
+	if (*state != NULL)
+		Key(state, key);
+	pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
+}
+
+/* WhJsonEndObject closes the innermost object; for the root, returns the finished value. */
+JsonbValue *
+WhJsonEndObject(JsonbParseState **state)
+{
+	return pushJsonbValue(state, WJB_END_OBJECT, NULL);
+}
+
+/* WhJsonBeginArray opens an array member. */
+void
+WhJsonBeginArray(JsonbParseState **state, const char *key)
+{
+	Key(state, key);
+	pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
+}
+
+/* WhJsonEndArray closes the innermost array. */
+void
+WhJsonEndArray(JsonbParseState **state)
+{
+	pushJsonbValue(state, WJB_END_ARRAY, NULL);
+}
+
+/* WhJsonPutString pushes len bytes as a JSON string. */
+void
+WhJsonPutString(JsonbParseState **state, const char *key, const char *data, int len)
+{
+	JsonbValue	v;
+
+	v.type = jbvString;
+	v.val.string.val = (char *) data;
+	v.val.string.len = len;
+	PutValue(state, key, &v);
+}
+
+/* WhJsonPutCString pushes a NUL-terminated string. */
+void
+WhJsonPutCString(JsonbParseState **state, const char *key, const char *value)
+{
+	WhJsonPutString(state, key, value, strlen(value));
+}
+
+/* WhJsonPutText pushes a text datum as a string, or null. */
+void
+WhJsonPutText(JsonbParseState **state, const char *key, Datum value, bool isnull)
+{
+	text	   *t;
+
+	if (isnull)
+	{
+		WhJsonPutNull(state, key);
+		return;
+	}
+	t = DatumGetTextPP(value);
+	WhJsonPutString(state, key, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+}
+
+/* WhJsonPutNumeric pushes a JSON number. */
+void
+WhJsonPutNumeric(JsonbParseState **state, const char *key, Numeric value)
+{
+	JsonbValue	v;
+
+	v.type = jbvNumeric;
+	v.val.numeric = value;
+	PutValue(state, key, &v);
+}
+
+/* WhJsonPutInt pushes an integer as a JSON number. */
+void
+WhJsonPutInt(JsonbParseState **state, const char *key, int64 value)
+{
+	WhJsonPutNumeric(state, key, int64_to_numeric(value));
+}
+
+/* WhJsonPutNull pushes JSON null. */
+void
+WhJsonPutNull(JsonbParseState **state, const char *key)
+{
+	JsonbValue	v;
+
+	v.type = jbvNull;
+	PutValue(state, key, &v);
+}
+
+/*
+ * WhJsonPutTimestamp pushes ts as "YYYY-MM-DD HH24:MI:SS" in UTC (fraction
+ * dropped; minutes and seconds as 00 when hour_only), as to_char(ts AT TIME
+ * ZONE 'UTC', ...) prints it: BC years as positive numbers, infinity as null.
+ */
+void
+WhJsonPutTimestamp(JsonbParseState **state, const char *key, TimestampTz ts,
+				   bool isnull, bool hour_only)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	char	   *text;
+	int			year;
+
+	if (isnull || TIMESTAMP_NOT_FINITE(ts))
+	{
+		WhJsonPutNull(state, key);
+		return;
+	}
+	if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	year = tm.tm_year > 0 ? tm.tm_year : -(tm.tm_year - 1);
+	if (hour_only)
+		tm.tm_min = tm.tm_sec = 0;
+	text = psprintf("%04d-%02d-%02d %02d:%02d:%02d", year, tm.tm_mon,
+					tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	WhJsonPutCString(state, key, text);
+}
+
+/* WhJsonPutJsonb pushes a jsonb datum as its JSON value (SQL NULL as null). */
+void
+WhJsonPutJsonb(JsonbParseState **state, const char *key, Datum value, bool isnull)
+{
+	Jsonb	   *json;
+	JsonbValue	v;
+
+	if (isnull)
+	{
+		WhJsonPutNull(state, key);
+		return;
+	}
+	json = DatumGetJsonbP(value);
+	if (JB_ROOT_IS_SCALAR(json))
+	{
+		if (!JsonbExtractScalar(&json->root, &v))
+			elog(ERROR, "invalid scalar jsonb");
+	}
+	else
+	{
+		v.type = jbvBinary;
+		v.val.binary.data = &json->root;
+		v.val.binary.len = VARSIZE(json) - VARHDRSZ;
+	}
+	PutValue(state, key, &v);
+}

@@ -1,0 +1,170 @@
+/*
+ * latency_agg.c
+ *	  The webhook_latency_percentiles aggregate: transition, combine,
+ *	  serialize, deserialize and final functions over a WhValues state.
+ *	  The serialized form is network byte order:
+ *	  uint32 magic, int64 count, float8 sum, then count float8 values.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "libpq/pqformat.h"
+
+#include "values.h"
+
+#define WH_STATE_MAGIC 0x57484C31	/* "WHL1" */
+#define WH_STATE_HEADER (sizeof(uint32) + sizeof(int64) + sizeof(double))
+
+PG_FUNCTION_INFO_V1(webhook_latency_accum);
+PG_FUNCTION_INFO_V1(webhook_latency_combine);
+PG_FUNCTION_INFO_V1(webhook_latency_serialize);
+PG_FUNCTION_INFO_V1(webhook_latency_deserialize);
+PG_FUNCTION_INFO_V1(webhook_latency_final);
+
+/* AggregateContext returns the aggregate's memory context, or fails outside an aggregate. */
+static MemoryContext
+AggregateContext(FunctionCallInfo fcinfo, const char *name)
+{
+	MemoryContext context;
+
+	if (!AggCheckCallContext(fcinfo, &context))
+		elog(ERROR, "%s called in non-aggregate context", name);
+	return context;
+}
+
+/* webhook_latency_accum adds one non-NULL input to the state. */
+Datum
+webhook_latency_accum(PG_FUNCTION_ARGS)
+{
+	MemoryContext context = AggregateContext(fcinfo, "webhook_latency_accum");
+	WhValues   *state = PG_ARGISNULL(0) ? NULL : (WhValues *) PG_GETARG_POINTER(0);
+
+	if (PG_ARGISNULL(1))
+	{
+		if (state == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(state);
+	}
+	if (state == NULL)
+		state = WhValuesCreate(context, 1024);
+	WhValuesAdd(state, PG_GETARG_FLOAT8(1));
+	PG_RETURN_POINTER(state);
+}
+
+/* webhook_latency_combine merges two partial states, copying when the first is NULL. */
+Datum
+webhook_latency_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext context = AggregateContext(fcinfo, "webhook_latency_combine");
+	WhValues   *into = PG_ARGISNULL(0) ? NULL : (WhValues *) PG_GETARG_POINTER(0);
+	WhValues   *from = PG_ARGISNULL(1) ? NULL : (WhValues *) PG_GETARG_POINTER(1);
+
+	if (from == NULL)
+	{
+		if (into == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(into);
+	}
+	if (into == NULL)
+		into = WhValuesCreate(context, from->count);
+	WhValuesAppend(into, from);
+	PG_RETURN_POINTER(into);
+}
+
+/* webhook_latency_serialize writes the state as bytea. */
+Datum
+webhook_latency_serialize(PG_FUNCTION_ARGS)
+{
+	WhValues   *state;
+	StringInfoData buf;
+
+	AggregateContext(fcinfo, "webhook_latency_serialize");
+	state = (WhValues *) PG_GETARG_POINTER(0);
+	pq_begintypsend(&buf);
+	enlargeStringInfo(&buf, WH_STATE_HEADER + state->count * sizeof(double));
+	pq_sendint32(&buf, WH_STATE_MAGIC);
+	pq_sendint64(&buf, state->count);
+	pq_sendfloat8(&buf, state->sum);
+	for (int64 i = 0; i < state->count; i++)
+		pq_sendfloat8(&buf, state->items[i]);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* BadState reports a serialized state that cannot be read. */
+static void
+BadState(const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid webhook_latency_percentiles state: %s", detail),
+			 errhint("Pass only bytea produced by webhook_latency_serialize.")));
+}
+
+/* webhook_latency_deserialize reads a bytea state, checking every length first. */
+Datum
+webhook_latency_deserialize(PG_FUNCTION_ARGS)
+{
+	MemoryContext context = AggregateContext(fcinfo, "webhook_latency_deserialize");
+	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
+	Size		length = VARSIZE_ANY_EXHDR(bytes);
+	StringInfoData buf;
+	int64		count;
+	WhValues   *state;
+
+	if (length < WH_STATE_HEADER)
+		BadState("shorter than its header");
+	buf.data = VARDATA_ANY(bytes);
+	buf.len = length;
+	buf.maxlen = length;
+	buf.cursor = 0;
+	if ((uint32) pq_getmsgint(&buf, 4) != WH_STATE_MAGIC)
+		BadState("wrong magic number");
+	count = pq_getmsgint64(&buf);
+	if (count < 0 || (uint64) count != (length - WH_STATE_HEADER) / sizeof(double) ||
+		(length - WH_STATE_HEADER) % sizeof(double) != 0)
+		BadState("value count does not match its length");
+
+	state = WhValuesCreate(context, count);
+	state->sum = pq_getmsgfloat8(&buf);
+	for (int64 i = 0; i < count; i++)
+		state->items[i] = pq_getmsgfloat8(&buf);
+	state->count = count;
+	state->sorted = false;
+	PG_RETURN_POINTER(state);
+}
+
+/* webhook_latency_final returns the webhook_latency row, all NULL for no inputs. */
+Datum
+webhook_latency_final(PG_FUNCTION_ARGS)
+{
+	WhValues   *state = PG_ARGISNULL(0) ? NULL : (WhValues *) PG_GETARG_POINTER(0);
+	TupleDesc	tupdesc;
+	Datum		values[7] = {0};
+	bool		nulls[7];
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "webhook_latency_final must return a composite type");
+	tupdesc = BlessTupleDesc(tupdesc);
+	if (tupdesc->natts != 7)
+		elog(ERROR, "webhook_latency must have 7 attributes, has %d", tupdesc->natts);
+
+	if (state == NULL || state->count == 0)
+		memset(nulls, true, sizeof(nulls));
+	else
+	{
+		WhValueStats stats;
+
+		WhValuesStats(state, &stats);
+		values[0] = Float8GetDatum(stats.min);
+		values[1] = Float8GetDatum(stats.max);
+		values[2] = Float8GetDatum(stats.avg);
+		values[3] = Float8GetDatum(stats.p50);
+		values[4] = Float8GetDatum(stats.p90);
+		values[5] = Float8GetDatum(stats.p95);
+		values[6] = Float8GetDatum(stats.p99);
+		memset(nulls, false, sizeof(nulls));
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}

@@ -1,0 +1,73 @@
+/*
+ * metrics.c
+ *	  Derived metrics (retry rate, averages, rounded percentiles) computed with
+ *	  PostgreSQL's own numeric functions, so every value equals what
+ *	  round(numeric, 2) gives in plain SQL over the same rows.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+
+#include "whanalytics.h"
+
+/* WhRoundTwo rounds a numeric to 2 decimals, half away from zero. */
+Numeric
+WhRoundTwo(Numeric value)
+{
+	return DatumGetNumeric(DirectFunctionCall2(numeric_round,
+											   NumericGetDatum(value),
+											   Int32GetDatum(2)));
+}
+
+/* WhInt64Numeric converts an int64 to numeric. */
+Numeric
+WhInt64Numeric(int64 value)
+{
+	return int64_to_numeric(value);
+}
+
+/* WhMeanRounded is round(sum / count, 2), or 0 when count is 0 (as avg() does it). */
+Numeric
+WhMeanRounded(Numeric sum, int64 count)
+{
+	Datum		quotient;
+
+	if (count == 0)
+		return int64_to_numeric(0);
+	quotient = DirectFunctionCall2(numeric_div, NumericGetDatum(sum),
+								   NumericGetDatum(int64_to_numeric(count)));
+	return WhRoundTwo(DatumGetNumeric(quotient));
+}
+
+/* WhRetryRatePct is round(100 * retried / total, 2), or 0 for no rows. */
+Numeric
+WhRetryRatePct(const WhMetrics *m)
+{
+	Datum		hundred_times;
+
+	if (m->total == 0)
+		return int64_to_numeric(0);
+	hundred_times = DirectFunctionCall2(numeric_mul,
+										NumericGetDatum(int64_to_numeric(100)),
+										NumericGetDatum(int64_to_numeric(m->retried)));
+	return WhMeanRounded(DatumGetNumeric(hundred_times), m->total);
+}
+
+/* WhAvgDelayMs is round(avg(delay_ms), 2), or 0 when no delay is known. */
+Numeric
+WhAvgDelayMs(const WhMetrics *m)
+{
+	return WhMeanRounded(int64_to_numeric(m->delay_sum), m->delay_count);
+}
+
+/* WhFloatRounded is round(value::numeric, 2), with the float8 cast's rounding. */
+Numeric
+WhFloatRounded(double value)
+{
+	Datum		as_numeric = DirectFunctionCall1(float8_numeric,
+												 Float8GetDatum(value));
+
+	return WhRoundTwo(DatumGetNumeric(as_numeric));
+}

@@ -1,0 +1,213 @@
+/*
+ * queries.c
+ *	  Writes the SQL of the three queries for the configured relations
+ *	  (every name and operator qualified, so search_path cannot redirect
+ *	  them), keeps their prepared plans per backend, and runs them with
+ *	  read_only SPI so that one call sees one snapshot.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "lib/stringinfo.h"
+#include "nodes/params.h"
+#include "utils/memutils.h"
+
+#include "queries.h"
+#include "relations.h"
+
+/* Filter on one organization, the window, and maybe one webhook ($1..$4). */
+#define WH_WINDOW_WHERE \
+	" WHERE e.organization_id OPERATOR(pg_catalog.=) $1" \
+	" AND e.created_at OPERATOR(pg_catalog.>=) $2" \
+	" AND e.created_at OPERATOR(pg_catalog.<) $3"
+#define WH_WEBHOOK_WHERE " AND e.webhook_id OPERATOR(pg_catalog.=) $4"
+
+/* A prepared plan, kept for the backend's life under its SQL text. */
+typedef struct WhCachedPlan
+{
+	char	   *sql;
+	SPIPlanPtr	plan;
+} WhCachedPlan;
+
+#define WH_PLAN_CACHE_SIZE 32
+
+static WhCachedPlan wh_plans[WH_PLAN_CACHE_SIZE];
+static int	wh_plans_used = 0;
+static int	wh_plans_next_evict = 0;
+
+/* KeptPlan returns the kept plan for sql, preparing and keeping it when new. */
+static SPIPlanPtr
+KeptPlan(const char *sql, int nargs, Oid *argtypes)
+{
+	SPIPlanPtr	plan;
+	int			slot;
+
+	for (int i = 0; i < wh_plans_used; i++)
+	{
+		if (strcmp(wh_plans[i].sql, sql) == 0)
+			return wh_plans[i].plan;
+	}
+
+	plan = SPI_prepare(sql, nargs, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_keepplan failed");
+
+	if (wh_plans_used < WH_PLAN_CACHE_SIZE)
+		slot = wh_plans_used++;
+	else
+	{
+		slot = wh_plans_next_evict;
+		wh_plans_next_evict = (wh_plans_next_evict + 1) % WH_PLAN_CACHE_SIZE;
+		SPI_freeplan(wh_plans[slot].plan);
+		pfree(wh_plans[slot].sql);
+	}
+	wh_plans[slot].sql = MemoryContextStrdup(TopMemoryContext, sql);
+	wh_plans[slot].plan = plan;
+	return plan;
+}
+
+/* FilterParams builds $1..$4 (organization, from, to, webhook) plus 'extra' more slots. */
+static ParamListInfo
+FilterParams(const WhFilter *filter, int extra)
+{
+	int			nparams = (filter->webhook_id != NULL ? 4 : 3) + extra;
+	ParamListInfo params = makeParamList(nparams);
+	ParamExternData *p = params->params;
+
+	p[0].value = PointerGetDatum(filter->organization_id);
+	p[0].ptype = TEXTOID;
+	p[1].value = TimestampTzGetDatum(filter->from);
+	p[1].ptype = TIMESTAMPTZOID;
+	p[2].value = TimestampTzGetDatum(filter->to);
+	p[2].ptype = TIMESTAMPTZOID;
+	if (filter->webhook_id != NULL)
+	{
+		p[3].value = PointerGetDatum(filter->webhook_id);
+		p[3].ptype = TEXTOID;
+	}
+	for (int i = 0; i < nparams; i++)
+	{
+		p[i].isnull = false;
+		p[i].pflags = PARAM_FLAG_CONST;
+	}
+	return params;
+}
+
+/* ParamTypes lists the types of the parameters FilterParams builds. */
+static Oid *
+ParamTypes(const WhFilter *filter, Oid extra_type)
+{
+	Oid		   *types = palloc(5 * sizeof(Oid));
+	int			n = 0;
+
+	types[n++] = TEXTOID;
+	types[n++] = TIMESTAMPTZOID;
+	types[n++] = TIMESTAMPTZOID;
+	if (filter->webhook_id != NULL)
+		types[n++] = TEXTOID;
+	if (OidIsValid(extra_type))
+		types[n++] = extra_type;
+	return types;
+}
+
+/* Execute runs a kept plan read-only with the given parameters and receiver. */
+static void
+Execute(SPIPlanPtr plan, ParamListInfo params, DestReceiver *dest, int expected)
+{
+	SPIExecuteOptions options = {0};
+	int			rc;
+
+	options.params = params;
+	options.read_only = true;
+	options.dest = dest;
+	rc = SPI_execute_plan_extended(plan, &options);
+	if (rc != expected)
+		elog(ERROR, "whanalytics query failed: %s", SPI_result_code_string(rc));
+}
+
+/* WhQueryWindowRows streams the window's rows, WhScanColumn order, into dest. */
+void
+WhQueryWindowRows(const WhFilter *filter, DestReceiver *dest)
+{
+	StringInfoData sql;
+	int			nargs = filter->webhook_id != NULL ? 4 : 3;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql,
+					 "SELECT e.event::pg_catalog.text, e.url::pg_catalog.text,"
+					 " e.response_status::pg_catalog.int4, e.error::pg_catalog.jsonb,"
+					 " e.retries::pg_catalog.int4, e.delay_ms::pg_catalog.int4,"
+					 " e.done::pg_catalog.int2, e.created_at::pg_catalog.timestamptz,"
+					 " e.first_sent_at::pg_catalog.timestamptz"
+					 " FROM %s e" WH_WINDOW_WHERE "%s",
+					 WhEventsRelation(),
+					 filter->webhook_id != NULL ? WH_WEBHOOK_WHERE : "");
+	Execute(KeptPlan(sql.data, nargs, ParamTypes(filter, InvalidOid)),
+			FilterParams(filter, 0), dest, SPI_OK_SELECT);
+}
+
+/* WhQueryLastEvents returns the newest 'limit' rows of the window, every column, newest first. */
+SPITupleTable *
+WhQueryLastEvents(const WhFilter *filter, int limit)
+{
+	StringInfoData sql;
+	int			nargs = (filter->webhook_id != NULL ? 4 : 3) + 1;
+	ParamListInfo params = FilterParams(filter, 1);
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql,
+					 "SELECT e.id::pg_catalog.text, e.webhook_id::pg_catalog.text,"
+					 " e.organization_id::pg_catalog.text, e.url::pg_catalog.text,"
+					 " e.event::pg_catalog.text, e.resource_id::pg_catalog.text,"
+					 " e.payload::pg_catalog.jsonb, e.response_status::pg_catalog.int4,"
+					 " e.response_body::pg_catalog.text, e.error::pg_catalog.jsonb,"
+					 " e.retries::pg_catalog.int4, e.created_at::pg_catalog.timestamptz,"
+					 " e.updated_at::pg_catalog.timestamptz,"
+					 " e.first_sent_at::pg_catalog.timestamptz,"
+					 " e.delay_ms::pg_catalog.int4, e.done::pg_catalog.int2"
+					 " FROM %s e" WH_WINDOW_WHERE "%s"
+					 " ORDER BY e.created_at DESC, e.id DESC LIMIT $%d",
+					 WhEventsRelation(),
+					 filter->webhook_id != NULL ? WH_WEBHOOK_WHERE : "",
+					 nargs);
+	params->params[nargs - 1].value = Int64GetDatum(limit);
+	params->params[nargs - 1].ptype = INT8OID;
+	Execute(KeptPlan(sql.data, nargs, ParamTypes(filter, INT8OID)),
+			params, NULL, SPI_OK_SELECT);
+	return SPI_tuptable;
+}
+
+/* WhQueryWebhookTotals counts the organization's webhooks (or the one webhook) and their subscribed events. */
+void
+WhQueryWebhookTotals(const WhFilter *filter, int64 *webhooks, int64 *events_subscribed)
+{
+	StringInfoData sql;
+	ParamListInfo params = makeParamList(filter->webhook_id != NULL ? 2 : 1);
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	bool		isnull;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql,
+					 "SELECT pg_catalog.count(*),"
+					 " COALESCE(pg_catalog.sum(pg_catalog.cardinality(w.events)), 0)::pg_catalog.int8"
+					 " FROM %s w WHERE w.organization_id OPERATOR(pg_catalog.=) $1%s",
+					 WhWebhooksRelation(),
+					 filter->webhook_id != NULL ? " AND w.id OPERATOR(pg_catalog.=) $2" : "");
+	for (int i = 0; i < params->numParams; i++)
+	{
+		params->params[i].value = PointerGetDatum(i == 0 ? filter->organization_id
+												  : filter->webhook_id);
+		params->params[i].isnull = false;
+		params->params[i].pflags = PARAM_FLAG_CONST;
+		params->params[i].ptype = TEXTOID;
+	}
+	Execute(KeptPlan(sql.data, params->numParams, types), params, NULL, SPI_OK_SELECT);
+	if (SPI_processed != 1)
+		elog(ERROR, "webhook totals query returned " UINT64_FORMAT " rows", SPI_processed);
+	*webhooks = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+											SPI_tuptable->tupdesc, 1, &isnull));
+	*events_subscribed = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+													 SPI_tuptable->tupdesc, 2, &isnull));
+}

@@ -1,0 +1,151 @@
+/*
+ * relations.c
+ *	  Resolves the deliveries and webhooks relations to schema-qualified,
+ *	  quoted names: the extension's own tables, or the table or view a
+ *	  setting names. A missing relation or column is a clear error here,
+ *	  before any query runs; privileges are left to the executor.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/indexing.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_extension.h"
+#include "commands/extension.h"
+#include "nodes/makefuncs.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/rel.h"
+#include "utils/lsyscache.h"
+#include "utils/regproc.h"
+#include "utils/varlena.h"
+
+#include "relations.h"
+#include "settings.h"
+
+/* The columns each relation must have, as in SPEC section 1. */
+static const char *const wh_event_columns[] = {
+	"id", "webhook_id", "organization_id", "url", "event", "resource_id",
+	"payload", "response_status", "response_body", "error", "retries",
+	"created_at", "updated_at", "first_sent_at", "delay_ms", "done", NULL
+};
+
+static const char *const wh_webhook_columns[] = {
+	"id", "organization_id", "events", NULL
+};
+
+/* ExtensionSchema returns the schema whanalytics is installed in (pg_extension.extnamespace). */
+static Oid
+ExtensionSchema(void)
+{
+	Oid			extension = get_extension_oid("whanalytics", false);
+	Relation	catalog = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	Oid			schema = InvalidOid;
+
+	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(extension));
+	scan = systable_beginscan(catalog, ExtensionOidIndexId, true, NULL, 1, &key);
+	tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+		schema = ((Form_pg_extension) GETSTRUCT(tuple))->extnamespace;
+	systable_endscan(scan);
+	table_close(catalog, AccessShareLock);
+	if (!OidIsValid(schema))
+		elog(ERROR, "could not find the schema of extension whanalytics");
+	return schema;
+}
+
+/* OwnTable finds the extension's own table by name in the extension's schema. */
+static Oid
+OwnTable(const char *relname)
+{
+	Oid			relid = get_relname_relid(relname, ExtensionSchema());
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("the whanalytics table \"%s\" does not exist", relname),
+				 errhint("Reinstall the extension, or set whanalytics.%s_table to a relation of your own.",
+						 strcmp(relname, "webhooks") == 0 ? "webhooks" : "events")));
+	return relid;
+}
+
+/* NamedRelation looks up the relation a setting names, with the caller's search_path. */
+static Oid
+NamedRelation(const char *setting, const char *name)
+{
+	List	   *names;
+	Oid			relid;
+
+	names = stringToQualifiedNameList(name);
+	relid = RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, true);
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation \"%s\" named by %s does not exist", name, setting),
+				 errhint("Set %s to an existing table or view, or to '' for the extension's own table.",
+						 setting)));
+	return relid;
+}
+
+/* CheckColumns fails unless the relation has every column the queries read. */
+static void
+CheckColumns(Oid relid, const char *setting, const char *const *columns)
+{
+	char		relkind = get_rel_relkind(relid);
+
+	if (relkind != RELKIND_RELATION && relkind != RELKIND_VIEW &&
+		relkind != RELKIND_MATVIEW && relkind != RELKIND_FOREIGN_TABLE &&
+		relkind != RELKIND_PARTITIONED_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" named by %s is not a table or view", get_rel_name(relid), setting)));
+
+	for (int i = 0; columns[i] != NULL; i++)
+	{
+		if (get_attnum(relid, columns[i]) == InvalidAttrNumber)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("relation \"%s\" named by %s has no column \"%s\"",
+							get_rel_name(relid), setting, columns[i]),
+					 errhint("The relation needs the columns of whanalytics' own table, with the same names.")));
+	}
+}
+
+/* Resolve returns the quoted, qualified name of the relation a setting selects. */
+static char *
+Resolve(const char *setting, const char *value, const char *own_table,
+		const char *const *columns)
+{
+	Oid			relid;
+
+	if (value == NULL || value[0] == '\0')
+		relid = OwnTable(own_table);
+	else
+		relid = NamedRelation(setting, value);
+	CheckColumns(relid, setting, columns);
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+									  get_rel_name(relid));
+}
+
+/* WhEventsRelation names the relation deliveries are read from. */
+char *
+WhEventsRelation(void)
+{
+	return Resolve("whanalytics.events_table", wh_events_table,
+				   "webhook_events", wh_event_columns);
+}
+
+/* WhWebhooksRelation names the relation webhooks are read from. */
+char *
+WhWebhooksRelation(void)
+{
+	return Resolve("whanalytics.webhooks_table", wh_webhooks_table,
+				   "webhooks", wh_webhook_columns);
+}

@@ -1,0 +1,12 @@
+/*
+ * relations.h
+ *	  Finds the relations the functions read, as set by
+ *	  whanalytics.events_table and whanalytics.webhooks_table.
+ */
+#ifndef WH_RELATIONS_H
+#define WH_RELATIONS_H
+
+extern char *WhEventsRelation(void);
+extern char *WhWebhooksRelation(void);
+
+#endif							/* WH_RELATIONS_H */

@@ -1,0 +1,268 @@
+/*
+ * response.c
+ *	  Assembles the analytics response: runs the window scan, the newest-rows
+ *	  query and the webhook totals (one snapshot, inside SPI) and lays their
+ *	  results out as the API's jsonb, field by field as SPEC section 3 says.
+ */
+#include "postgres.h"
+
+#include "common/int.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+
+#include "jsonb_build.h"
+#include "queries.h"
+#include "response.h"
+#include "scan.h"
+#include "settings.h"
+
+/* How a last_events column is written. */
+typedef enum WhColumnKind
+{
+	WH_TEXT,
+	WH_JSONB,
+	WH_INT4,
+	WH_INT2,
+	WH_TIMESTAMP
+} WhColumnKind;
+
+/* The columns of WhQueryLastEvents, in its order, with their JSON names. */
+static const struct
+{
+	const char *name;
+	WhColumnKind kind;
+}			wh_last_event_columns[] = {
+	{"id", WH_TEXT},
+	{"webhook_id", WH_TEXT},
+	{"organization_id", WH_TEXT},
+	{"url", WH_TEXT},
+	{"event", WH_TEXT},
+	{"resource_id", WH_TEXT},
+	{"payload", WH_JSONB},
+	{"response_status", WH_INT4},
+	{"response_body", WH_TEXT},
+	{"error", WH_JSONB},
+	{"retries", WH_INT4},
+	{"created_at", WH_TIMESTAMP},
+	{"updated_at", WH_TIMESTAMP},
+	{"first_sent_at", WH_TIMESTAMP},
+	{"delay_ms", WH_INT4},
+	{"done", WH_INT2},
+};
+
+/* PutDayMetrics writes day_metrics: the window's counts, retry rate and average delay. */
+static void
+PutDayMetrics(JsonbParseState **state, const WhScan *scan)
+{
+	WhMetrics	totals;
+
+	WhScanTotals(scan, &totals);
+	WhJsonBeginObject(state, "day_metrics");
+	WhJsonPutInt(state, "total", totals.total);
+	WhJsonPutInt(state, "success", totals.success);
+	WhJsonPutInt(state, "failed", totals.failed);
+	WhJsonPutInt(state, "pending", totals.pending);
+	WhJsonPutNumeric(state, "retry_rate_pct", WhRetryRatePct(&totals));
+	WhJsonPutNumeric(state, "avg_delay_ms", WhAvgDelayMs(&totals));
+	WhJsonEndObject(state);
+}
+
+/* PutTop writes an array of {name: value, "count": n} for the top n of a counter. */
+static void
+PutTop(JsonbParseState **state, const char *key, const char *name,
+	   WhCounter *counter, int n)
+{
+	WhCount    *top;
+	int			count = WhCounterTop(counter, n, &top);
+
+	WhJsonBeginArray(state, key);
+	for (int i = 0; i < count; i++)
+	{
+		WhJsonBeginObject(state, NULL);
+		if (top[i].isnull)
+			WhJsonPutNull(state, name);
+		else
+			WhJsonPutString(state, name, top[i].data, top[i].len);
+		WhJsonPutInt(state, "count", top[i].count);
+		WhJsonEndObject(state);
+	}
+	WhJsonEndArray(state);
+}
+
+/* PutHourly writes hourly_metrics: each UTC hour holding rows, oldest first. */
+static void
+PutHourly(JsonbParseState **state, const WhScan *scan)
+{
+	WhJsonBeginArray(state, "hourly_metrics");
+	for (int64 i = 0; i < scan->nhours; i++)
+	{
+		WhJsonBeginObject(state, NULL);
+		WhJsonPutTimestamp(state, "hour", scan->hours[i].hour * USECS_PER_HOUR,
+						   false, true);
+		WhJsonPutInt(state, "count", scan->hours[i].metrics.total);
+		WhJsonEndObject(state);
+	}
+	WhJsonEndArray(state);
+}
+
+/* PutTotals writes total: the webhooks and their subscribed events, whatever the window. */
+static void
+PutTotals(JsonbParseState **state, const WhFilter *filter)
+{
+	int64		webhooks;
+	int64		events_subscribed;
+
+	WhQueryWebhookTotals(filter, &webhooks, &events_subscribed);
+	WhJsonBeginObject(state, "total");
+	WhJsonPutInt(state, "webhooks", webhooks);
+	WhJsonPutInt(state, "events_subscribed", events_subscribed);
+	WhJsonEndObject(state);
+}
+
+/* PutLastEvent writes one row of the newest-rows query as an object. */
+static void
+PutLastEvent(JsonbParseState **state, HeapTuple tuple, TupleDesc desc)
+{
+	WhJsonBeginObject(state, NULL);
+	for (size_t col = 0; col < lengthof(wh_last_event_columns); col++)
+	{
+		const char *name = wh_last_event_columns[col].name;
+		bool		isnull;
+		Datum		value = SPI_getbinval(tuple, desc, col + 1, &isnull);
+
+		if (isnull)
+		{
+			WhJsonPutNull(state, name);
+			continue;
+		}
+		switch (wh_last_event_columns[col].kind)
+		{
+			case WH_TEXT:
+				WhJsonPutText(state, name, value, false);
+				break;
+			case WH_JSONB:
+				WhJsonPutJsonb(state, name, value, false);
+				break;
+			case WH_INT4:
+				WhJsonPutInt(state, name, DatumGetInt32(value));
+				break;
+			case WH_INT2:
+				WhJsonPutInt(state, name, DatumGetInt16(value));
+				break;
+			case WH_TIMESTAMP:
+				WhJsonPutTimestamp(state, name, DatumGetTimestampTz(value), false, false);
+				break;
+		}
+	}
+	WhJsonEndObject(state);
+}
+
+/* PutLastEvents writes last_events: the newest last_n rows of the window. */
+static void
+PutLastEvents(JsonbParseState **state, const WhFilter *filter, int last_n)
+{
+	WhJsonBeginArray(state, "last_events");
+	if (last_n > 0)
+	{
+		SPITupleTable *rows = WhQueryLastEvents(filter, last_n);
+
+		if (rows->tupdesc->natts != lengthof(wh_last_event_columns))
+			elog(ERROR, "last events query returned %d columns", rows->tupdesc->natts);
+		for (uint64 i = 0; i < SPI_processed; i++)
+			PutLastEvent(state, rows->vals[i], rows->tupdesc);
+	}
+	WhJsonEndArray(state);
+}
+
+/* LatencySum adds the whole-millisecond latencies exactly, in numeric when int64 overflows. */
+static Numeric
+LatencySum(const WhValues *latency)
+{
+	Numeric		total = int64_to_numeric(0);
+	int64		partial = 0;
+
+	for (int64 i = 0; i < latency->count; i++)
+	{
+		int64		value = (int64) latency->items[i];
+
+		if (pg_add_s64_overflow(partial, value, &partial))
+		{
+			total = DatumGetNumeric(DirectFunctionCall2(numeric_add,
+														NumericGetDatum(total),
+														NumericGetDatum(int64_to_numeric(partial))));
+			partial = value;
+		}
+	}
+	return DatumGetNumeric(DirectFunctionCall2(numeric_add, NumericGetDatum(total),
+											   NumericGetDatum(int64_to_numeric(partial))));
+}
+
+/* WholeMs is a whole-millisecond latency as numeric, rounded to 2 decimals like the rest. */
+static Numeric
+WholeMs(double value)
+{
+	return WhRoundTwo(int64_to_numeric((int64) value));
+}
+
+/* PutLatency writes latency: min, max, avg and percentiles in ms, all 0 when none. */
+static void
+PutLatency(JsonbParseState **state, WhValues *latency)
+{
+	WhValueStats stats;
+	const char *names[] = {"min", "max", "avg", "p50", "p90", "p95", "p99"};
+
+	WhJsonBeginObject(state, "latency");
+	if (latency->count == 0)
+	{
+		for (size_t i = 0; i < lengthof(names); i++)
+			WhJsonPutInt(state, names[i], 0);
+	}
+	else
+	{
+		double		percentiles[4];
+
+		WhValuesStats(latency, &stats);
+		percentiles[0] = stats.p50;
+		percentiles[1] = stats.p90;
+		percentiles[2] = stats.p95;
+		percentiles[3] = stats.p99;
+		WhJsonPutNumeric(state, "min", WholeMs(stats.min));
+		WhJsonPutNumeric(state, "max", WholeMs(stats.max));
+		/* avg of whole-ms values is exact in numeric, as avg(numeric) is */
+		WhJsonPutNumeric(state, "avg", WhMeanRounded(LatencySum(latency), latency->count));
+		for (int i = 0; i < 4; i++)
+			WhJsonPutNumeric(state, names[3 + i], WhFloatRounded(percentiles[i]));
+	}
+	WhJsonEndObject(state);
+}
+
+/* WhAnalyticsResponse builds the whole response for filter; call inside SPI. */
+Jsonb *
+WhAnalyticsResponse(const WhFilter *filter, int top_n, int last_n)
+{
+	JsonbParseState *state = NULL;
+	WhScan		scan;
+	JsonbValue *root;
+
+	WhScanWindow(filter, true, &scan);
+
+	WhJsonBeginObject(&state, NULL);
+	WhJsonPutInt(&state, "status", 200);
+	WhJsonBeginObject(&state, "data");
+	PutDayMetrics(&state, &scan);
+	PutTop(&state, "top_events", "event", scan.events, top_n);
+	PutTop(&state, "top_failed_urls", "url", scan.failed_urls, top_n);
+	PutHourly(&state, &scan);
+	PutTotals(&state, filter);
+	PutLastEvents(&state, filter, last_n);
+	PutLatency(&state, scan.latency);
+	WhJsonEndObject(&state);
+	WhJsonPutNull(&state, "error");
+	WhJsonPutNull(&state, "log");
+	WhJsonPutNull(&state, "validator");
+	WhJsonPutNull(&state, "support_id");
+	WhJsonPutCString(&state, "message", "Webhook analytics retrieved successfully");
+	WhJsonPutCString(&state, "env", WhEnvName());
+	root = WhJsonEndObject(&state);
+	return JsonbValueToJsonb(root);
+}

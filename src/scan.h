@@ -1,0 +1,33 @@
+/*
+ * scan.h
+ *	  The engine: one pass over a window's rows feeding every metric.
+ */
+#ifndef WH_SCAN_H
+#define WH_SCAN_H
+
+#include "counter.h"
+#include "values.h"
+#include "whanalytics.h"
+
+/* The counters of one UTC hour; hour numbers hours since 2000-01-01 00:00 UTC. */
+typedef struct WhHourBucket
+{
+	int64		hour;
+	WhMetrics	metrics;
+} WhHourBucket;
+
+/* Everything one pass over a window learns. */
+typedef struct WhScan
+{
+	bool		detailed;		/* also count events, failed URLs, latency */
+	WhCounter  *events;			/* event -> rows (detailed only) */
+	WhCounter  *failed_urls;	/* url -> failed rows (detailed only) */
+	WhValues   *latency;		/* dispatch latency in ms (detailed only) */
+	int64		nhours;			/* hours holding at least one row */
+	WhHourBucket *hours;		/* sorted by hour, oldest first */
+} WhScan;
+
+extern void WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan);
+extern void WhScanTotals(const WhScan *scan, WhMetrics *totals);
+
+#endif							/* WH_SCAN_H */

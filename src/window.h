@@ -1,0 +1,19 @@
+/*
+ * window.h
+ *	  Argument checks and time arithmetic: periods, windows, UTC hours and days.
+ */
+#ifndef WH_WINDOW_H
+#define WH_WINDOW_H
+
+#include "whanalytics.h"
+
+#define WH_MAX_LIST_LENGTH 1000
+
+extern void WhWindowForPeriod(const char *period, TimestampTz as_of, WhFilter *filter);
+extern void WhWindowBetween(TimestampTz from_ts, TimestampTz to_ts, WhFilter *filter);
+extern void WhCheckOrganization(text *organization_id);
+extern int	WhCheckListLength(const char *argname, int32 value);
+extern int64 WhHourOf(TimestampTz ts);
+extern int64 WhDayOf(TimestampTz ts);
+
+#endif							/* WH_WINDOW_H */

@@ -1,0 +1,266 @@
+-- plain_sql.sql: an independent plain-SQL implementation of whanalytics.
+--
+-- It computes the same results as the C functions of SPEC sections 2-3, using
+-- only stock PostgreSQL SQL, and shares no code with the C implementation.
+-- It serves as (a) the oracle the pg_regress tests compare the C functions
+-- against and (b) the "hand-written SQL" baseline of the benchmark.
+--
+-- The functions are created in the current schema; the tables webhook_events
+-- and webhooks are found through search_path (they must exist when this file
+-- is loaded).  Arguments are NOT validated: call them with valid input only.
+-- Parameters are referenced as $1..$n because their names collide with
+-- column names (in SQL functions a column name wins over a parameter name).
+
+-- The whole analytics response (SPEC section 3) for the window [from_ts, to_ts).
+CREATE OR REPLACE FUNCTION plain_analytics_json_between(
+    organization_id text,
+    from_ts timestamptz,
+    to_ts timestamptz,
+    webhook_id text DEFAULT NULL,
+    top_n integer DEFAULT 5,
+    last_n integer DEFAULT 10)
+RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $fn$
+WITH w AS MATERIALIZED (
+    -- The single scan of the window rows W, narrowed to what the aggregates
+    -- need (last_events reads its few full rows separately, below).
+    SELECT e.event,
+           e.url,
+           e.retries,
+           e.delay_ms,
+           e.done,
+           coalesce(e.response_status BETWEEN 200 AND 299, false) AS success,
+           (e.response_status IS NOT NULL
+              AND e.response_status NOT BETWEEN 200 AND 299)
+           OR (e.response_status IS NULL
+              AND e.error IS NOT NULL AND e.error <> 'null'::jsonb) AS failed,
+           date_trunc('hour', e.created_at AT TIME ZONE 'UTC') AS hour,
+           -- NULL when first_sent_at is NULL (the CASE matters: greatest()
+           -- ignores NULL arguments and would turn a missing send into 0 ms).
+           CASE WHEN e.first_sent_at IS NOT NULL THEN
+               greatest(0, round(extract(epoch FROM e.first_sent_at - e.created_at) * 1000))
+           END AS latency_ms
+    FROM webhook_events e
+    WHERE e.organization_id = $1
+      AND e.created_at >= $2
+      AND e.created_at < $3
+      AND ($4 IS NULL OR e.webhook_id = $4)
+),
+agg AS (
+    SELECT count(*)                                AS total,
+           count(*) FILTER (WHERE success)         AS success,
+           count(*) FILTER (WHERE failed)          AS failed,
+           count(*) FILTER (WHERE done = 0)        AS pending,
+           count(*) FILTER (WHERE retries > 0)     AS retried,
+           avg(delay_ms)                           AS avg_delay,
+           count(latency_ms)                       AS lat_n,
+           min(latency_ms)                         AS lat_min,
+           max(latency_ms)                         AS lat_max,
+           avg(latency_ms)                         AS lat_avg,
+           percentile_cont(ARRAY[0.5, 0.9, 0.95, 0.99]::float8[])
+               WITHIN GROUP (ORDER BY latency_ms::float8) AS lat_p
+    FROM w
+)
+SELECT jsonb_build_object(
+    'status', 200,
+    'data', jsonb_build_object(
+        'day_metrics', jsonb_build_object(
+            'total', a.total,
+            'success', a.success,
+            'failed', a.failed,
+            'pending', a.pending,
+            'retry_rate_pct', CASE WHEN a.total = 0 THEN 0
+                                   ELSE round(100.0 * a.retried / a.total, 2) END,
+            'avg_delay_ms', coalesce(round(a.avg_delay, 2), 0)),
+        'top_events', (
+            SELECT coalesce(jsonb_agg(jsonb_build_object('event', t.event, 'count', t.n)
+                                      ORDER BY t.n DESC, t.event COLLATE "C"), '[]'::jsonb)
+            FROM (SELECT event, count(*) AS n
+                  FROM w
+                  GROUP BY event
+                  ORDER BY n DESC, event COLLATE "C"
+                  LIMIT $5) t),
+        'top_failed_urls', (
+            SELECT coalesce(jsonb_agg(jsonb_build_object('url', t.url, 'count', t.n)
+                                      ORDER BY t.n DESC, t.url COLLATE "C"), '[]'::jsonb)
+            FROM (SELECT url, count(*) AS n
+                  FROM w
+                  WHERE failed
+                  GROUP BY url
+                  ORDER BY n DESC, url COLLATE "C"
+                  LIMIT $5) t),
+        'hourly_metrics', (
+            SELECT coalesce(jsonb_agg(jsonb_build_object(
+                                'hour', to_char(h.hour, 'YYYY-MM-DD HH24:00:00'),
+                                'count', h.n) ORDER BY h.hour), '[]'::jsonb)
+            FROM (SELECT hour, count(*) AS n FROM w GROUP BY hour) h),
+        'total', (
+            SELECT jsonb_build_object('webhooks', count(*),
+                                      'events_subscribed', coalesce(sum(cardinality(k.events)), 0))
+            FROM webhooks k
+            WHERE k.organization_id = $1
+              AND ($4 IS NULL OR k.id = $4)),
+        'last_events', (
+            -- Newest last_n rows of W, read backwards through the
+            -- (organization_id, created_at, id) index, stopping early.
+            SELECT coalesce(jsonb_agg(jsonb_build_object(
+                       'id', l.id::text,
+                       'webhook_id', l.webhook_id,
+                       'organization_id', l.organization_id,
+                       'url', l.url,
+                       'event', l.event,
+                       'resource_id', l.resource_id,
+                       'payload', l.payload,
+                       'response_status', l.response_status,
+                       'response_body', l.response_body,
+                       'error', l.error,
+                       'retries', l.retries,
+                       'created_at', to_char(l.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
+                       'updated_at', to_char(l.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
+                       'first_sent_at', to_char(l.first_sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
+                       'delay_ms', l.delay_ms,
+                       'done', l.done)
+                   ORDER BY l.created_at DESC, l.id DESC), '[]'::jsonb)
+            FROM (SELECT e.*
+                  FROM webhook_events e
+                  WHERE e.organization_id = $1
+                    AND e.created_at >= $2
+                    AND e.created_at < $3
+                    AND ($4 IS NULL OR e.webhook_id = $4)
+                  ORDER BY e.created_at DESC, e.id DESC
+                  LIMIT $6) l),
+        'latency', CASE WHEN a.lat_n = 0 THEN
+                       jsonb_build_object('min', 0, 'max', 0, 'avg', 0,
+                                          'p50', 0, 'p90', 0, 'p95', 0, 'p99', 0)
+                   ELSE
+                       jsonb_build_object('min', round(a.lat_min, 2),
+                                          'max', round(a.lat_max, 2),
+                                          'avg', round(a.lat_avg, 2),
+                                          'p50', round(a.lat_p[1]::numeric, 2),
+                                          'p90', round(a.lat_p[2]::numeric, 2),
+                                          'p95', round(a.lat_p[3]::numeric, 2),
+                                          'p99', round(a.lat_p[4]::numeric, 2))
+                   END),
+    'error', NULL,
+    'log', NULL,
+    'validator', NULL,
+    'support_id', NULL,
+    'message', 'Webhook analytics retrieved successfully',
+    'env', coalesce(nullif(current_setting('whanalytics.env', true), ''), 'production'))
+FROM agg a
+$fn$;
+
+-- The whole analytics response for a rolling period (SPEC "Periods") ending at as_of.
+CREATE OR REPLACE FUNCTION plain_analytics_json(
+    organization_id text,
+    period text DEFAULT 'last_day',
+    as_of timestamptz DEFAULT now(),
+    webhook_id text DEFAULT NULL,
+    top_n integer DEFAULT 5,
+    last_n integer DEFAULT 10)
+RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $fn$
+SELECT plain_analytics_json_between(
+           $1,
+           $3 - interval '1 hour' * 24 * p.n * (p.k + 1),
+           $3 - interval '1 hour' * 24 * p.n * p.k,
+           $4, $5, $6)
+FROM (SELECT CASE regexp_replace($2, '^prev_', '')
+                 WHEN 'last_day'      THEN 1
+                 WHEN 'last_7_days'   THEN 7
+                 WHEN 'last_30_days'  THEN 30
+                 WHEN 'last_90_days'  THEN 90
+                 WHEN 'last_365_days' THEN 365
+             END AS n,                                  -- days in the period
+             CASE WHEN $2 LIKE 'prev\_%' THEN 1 ELSE 0 END AS k  -- periods back
+     ) p
+$fn$;
+
+-- Dense per-UTC-day metrics for the window [from_ts, to_ts), oldest first.
+CREATE OR REPLACE FUNCTION plain_day_metrics(
+    organization_id text,
+    from_ts timestamptz,
+    to_ts timestamptz,
+    webhook_id text DEFAULT NULL)
+RETURNS TABLE (day date, total bigint, success bigint, failed bigint,
+               pending bigint, retry_rate_pct numeric, avg_delay_ms numeric)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $fn$
+WITH bounds AS (
+    SELECT ($2 AT TIME ZONE 'UTC')::date AS d0,
+           (($3 - interval '1 microsecond') AT TIME ZONE 'UTC')::date AS d1
+),
+per_day AS (
+    SELECT (e.created_at AT TIME ZONE 'UTC')::date AS day,
+           count(*) AS total,
+           count(*) FILTER (WHERE e.response_status BETWEEN 200 AND 299) AS success,
+           count(*) FILTER (WHERE (e.response_status IS NOT NULL
+                                     AND e.response_status NOT BETWEEN 200 AND 299)
+                                  OR (e.response_status IS NULL
+                                     AND e.error IS NOT NULL AND e.error <> 'null'::jsonb)) AS failed,
+           count(*) FILTER (WHERE e.done = 0) AS pending,
+           count(*) FILTER (WHERE e.retries > 0) AS retried,
+           avg(e.delay_ms) AS avg_delay
+    FROM webhook_events e
+    WHERE e.organization_id = $1
+      AND e.created_at >= $2
+      AND e.created_at < $3
+      AND ($4 IS NULL OR e.webhook_id = $4)
+    GROUP BY 1
+)
+SELECT s.day,
+       coalesce(d.total, 0),
+       coalesce(d.success, 0),
+       coalesce(d.failed, 0),
+       coalesce(d.pending, 0),
+       CASE WHEN coalesce(d.total, 0) = 0 THEN 0
+            ELSE round(100.0 * d.retried / d.total, 2) END,
+       coalesce(round(d.avg_delay, 2), 0)
+FROM bounds b
+CROSS JOIN LATERAL (SELECT b.d0 + g AS day
+                    FROM generate_series(0, b.d1 - b.d0) AS g) s
+LEFT JOIN per_day d ON d.day = s.day
+ORDER BY s.day
+$fn$;
+
+-- Dense per-UTC-hour metrics for the window [from_ts, to_ts), oldest first.
+CREATE OR REPLACE FUNCTION plain_hourly_metrics(
+    organization_id text,
+    from_ts timestamptz,
+    to_ts timestamptz,
+    webhook_id text DEFAULT NULL)
+RETURNS TABLE ("hour" timestamptz, total bigint, success bigint, failed bigint,
+               pending bigint, avg_delay_ms numeric)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $fn$
+WITH per_hour AS (
+    SELECT date_trunc('hour', e.created_at AT TIME ZONE 'UTC') AS h,
+           count(*) AS total,
+           count(*) FILTER (WHERE e.response_status BETWEEN 200 AND 299) AS success,
+           count(*) FILTER (WHERE (e.response_status IS NOT NULL
+                                     AND e.response_status NOT BETWEEN 200 AND 299)
+                                  OR (e.response_status IS NULL
+                                     AND e.error IS NOT NULL AND e.error <> 'null'::jsonb)) AS failed,
+           count(*) FILTER (WHERE e.done = 0) AS pending,
+           avg(e.delay_ms) AS avg_delay
+    FROM webhook_events e
+    WHERE e.organization_id = $1
+      AND e.created_at >= $2
+      AND e.created_at < $3
+      AND ($4 IS NULL OR e.webhook_id = $4)
+    GROUP BY 1
+)
+SELECT s.h AT TIME ZONE 'UTC',
+       coalesce(d.total, 0),
+       coalesce(d.success, 0),
+       coalesce(d.failed, 0),
+       coalesce(d.pending, 0),
+       coalesce(round(d.avg_delay, 2), 0)
+FROM generate_series(date_trunc('hour', $2 AT TIME ZONE 'UTC'),
+                     date_trunc('hour', ($3 - interval '1 microsecond') AT TIME ZONE 'UTC'),
+                     interval '1 hour') AS s(h)
+LEFT JOIN per_hour d ON d.h = s.h
+ORDER BY s.h
+$fn$;
