@@ -2,6 +2,7 @@
 -- argument and the value, with a hint; NULL arguments, an unknown organization
 -- and the aggregate's edge cases are not errors; no bad call changes any row.
 SET TimeZone = 'UTC';
+SET DateStyle = 'ISO, YMD';  -- error messages print timestamps in the session's style
 
 -- Twelve deliveries with seven event types, so the defaults top_n = 5 and
 -- last_n = 10 both cut something.
@@ -20,11 +21,16 @@ VALUES ('webhook_bad_0', 'org_bad_input', 'https://bad.example/0', '{bad.event_1
 INSERT INTO webhook_events (webhook_id, organization_id, url, event, created_at)
 SELECT 'webhook_bad_now', 'org_bad_now', 'https://now.example', 'bad.now', now() - interval '1 hour'
 FROM generate_series(1, 2);
+INSERT INTO webhooks (id, organization_id, url, events)
+VALUES ('webhook_bad_now', 'org_bad_now', 'https://now.example', '{bad.now}');
 
 -- A fingerprint of every row, to prove below that no bad call changed anything.
-CREATE TEMP TABLE before_bad_calls AS
-SELECT count(*) AS n, md5(string_agg(e::text, ',' ORDER BY e.id)) AS digest
-FROM webhook_events e;
+CREATE TEMP VIEW table_fingerprint AS
+SELECT (SELECT count(*) FROM webhook_events) AS events,
+       (SELECT md5(string_agg(e::text, ',' ORDER BY e.id)) FROM webhook_events e) AS events_digest,
+       (SELECT count(*) FROM webhooks) AS webhooks,
+       (SELECT md5(string_agg(w::text, ',' ORDER BY w.id)) FROM webhooks w) AS webhooks_digest;
+CREATE TEMP TABLE before_bad_calls AS SELECT * FROM table_fingerprint;
 
 -- Unknown periods: case matters, and neither a number nor garbage is accepted.
 SELECT error_of($$SELECT webhook_analytics_json('org_bad_input', 'LAST_DAY', '2025-06-30 00:00+00')$$);
@@ -124,6 +130,17 @@ SELECT webhook_analytics_json_between('org_bad_input', '2025-06-29 00:00+00', '2
        webhook_analytics_json_between('org_bad_input', '2025-06-29 00:00+00', '2025-06-30 00:00+00', '')
        -> 'data' -> 'day_metrics' -> 'total' AS total;
 
+-- organization_id is matched exactly: no patterns, case or padding, and a
+-- webhook_id of another organization brings none of its rows or webhooks.
+SELECT bool_and(webhook_analytics_json_between(org, '2025-06-29 00:00+00', '2025-06-30 00:00+00')
+                = webhook_analytics_json_between('org_bad_input_nobody', '2025-06-29 00:00+00', '2025-06-30 00:00+00'))
+       AS all_empty
+FROM (VALUES ('%'), ('org_bad%'), ('org\_bad\_input'), ('ORG_BAD_INPUT'), ('org_bad_input '), ('org_bad_input' || chr(8203))) AS v(org);
+SELECT webhook_analytics_json_between('org_bad_input', '2025-01-01 00:00+00', '2026-01-01 00:00+00', 'webhook_bad_now')
+       = webhook_analytics_json_between('org_bad_input_nobody', '2025-01-01 00:00+00', '2026-01-01 00:00+00') AS other_webhook_empty,
+       webhook_analytics_json_between('org_bad_now', '2025-01-01 00:00+00', '2026-01-01 00:00+00', 'webhook_bad_now')
+       -> 'data' -> 'total' AS its_own_org_sees;
+
 -- An organization nobody uses: a 200 response with zero counts and empty arrays.
 SELECT jsonb_pretty(webhook_analytics_json('org_bad_input_nobody', 'last_day', '2025-06-30 00:00+00'));
 SELECT webhook_analytics_json('org_bad_input_nobody', 'last_day', '2025-06-30 00:00+00')
@@ -132,10 +149,9 @@ SELECT count(*) AS day_rows, sum(total) AS total
 FROM webhook_day_metrics('org_bad_input_nobody', '2025-06-29 00:00+00', '2025-06-30 00:00+00');
 
 -- No bad call changed a row.
-SELECT b.n = a.n AS same_count, b.digest = a.digest AS same_rows
-FROM before_bad_calls b,
-     (SELECT count(*) AS n, md5(string_agg(e::text, ',' ORDER BY e.id)) AS digest
-      FROM webhook_events e) a;
+SELECT b.events = a.events AS same_event_count, b.events_digest = a.events_digest AS same_events,
+       b.webhooks = a.webhooks AS same_webhook_count, b.webhooks_digest = a.webhooks_digest AS same_webhooks
+FROM before_bad_calls b, table_fingerprint a;
 
 -- The aggregate's deserialize function takes an internal argument, so SQL
 -- cannot call it with bytes of its choosing: only the executor can.

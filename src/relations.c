@@ -76,6 +76,26 @@ OwnTable(const char *relname)
 	return relid;
 }
 
+/* NameList splits a possibly qualified, possibly quoted relation name. */
+static List *
+NameList(const char *setting, const char *name)
+{
+	char	   *raw = pstrdup(name);
+	List	   *parts;
+	List	   *names = NIL;
+	ListCell   *cell;
+
+	if (!SplitIdentifierString(raw, '.', &parts) || list_length(parts) > 3)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid relation name \"%s\" in %s", name, setting),
+				 errhint("Set %s to a relation name such as my_schema.my_view, or to '' for the extension's own table.",
+						 setting)));
+	foreach(cell, parts)
+		names = lappend(names, makeString(lfirst(cell)));
+	return names;
+}
+
 /* NamedRelation looks up the relation a setting names, with the caller's search_path. */
 static Oid
 NamedRelation(const char *setting, const char *name)
@@ -83,7 +103,7 @@ NamedRelation(const char *setting, const char *name)
 	List	   *names;
 	Oid			relid;
 
-	names = stringToQualifiedNameList(name);
+	names = NameList(setting, name);
 	relid = RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, true);
 	if (!OidIsValid(relid))
 		ereport(ERROR,
