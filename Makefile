@@ -3,14 +3,17 @@ EXTENSION = whanalytics
 EXTVERSION = 1.0
 
 MODULE_big = whanalytics
-OBJS = src/whanalytics.o src/settings.o src/window.o src/metrics.o \
+OBJS = src/whanalytics.o src/settings.o src/window.o src/metrics.o src/delivery.o \
+       src/latency_hist.o src/summary_state.o src/summary_write.o src/summary_read.o \
+       src/summary_trigger.o \
        src/counter.o src/values.o src/latency_agg.o src/relations.o src/queries.o \
        src/scan.o src/jsonb_build.o src/response.o src/analytics.o src/series.o
 
 DATA = $(wildcard sql/whanalytics--*.sql)
 
 REGRESS = extension analytics_json edge_cases day_metrics hourly_metrics \
-          latency_percentiles bad_input settings row_security session_independence
+          latency_percentiles bad_input settings row_security session_independence \
+          summaries
 REGRESS_OPTS = --load-extension=plpgsql
 
 PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers

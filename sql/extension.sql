@@ -37,6 +37,13 @@ SELECT indexname, indexdef FROM pg_indexes
 WHERE schemaname = 'public' AND tablename IN ('webhooks', 'webhook_events')
 ORDER BY indexname;
 
+-- The summary triggers fire ALWAYS (on logical replicas too); the summary
+-- table is private to the extension and not dumped.
+SELECT tgname, tgenabled FROM pg_trigger
+WHERE tgrelid = 'webhook_events'::regclass AND NOT tgisinternal ORDER BY tgname;
+SELECT count(*) AS public_grants FROM pg_class c, aclexplode(c.relacl) a
+WHERE c.oid = 'webhook_event_summaries'::regclass AND a.grantee = 0;
+
 -- Rows are user data: pg_dump dumps both tables and the identity sequence.
 SELECT c.relname
 FROM pg_extension x, unnest(x.extconfig) AS cfg(oid)
@@ -50,7 +57,7 @@ SELECT p.oid::regprocedure AS function, p.provolatile, p.proparallel, p.prosecde
 FROM pg_proc p
 JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e'
 JOIN pg_extension x ON x.oid = d.refobjid AND x.extname = 'whanalytics'
-ORDER BY 1::text;
+ORDER BY p.oid::regprocedure::text COLLATE "C";
 
 -- The aggregate has combine, serialize and deserialize functions.
 SELECT aggfnoid, aggtransfn, aggcombinefn, aggserialfn, aggdeserialfn, aggfinalfn

@@ -51,6 +51,74 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.webhooks', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.webhook_events', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.webhook_events_id_seq', '');
 
+-- Hour summaries of webhook_events, kept exact by the triggers below: per
+-- (organization, UTC hour) the counters, event and failed-URL counts and the
+-- latency histogram, split by webhook. Each statement on webhook_events adds
+-- delta rows; an hour's deltas are merged now and then. Internal: no
+-- privileges are granted; the functions read it after checking that the
+-- caller may read webhook_events without row-level security. Not dumped:
+-- restoring webhook_events rebuilds it through the triggers.
+CREATE TABLE @extschema@.webhook_event_summaries (
+    organization_id text NOT NULL,
+    hour            bigint NOT NULL,             -- UTC hours since 2000-01-01
+    state           bytea NOT NULL
+);
+CREATE INDEX webhook_event_summaries_org_hour_idx
+    ON @extschema@.webhook_event_summaries (organization_id, hour);
+REVOKE ALL ON @extschema@.webhook_event_summaries FROM PUBLIC;
+
+-- Turns each statement's changed rows (transition tables) into summary deltas.
+CREATE FUNCTION @extschema@.webhook_events_summarize()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'webhook_events_summarize'
+LANGUAGE C;
+
+COMMENT ON FUNCTION @extschema@.webhook_events_summarize() IS
+'Trigger keeping webhook_event_summaries exact for every INSERT, UPDATE, DELETE and TRUNCATE';
+
+CREATE TRIGGER webhook_events_summarize_insert
+    AFTER INSERT ON @extschema@.webhook_events
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.webhook_events_summarize();
+CREATE TRIGGER webhook_events_summarize_update
+    AFTER UPDATE ON @extschema@.webhook_events
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.webhook_events_summarize();
+CREATE TRIGGER webhook_events_summarize_delete
+    AFTER DELETE ON @extschema@.webhook_events
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.webhook_events_summarize();
+CREATE TRIGGER webhook_events_summarize_truncate
+    AFTER TRUNCATE ON @extschema@.webhook_events
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.webhook_events_summarize();
+
+-- They fire in every session_replication_role, so logical replicas stay exact.
+ALTER TABLE @extschema@.webhook_events ENABLE ALWAYS TRIGGER webhook_events_summarize_insert;
+ALTER TABLE @extschema@.webhook_events ENABLE ALWAYS TRIGGER webhook_events_summarize_update;
+ALTER TABLE @extschema@.webhook_events ENABLE ALWAYS TRIGGER webhook_events_summarize_delete;
+ALTER TABLE @extschema@.webhook_events ENABLE ALWAYS TRIGGER webhook_events_summarize_truncate;
+
+-- Merges every hour's summary deltas into one row; returns the hours merged.
+CREATE FUNCTION @extschema@.webhook_summaries_compact()
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'webhook_summaries_compact'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.webhook_summaries_compact() IS
+'Merges the summary deltas of each hour into one row (optional upkeep; answers do not change)';
+
+-- Recomputes every summary from webhook_events; returns the deliveries read.
+CREATE FUNCTION @extschema@.webhook_summaries_rebuild()
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'webhook_summaries_rebuild'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.webhook_summaries_rebuild() IS
+'Recomputes the hour summaries from webhook_events (after changes made with the triggers disabled)';
+
+REVOKE ALL ON FUNCTION @extschema@.webhook_summaries_compact() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.webhook_summaries_rebuild() FROM PUBLIC;
+
 -- The whole analytics response for a rolling period ending at as_of.
 CREATE FUNCTION @extschema@.webhook_analytics_json(
     organization_id text,

@@ -52,20 +52,20 @@ struct WhCounter
 	int64		null_count;
 };
 
-/* WhCounterCreate makes an empty counter whose memory lives in context. */
+/* WhCounterCreate makes an empty counter in context, sized for about 'size' strings. */
 WhCounter *
-WhCounterCreate(MemoryContext context)
+WhCounterCreate(MemoryContext context, uint32 size)
 {
 	WhCounter  *counter = MemoryContextAllocZero(context, sizeof(WhCounter));
 
 	counter->context = context;
-	counter->map = counter_map_create(context, 256, NULL);
+	counter->map = counter_map_create(context, size, NULL);
 	return counter;
 }
 
-/* WhCounterAdd counts one occurrence of the len bytes at data (copied when new). */
+/* WhCounterAdd adds count (possibly negative) to the len bytes at data (copied when new). */
 void
-WhCounterAdd(WhCounter *counter, const char *data, int len)
+WhCounterAdd(WhCounter *counter, const char *data, int len, int64 count)
 {
 	WhCounterKey key = {data, len};
 	WhCounterEntry *entry;
@@ -81,14 +81,14 @@ WhCounterAdd(WhCounter *counter, const char *data, int len)
 		entry->key.data = copy;
 		entry->count = 0;
 	}
-	entry->count++;
+	entry->count += count;
 }
 
-/* WhCounterAddNull counts one SQL NULL. */
+/* WhCounterAddNull adds count to the SQL NULL group. */
 void
-WhCounterAddNull(WhCounter *counter)
+WhCounterAddNull(WhCounter *counter, int64 count)
 {
-	counter->null_count++;
+	counter->null_count += count;
 }
 
 /* CompareCounts orders by count descending, then bytes ascending, NULL last. */
@@ -109,11 +109,14 @@ CompareCounts(const void *a, const void *b)
 	return (x->len > y->len) - (x->len < y->len);
 }
 
-/* WhCounterTop sets *top to the first n counts in result order and returns how many there are. */
+/*
+ * WhCounterTop sets *top to the non-zero counts in result order and returns
+ * how many of them (at most n) to use.
+ */
 int
 WhCounterTop(WhCounter *counter, int n, WhCount **top)
 {
-	int64		distinct = counter->map->members + (counter->null_count > 0);
+	int64		distinct = counter->map->members + (counter->null_count != 0);
 	WhCount    *all = palloc_extended(Max(distinct, 1) * sizeof(WhCount), MCXT_ALLOC_HUGE);
 	counter_map_iterator it;
 	WhCounterEntry *entry;
@@ -122,13 +125,15 @@ WhCounterTop(WhCounter *counter, int n, WhCount **top)
 	counter_map_start_iterate(counter->map, &it);
 	while ((entry = counter_map_iterate(counter->map, &it)) != NULL)
 	{
+		if (entry->count == 0)
+			continue;			/* summary deltas that cancelled out */
 		all[i].data = entry->key.data;
 		all[i].len = entry->key.len;
 		all[i].isnull = false;
 		all[i].count = entry->count;
 		i++;
 	}
-	if (counter->null_count > 0)
+	if (counter->null_count != 0)
 	{
 		all[i].data = NULL;
 		all[i].len = 0;

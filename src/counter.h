@@ -1,6 +1,6 @@
 /*
  * counter.h
- *	  Exact counts of distinct strings, and their top N.
+ *	  Exact (signed) counts of distinct strings, and their top N.
  */
 #ifndef WH_COUNTER_H
 #define WH_COUNTER_H
@@ -18,9 +18,9 @@ typedef struct WhCount
 	int64		count;
 } WhCount;
 
-extern WhCounter *WhCounterCreate(MemoryContext context);
-extern void WhCounterAdd(WhCounter *counter, const char *data, int len);
-extern void WhCounterAddNull(WhCounter *counter);
+extern WhCounter *WhCounterCreate(MemoryContext context, uint32 size);
+extern void WhCounterAdd(WhCounter *counter, const char *data, int len, int64 count);
+extern void WhCounterAddNull(WhCounter *counter, int64 count);
 extern int	WhCounterTop(WhCounter *counter, int n, WhCount **top);
 
 #endif							/* WH_COUNTER_H */

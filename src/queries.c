@@ -35,9 +35,9 @@ static WhCachedPlan wh_plans[WH_PLAN_CACHE_SIZE];
 static int	wh_plans_used = 0;
 static int	wh_plans_next_evict = 0;
 
-/* KeptPlan returns the kept plan for sql, preparing and keeping it when new. */
-static SPIPlanPtr
-KeptPlan(const char *sql, int nargs, Oid *argtypes)
+/* WhKeptPlan returns the kept plan for sql, preparing and keeping it when new. */
+SPIPlanPtr
+WhKeptPlan(const char *sql, int nargs, Oid *argtypes)
 {
 	SPIPlanPtr	plan;
 	int			slot;
@@ -144,7 +144,7 @@ WhQueryWindowRows(const WhFilter *filter, DestReceiver *dest)
 					 " FROM %s e" WH_WINDOW_WHERE "%s",
 					 WhEventsRelation(),
 					 filter->webhook_id != NULL ? WH_WEBHOOK_WHERE : "");
-	Execute(KeptPlan(sql.data, nargs, ParamTypes(filter, InvalidOid)),
+	Execute(WhKeptPlan(sql.data, nargs, ParamTypes(filter, InvalidOid)),
 			FilterParams(filter, 0), dest, SPI_OK_SELECT);
 }
 
@@ -174,7 +174,7 @@ WhQueryLastEvents(const WhFilter *filter, int limit)
 					 nargs);
 	params->params[nargs - 1].value = Int64GetDatum(limit);
 	params->params[nargs - 1].ptype = INT8OID;
-	Execute(KeptPlan(sql.data, nargs, ParamTypes(filter, INT8OID)),
+	Execute(WhKeptPlan(sql.data, nargs, ParamTypes(filter, INT8OID)),
 			params, NULL, SPI_OK_SELECT);
 	return SPI_tuptable;
 }
@@ -203,7 +203,7 @@ WhQueryWebhookTotals(const WhFilter *filter, int64 *webhooks, int64 *events_subs
 		params->params[i].pflags = PARAM_FLAG_CONST;
 		params->params[i].ptype = TEXTOID;
 	}
-	Execute(KeptPlan(sql.data, params->numParams, types), params, NULL, SPI_OK_SELECT);
+	Execute(WhKeptPlan(sql.data, params->numParams, types), params, NULL, SPI_OK_SELECT);
 	if (SPI_processed != 1)
 		elog(ERROR, "webhook totals query returned " UINT64_FORMAT " rows", SPI_processed);
 	*webhooks = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],

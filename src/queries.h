@@ -28,6 +28,7 @@ typedef enum WhScanColumn
 	WH_SCAN_NCOLUMNS
 } WhScanColumn;
 
+extern SPIPlanPtr WhKeptPlan(const char *sql, int nargs, Oid *argtypes);
 extern void WhQueryWindowRows(const WhFilter *filter, DestReceiver *dest);
 extern SPITupleTable *WhQueryLastEvents(const WhFilter *filter, int limit);
 extern void WhQueryWebhookTotals(const WhFilter *filter, int64 *webhooks,

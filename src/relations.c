@@ -19,6 +19,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 #include "utils/varlena.h"
@@ -61,9 +62,23 @@ ExtensionSchema(void)
 	return schema;
 }
 
-/* OwnTable finds the extension's own table by name in the extension's schema. */
-static Oid
-OwnTable(const char *relname)
+/* WhRelationOwner returns the role that owns a relation. */
+Oid
+WhRelationOwner(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	return owner;
+}
+
+/* WhOwnTable finds the extension's own table (or index) by name in the extension's schema. */
+Oid
+WhOwnTable(const char *relname)
 {
 	Oid			relid = get_relname_relid(relname, ExtensionSchema());
 
@@ -146,7 +161,7 @@ Resolve(const char *setting, const char *value, const char *own_table,
 	Oid			relid;
 
 	if (value == NULL || value[0] == '\0')
-		relid = OwnTable(own_table);
+		relid = WhOwnTable(own_table);
 	else
 		relid = NamedRelation(setting, value);
 	CheckColumns(relid, setting, columns);

@@ -6,6 +6,8 @@
 #ifndef WH_RELATIONS_H
 #define WH_RELATIONS_H
 
+extern Oid	WhOwnTable(const char *relname);
+extern Oid	WhRelationOwner(Oid relid);
 extern char *WhEventsRelation(void);
 extern char *WhWebhooksRelation(void);
 

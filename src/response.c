@@ -13,6 +13,7 @@
 #include "jsonb_build.h"
 #include "queries.h"
 #include "response.h"
+#include "latency_hist.h"
 #include "scan.h"
 #include "settings.h"
 
@@ -174,27 +175,36 @@ PutLastEvents(JsonbParseState **state, const WhFilter *filter, int last_n)
 	WhJsonEndArray(state);
 }
 
-/* LatencySum adds the whole-millisecond latencies exactly, in numeric when int64 overflows. */
+/* AddProduct adds value * count to a numeric total. */
 static Numeric
-LatencySum(const WhValues *latency)
+AddProduct(Numeric total, int64 value, int64 count)
+{
+	Datum		product = DirectFunctionCall2(numeric_mul,
+											  NumericGetDatum(int64_to_numeric(value)),
+											  NumericGetDatum(int64_to_numeric(count)));
+
+	return DatumGetNumeric(DirectFunctionCall2(numeric_add, NumericGetDatum(total), product));
+}
+
+/* LatencySum adds up the latencies exactly, in int64 while it fits and in numeric beyond. */
+static Numeric
+LatencySum(const WhLatencyBin *bins, int64 nbins)
 {
 	Numeric		total = int64_to_numeric(0);
 	int64		partial = 0;
 
-	for (int64 i = 0; i < latency->count; i++)
+	for (int64 i = 0; i < nbins; i++)
 	{
-		int64		value = (int64) latency->items[i];
+		int64		product;
+		int64		next;
 
-		if (pg_add_s64_overflow(partial, value, &partial))
-		{
-			total = DatumGetNumeric(DirectFunctionCall2(numeric_add,
-														NumericGetDatum(total),
-														NumericGetDatum(int64_to_numeric(partial))));
-			partial = value;
-		}
+		if (pg_mul_s64_overflow(bins[i].value, bins[i].count, &product) ||
+			pg_add_s64_overflow(partial, product, &next))
+			total = AddProduct(total, bins[i].value, bins[i].count);
+		else
+			partial = next;
 	}
-	return DatumGetNumeric(DirectFunctionCall2(numeric_add, NumericGetDatum(total),
-											   NumericGetDatum(int64_to_numeric(partial))));
+	return AddProduct(total, partial, 1);
 }
 
 /* WholeMs is a whole-millisecond latency as numeric, rounded to 2 decimals like the rest. */
@@ -206,33 +216,31 @@ WholeMs(double value)
 
 /* PutLatency writes latency: min, max, avg and percentiles in ms, all 0 when none. */
 static void
-PutLatency(JsonbParseState **state, WhValues *latency)
+PutLatency(JsonbParseState **state, WhLatencyHist *latency)
 {
-	WhValueStats stats;
 	const char *names[] = {"min", "max", "avg", "p50", "p90", "p95", "p99"};
+	WhLatencyBin *bins;
+	int64		nbins = WhLatencyHistBins(latency, &bins);
+	WhValueStats stats;
 
 	WhJsonBeginObject(state, "latency");
-	if (latency->count == 0)
+	if (nbins == 0)
 	{
 		for (size_t i = 0; i < lengthof(names); i++)
 			WhJsonPutInt(state, names[i], 0);
+		WhJsonEndObject(state);
+		return;
 	}
-	else
-	{
-		double		percentiles[4];
-
-		WhValuesStats(latency, &stats);
-		percentiles[0] = stats.p50;
-		percentiles[1] = stats.p90;
-		percentiles[2] = stats.p95;
-		percentiles[3] = stats.p99;
-		WhJsonPutNumeric(state, "min", WholeMs(stats.min));
-		WhJsonPutNumeric(state, "max", WholeMs(stats.max));
-		/* avg of whole-ms values is exact in numeric, as avg(numeric) is */
-		WhJsonPutNumeric(state, "avg", WhMeanRounded(LatencySum(latency), latency->count));
-		for (int i = 0; i < 4; i++)
-			WhJsonPutNumeric(state, names[3 + i], WhFloatRounded(percentiles[i]));
-	}
+	WhLatencyBinsStats(bins, nbins, &stats);
+	WhJsonPutNumeric(state, "min", WholeMs(stats.min));
+	WhJsonPutNumeric(state, "max", WholeMs(stats.max));
+	/* the mean of whole milliseconds, exact in numeric, as avg(numeric) is */
+	WhJsonPutNumeric(state, "avg", WhMeanRounded(LatencySum(bins, nbins),
+												 WhLatencyBinsTotal(bins, nbins)));
+	WhJsonPutNumeric(state, "p50", WhFloatRounded(stats.p50));
+	WhJsonPutNumeric(state, "p90", WhFloatRounded(stats.p90));
+	WhJsonPutNumeric(state, "p95", WhFloatRounded(stats.p95));
+	WhJsonPutNumeric(state, "p99", WhFloatRounded(stats.p99));
 	WhJsonEndObject(state);
 }
 

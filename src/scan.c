@@ -1,23 +1,24 @@
 /*
  * scan.c
- *	  The engine. A DestReceiver takes each row of the window query as the
- *	  executor produces it (nothing is materialized) and feeds, from that
- *	  single pass, the per-hour counters, the event and failed-URL counts
- *	  and the latency values. Rows arrive in created_at order from the
- *	  index, so the current hour's bucket is remembered between rows.
+ *	  The engine. The window's whole UTC hours come from the hour summaries
+ *	  when the caller may use them (summary_read.c); the rest (the partial
+ *	  hours at its edges, or everything) is read as rows: a DestReceiver
+ *	  takes each row of the window query as the executor produces it
+ *	  (nothing is materialized) and feeds, from that single pass, the
+ *	  per-hour counters, the event and failed-URL counts and the latency
+ *	  histogram. Rows arrive in created_at order from the index, so the
+ *	  current hour's bucket is remembered between rows.
  */
 #include "postgres.h"
 
-#include <math.h>
-
 #include "common/hashfn.h"
-#include "common/int.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
-#include "utils/jsonb.h"
 
+#include "delivery.h"
 #include "queries.h"
 #include "scan.h"
+#include "summary_read.h"
 #include "window.h"
 
 /* An hour's entry in the hash table. */
@@ -39,35 +40,45 @@ typedef struct WhHourEntry
 #define SH_DEFINE
 #include "lib/simplehash.h"
 
-/* The receiver: the scan being filled and the hour seen last. */
-typedef struct WhScanReceiver
+/* The columns of the window query (WhScanColumn order). */
+static const WhDeliveryColumns wh_scan_columns = {
+	.event = WH_SCAN_EVENT,
+	.url = WH_SCAN_URL,
+	.response_status = WH_SCAN_RESPONSE_STATUS,
+	.error = WH_SCAN_ERROR,
+	.retries = WH_SCAN_RETRIES,
+	.delay_ms = WH_SCAN_DELAY_MS,
+	.done = WH_SCAN_DONE,
+	.created_at = WH_SCAN_CREATED_AT,
+	.first_sent_at = WH_SCAN_FIRST_SENT_AT,
+};
+
+/* A scan being filled: the receiver of raw rows and the sink of summaries. */
+typedef struct WhScanState
 {
 	DestReceiver pub;
 	WhScan	   *scan;
+	const WhFilter *filter;
 	hour_map_hash *hours;
 	WhHourEntry *current;		/* valid until the next new hour is inserted */
-} WhScanReceiver;
+} WhScanState;
 
-/* IsAttemptError is true when error is neither SQL NULL nor JSON null. */
-static bool
-IsAttemptError(Datum error, bool isnull)
+/* HourMetrics returns the counters of an hour, making them when new. */
+static inline WhMetrics *
+HourMetrics(WhScanState *state, int64 hour)
 {
-	Jsonb	   *json;
-	JsonbValue	scalar;
-	bool		attempt;
+	bool		found;
 
-	if (isnull)
-		return false;
-	json = DatumGetJsonbP(error);
-	attempt = !(JB_ROOT_IS_SCALAR(json) &&
-				JsonbExtractScalar(&json->root, &scalar) &&
-				scalar.type == jbvNull);
-	if ((Pointer) json != DatumGetPointer(error))
-		pfree(json);
-	return attempt;
+	if (state->current == NULL || state->current->hour != hour)
+	{
+		state->current = hour_map_insert(state->hours, hour, &found);
+		if (!found)
+			memset(&state->current->metrics, 0, sizeof(WhMetrics));
+	}
+	return &state->current->metrics;
 }
 
-/* CountText adds a text datum (or SQL NULL) to a counter. */
+/* CountText adds one to a counter under a text datum (or NULL). */
 static void
 CountText(WhCounter *counter, Datum value, bool isnull)
 {
@@ -75,99 +86,35 @@ CountText(WhCounter *counter, Datum value, bool isnull)
 
 	if (isnull)
 	{
-		WhCounterAddNull(counter);
+		WhCounterAddNull(counter, 1);
 		return;
 	}
 	t = DatumGetTextPP(value);
-	WhCounterAdd(counter, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+	WhCounterAdd(counter, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), 1);
 	if ((Pointer) t != DatumGetPointer(value))
 		pfree(t);
-}
-
-/*
- * LatencyMs is greatest(0, round(extract(epoch FROM sent - created) * 1000)):
- * whole milliseconds, half a millisecond rounding up.
- */
-static double
-LatencyMs(TimestampTz created, TimestampTz sent)
-{
-	int64		diff;
-
-	if (sent <= created)
-		return 0;
-	if (pg_sub_s64_overflow(sent, created, &diff))
-		return rint(((double) sent - (double) created) / 1000.0);
-	return (double) (diff / 1000 + (diff % 1000 >= 500 ? 1 : 0));
-}
-
-/* HourMetrics returns the counters of the hour holding created_at. */
-static inline WhMetrics *
-HourMetrics(WhScanReceiver *receiver, TimestampTz created_at)
-{
-	int64		hour = WhHourOf(created_at);
-	bool		found;
-
-	if (receiver->current == NULL || receiver->current->hour != hour)
-	{
-		receiver->current = hour_map_insert(receiver->hours, hour, &found);
-		if (!found)
-			memset(&receiver->current->metrics, 0, sizeof(WhMetrics));
-	}
-	return &receiver->current->metrics;
 }
 
 /* ReceiveRow accumulates one delivery into every metric. */
 static bool
 ReceiveRow(TupleTableSlot *slot, DestReceiver *self)
 {
-	WhScanReceiver *receiver = (WhScanReceiver *) self;
-	WhScan	   *scan = receiver->scan;
-	Datum	   *v;
-	bool	   *null;
-	WhMetrics  *m;
-	bool		success;
-	bool		failed = false;
+	WhScanState *state = (WhScanState *) self;
+	WhScan	   *scan = state->scan;
+	WhDelivery	d;
 
 	CHECK_FOR_INTERRUPTS();
 	slot_getallattrs(slot);
-	v = slot->tts_values;
-	null = slot->tts_isnull;
-	if (null[WH_SCAN_CREATED_AT])
-		return true;			/* cannot be in the window */
-
-	m = HourMetrics(receiver, DatumGetTimestampTz(v[WH_SCAN_CREATED_AT]));
-	m->total++;
-	success = !null[WH_SCAN_RESPONSE_STATUS] &&
-		DatumGetInt32(v[WH_SCAN_RESPONSE_STATUS]) >= 200 &&
-		DatumGetInt32(v[WH_SCAN_RESPONSE_STATUS]) <= 299;
-	if (success)
-		m->success++;
-	else if (!null[WH_SCAN_RESPONSE_STATUS] ||
-			 IsAttemptError(v[WH_SCAN_ERROR], null[WH_SCAN_ERROR]))
-	{
-		m->failed++;
-		failed = true;
-	}
-	if (!null[WH_SCAN_DONE] && DatumGetInt16(v[WH_SCAN_DONE]) == 0)
-		m->pending++;
-	if (!null[WH_SCAN_RETRIES] && DatumGetInt32(v[WH_SCAN_RETRIES]) > 0)
-		m->retried++;
-	if (!null[WH_SCAN_DELAY_MS])
-	{
-		m->delay_count++;
-		m->delay_sum += DatumGetInt32(v[WH_SCAN_DELAY_MS]);
-	}
-
+	if (!WhDeliveryRead(&d, slot->tts_values, slot->tts_isnull, &wh_scan_columns))
+		return true;
+	WhMetricsAddDelivery(HourMetrics(state, WhHourOf(d.created_at)), &d, 1);
 	if (!scan->detailed)
 		return true;
-	CountText(scan->events, v[WH_SCAN_EVENT], null[WH_SCAN_EVENT]);
-	if (failed)
-		CountText(scan->failed_urls, v[WH_SCAN_URL], null[WH_SCAN_URL]);
-	if (!null[WH_SCAN_FIRST_SENT_AT] &&
-		!TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(v[WH_SCAN_FIRST_SENT_AT])))
-		WhValuesAdd(scan->latency,
-					LatencyMs(DatumGetTimestampTz(v[WH_SCAN_CREATED_AT]),
-							  DatumGetTimestampTz(v[WH_SCAN_FIRST_SENT_AT])));
+	CountText(scan->events, d.event, d.event_null);
+	if (d.failed)
+		CountText(scan->failed_urls, d.url, d.url_null);
+	if (d.has_latency)
+		WhLatencyHistAdd(scan->latency, d.latency_ms, 1);
 	return true;
 }
 
@@ -186,6 +133,83 @@ ReceiverNoop(DestReceiver *self)
 {
 }
 
+/* ScanRows reads the rows of [from, to) of the filter's organization and webhook. */
+static void
+ScanRows(WhScanState *state, TimestampTz from, TimestampTz to)
+{
+	WhFilter	part = *state->filter;
+
+	if (from >= to)
+		return;
+	part.from = from;
+	part.to = to;
+	state->current = NULL;
+	WhQueryWindowRows(&part, &state->pub);
+}
+
+/* SummaryHour starts a summary row: its counters go to this hour. */
+static void
+SummaryHour(void *arg, int64 hour)
+{
+	WhScanState *state = arg;
+
+	HourMetrics(state, hour);
+}
+
+/* SummaryWebhook adds a webhook's counters, or skips it when filtered out. */
+static bool
+SummaryWebhook(void *arg, const char *id, int len, const WhMetrics *m)
+{
+	WhScanState *state = arg;
+	const text *wanted = state->filter->webhook_id;
+
+	if (wanted != NULL &&
+		(VARSIZE_ANY_EXHDR(wanted) != (Size) len || memcmp(VARDATA_ANY(wanted), id, len) != 0))
+		return false;
+	WhMetricsAdd(&state->current->metrics, m);
+	return state->scan->detailed;
+}
+
+/* SummaryEvent adds an event count. */
+static void
+SummaryEvent(void *arg, const char *key, int len, bool isnull, int64 count)
+{
+	WhCounter  *events = ((WhScanState *) arg)->scan->events;
+
+	if (isnull)
+		WhCounterAddNull(events, count);
+	else
+		WhCounterAdd(events, key, len, count);
+}
+
+/* SummaryFailedUrl adds a failed-URL count. */
+static void
+SummaryFailedUrl(void *arg, const char *key, int len, bool isnull, int64 count)
+{
+	WhCounter  *urls = ((WhScanState *) arg)->scan->failed_urls;
+
+	if (isnull)
+		WhCounterAddNull(urls, count);
+	else
+		WhCounterAdd(urls, key, len, count);
+}
+
+/* SummaryLatency adds a latency bin. */
+static void
+SummaryLatency(void *arg, int64 value, int64 count)
+{
+	WhLatencyHistAdd(((WhScanState *) arg)->scan->latency, value, count);
+}
+
+/* CeilHour is the first whole hour starting at or after ts. */
+static int64
+CeilHour(TimestampTz ts)
+{
+	int64		hour = WhHourOf(ts);
+
+	return hour * USECS_PER_HOUR == ts ? hour : hour + 1;
+}
+
 /* CompareHours orders hour buckets oldest first. */
 static int
 CompareHours(const void *a, const void *b)
@@ -196,45 +220,70 @@ CompareHours(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* WhScanWindow reads the window's rows once and fills scan; call inside SPI. */
-void
-WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
+/* CollectHours moves the non-empty hours out of the hash table, oldest first. */
+static void
+CollectHours(WhScanState *state)
 {
-	WhScanReceiver receiver = {0};
+	WhScan	   *scan = state->scan;
 	hour_map_iterator it;
 	WhHourEntry *entry;
 	int64		n = 0;
 
-	memset(scan, 0, sizeof(WhScan));
-	scan->detailed = detailed;
-	if (detailed)
-	{
-		scan->events = WhCounterCreate(CurrentMemoryContext);
-		scan->failed_urls = WhCounterCreate(CurrentMemoryContext);
-		scan->latency = WhValuesCreate(CurrentMemoryContext, 1024);
-	}
-
-	receiver.pub.receiveSlot = ReceiveRow;
-	receiver.pub.rStartup = ReceiverStartup;
-	receiver.pub.rShutdown = ReceiverNoop;
-	receiver.pub.rDestroy = ReceiverNoop;
-	receiver.pub.mydest = DestTuplestore;	/* any but DestNone and DestSPI */
-	receiver.scan = scan;
-	receiver.hours = hour_map_create(CurrentMemoryContext, 64, NULL);
-
-	WhQueryWindowRows(filter, &receiver.pub);
-
-	scan->nhours = receiver.hours->members;
-	scan->hours = palloc_extended(Max(scan->nhours, 1) * sizeof(WhHourBucket),
+	scan->hours = palloc_extended(Max(state->hours->members, 1) * sizeof(WhHourBucket),
 								  MCXT_ALLOC_HUGE);
-	hour_map_start_iterate(receiver.hours, &it);
-	while ((entry = hour_map_iterate(receiver.hours, &it)) != NULL)
+	hour_map_start_iterate(state->hours, &it);
+	while ((entry = hour_map_iterate(state->hours, &it)) != NULL)
 	{
+		if (entry->metrics.total == 0)
+			continue;			/* an hour whose summary deltas cancel out */
 		scan->hours[n].hour = entry->hour;
 		scan->hours[n].metrics = entry->metrics;
 		n++;
 	}
 	qsort(scan->hours, n, sizeof(WhHourBucket), CompareHours);
+	scan->nhours = n;
+}
+
+/* WhScanWindow learns everything about the filter's window; call inside SPI. */
+void
+WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
+{
+	static const WhStateSink sink = {
+		SummaryWebhook, SummaryEvent, SummaryFailedUrl, SummaryLatency
+	};
+	WhScanState state = {0};
+	int64		first_hour = CeilHour(filter->from);
+	int64		end_hour = WhHourOf(filter->to);
+
+	memset(scan, 0, sizeof(WhScan));
+	scan->detailed = detailed;
+	if (detailed)
+	{
+		scan->events = WhCounterCreate(CurrentMemoryContext, 64);
+		scan->failed_urls = WhCounterCreate(CurrentMemoryContext, 64);
+		scan->latency = WhLatencyHistCreate(CurrentMemoryContext, 1024);
+	}
+
+	state.pub.receiveSlot = ReceiveRow;
+	state.pub.rStartup = ReceiverStartup;
+	state.pub.rShutdown = ReceiverNoop;
+	state.pub.rDestroy = ReceiverNoop;
+	state.pub.mydest = DestTuplestore;	/* any but DestNone and DestSPI */
+	state.scan = scan;
+	state.filter = filter;
+	state.hours = hour_map_create(CurrentMemoryContext, 64, NULL);
+
+	if (first_hour < end_hour && WhSummariesUsable())
+	{
+		ScanRows(&state, filter->from, first_hour * USECS_PER_HOUR);
+		state.current = NULL;
+		WhSummariesRead(filter, first_hour, end_hour, SummaryHour, &sink, &state);
+		scan->summary_hours = end_hour - first_hour;
+		ScanRows(&state, end_hour * USECS_PER_HOUR, filter->to);
+	}
+	else
+		ScanRows(&state, filter->from, filter->to);
+	CollectHours(&state);
 }
 
 /* WhScanTotals sums every hour's counters into totals. */

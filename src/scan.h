@@ -1,12 +1,13 @@
 /*
  * scan.h
- *	  The engine: one pass over a window's rows feeding every metric.
+ *	  The engine: everything one call needs to know about a window's
+ *	  deliveries, from one pass over its rows and the hour summaries.
  */
 #ifndef WH_SCAN_H
 #define WH_SCAN_H
 
 #include "counter.h"
-#include "values.h"
+#include "latency_hist.h"
 #include "whanalytics.h"
 
 /* The counters of one UTC hour; hour numbers hours since 2000-01-01 00:00 UTC. */
@@ -16,15 +17,16 @@ typedef struct WhHourBucket
 	WhMetrics	metrics;
 } WhHourBucket;
 
-/* Everything one pass over a window learns. */
+/* Everything a window's deliveries add up to. */
 typedef struct WhScan
 {
 	bool		detailed;		/* also count events, failed URLs, latency */
 	WhCounter  *events;			/* event -> rows (detailed only) */
 	WhCounter  *failed_urls;	/* url -> failed rows (detailed only) */
-	WhValues   *latency;		/* dispatch latency in ms (detailed only) */
+	WhLatencyHist *latency;		/* dispatch latency in ms (detailed only) */
 	int64		nhours;			/* hours holding at least one row */
 	WhHourBucket *hours;		/* sorted by hour, oldest first */
+	int64		summary_hours;	/* hours answered from summaries */
 } WhScan;
 
 extern void WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan);

@@ -25,6 +25,7 @@ static const struct config_enum_entry wh_env_options[] = {
 static int	wh_env = WH_ENV_PRODUCTION;
 char	   *wh_events_table = NULL;
 char	   *wh_webhooks_table = NULL;
+bool		wh_use_summaries = true;
 
 /* WhDefineSettings registers the settings; called once from _PG_init. */
 void
@@ -57,6 +58,15 @@ WhDefineSettings(void)
 							   PGC_USERSET,
 							   0,
 							   NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("whanalytics.use_summaries",
+							 "Lets the functions answer from the hour summaries where they may.",
+							 "Off makes every call read the raw rows; answers are the same either way.",
+							 &wh_use_summaries,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("whanalytics");
 }

@@ -27,3 +27,33 @@ LANGUAGE sql IMMUTABLE AS $$
     SELECT 'envelope' WHERE (got - 'data') IS DISTINCT FROM (want - 'data')
     LIMIT 1
 $$;
+
+-- paths_agree compares, for one window, the response and both series read
+-- through the hour summaries, read from the rows only, and the oracle.
+CREATE OR REPLACE FUNCTION paths_agree(org text, from_ts timestamptz, to_ts timestamptz,
+                                       webhook text DEFAULT NULL) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    summarized jsonb;
+    raw jsonb;
+    oracle jsonb;
+    series_ok boolean;
+BEGIN
+    PERFORM set_config('whanalytics.use_summaries', 'on', true);
+    summarized := webhook_analytics_json_between(org, from_ts, to_ts, webhook, 50, 20);
+    series_ok := (SELECT array_agg(d ORDER BY d.day) FROM webhook_day_metrics(org, from_ts, to_ts, webhook) d)
+                   IS NOT DISTINCT FROM
+                 (SELECT array_agg(d ORDER BY d.day) FROM plain_day_metrics(org, from_ts, to_ts, webhook) d)
+             AND (SELECT array_agg(h ORDER BY h.hour) FROM webhook_hourly_metrics(org, from_ts, to_ts, webhook) h)
+                   IS NOT DISTINCT FROM
+                 (SELECT array_agg(h ORDER BY h.hour) FROM plain_hourly_metrics(org, from_ts, to_ts, webhook) h);
+    PERFORM set_config('whanalytics.use_summaries', 'off', true);
+    raw := webhook_analytics_json_between(org, from_ts, to_ts, webhook, 50, 20);
+    PERFORM set_config('whanalytics.use_summaries', 'on', true);
+    oracle := plain_analytics_json_between(org, from_ts, to_ts, webhook, 50, 20);
+    IF summarized = oracle AND raw = oracle AND series_ok THEN
+        RETURN 'agree';
+    END IF;
+    RETURN format('summaries differ in [%s], rows differ in [%s], series agree: %s',
+                  json_diff(summarized, oracle), json_diff(raw, oracle), series_ok);
+END $$;

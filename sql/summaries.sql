@@ -1,0 +1,118 @@
+-- summaries: the hour summaries answer exactly what the rows say, at every
+-- moment: after inserts, updates (a retry, done flipping, a status change,
+-- first_sent_at set, a row moving hour or organization), deletes, COPY and
+-- TRUNCATE, inside the writer's own transaction, after rollbacks, after
+-- compaction and rebuild; and they are bypassed when they must be.
+SET TimeZone = 'Europe/Berlin';
+
+-- Fixture: org_sum over 3 days, two webhooks, every kind of row.
+INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status, error,
+                            retries, created_at, first_sent_at, delay_ms, done, payload)
+SELECT 'webhook_sum_' || (i % 2), 'org_sum', 'https://sum.example/' || (i % 5),
+       (ARRAY['a.created', 'b.updated', 'C.deleted', 'é.paid'])[i % 4 + 1],
+       (ARRAY[200, 201, 500, 404, NULL, 302, NULL])[i % 7 + 1],
+       CASE i % 7 WHEN 4 THEN '{"error": "timeout"}'::jsonb WHEN 6 THEN 'null'::jsonb END,
+       i % 3, '2025-08-01 00:00+00'::timestamptz + i * interval '97 seconds',
+       CASE WHEN i % 5 <> 0 THEN '2025-08-01 00:00+00'::timestamptz + i * interval '97 seconds'
+                                 + (i * 31 % 4000) * interval '0.9 ms' END,
+       CASE WHEN i % 9 <> 0 THEN i % 700 - 30 END, (i % 6 <> 0)::int, '{}'
+FROM generate_series(0, 2700) i;
+
+-- The summaries hold one row or more per (organization, hour) with rows.
+SELECT count(DISTINCT hour) AS summarized_hours,
+       (SELECT count(DISTINCT date_trunc('hour', created_at)) FROM webhook_events
+        WHERE organization_id = 'org_sum') AS hours_with_rows
+FROM webhook_event_summaries WHERE organization_id = 'org_sum';
+
+-- Windows aligned and not aligned to hours, long and short, with a webhook filter.
+SELECT f, t, w, paths_agree('org_sum', f, t, w)
+FROM (VALUES ('2025-08-01 00:00+00'::timestamptz, '2025-08-04 00:00+00'::timestamptz),
+             ('2025-08-01 10:17:03.5+00', '2025-08-03 07:59:59.999999+00'),
+             ('2025-08-02 05:30+00', '2025-08-02 06:30+00'),
+             ('2025-08-02 05:00+00', '2025-08-02 06:00+00'),
+             ('2025-07-01 00:00+00', '2025-09-01 00:00+00')) v(f, t),
+     unnest(ARRAY[NULL, 'webhook_sum_1']) w
+ORDER BY 1, 2, 3;
+
+-- The summaries really answer: taking their rows away changes the answer of
+-- the summary path (and only of it), and rebuilding puts it right again.
+BEGIN;
+DELETE FROM webhook_event_summaries WHERE organization_id = 'org_sum' AND hour % 2 = 0;
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') <> 'agree' AS tampering_shows;
+ROLLBACK;
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS after_rollback;
+
+-- Retries: status changes, done flips, first_sent_at set, retries grow; then
+-- deliveries move hour and organization, and some are deleted. Checked inside
+-- the writer's transaction, after a savepoint rollback, and after commit.
+BEGIN;
+UPDATE webhook_events SET response_status = 200, done = 1, retries = retries + 1,
+       first_sent_at = coalesce(first_sent_at, created_at + interval '12.5 ms'), error = NULL
+WHERE organization_id = 'org_sum' AND id % 4 = 0;
+SELECT paths_agree('org_sum', '2025-08-01 10:17:03.5+00', '2025-08-03 07:59:59.999999+00') AS after_retries;
+SAVEPOINT s;
+DELETE FROM webhook_events WHERE organization_id = 'org_sum' AND id % 5 = 0;
+UPDATE webhook_events SET created_at = created_at + interval '2 hours 1 second', url = url || '/moved'
+WHERE organization_id = 'org_sum' AND id % 7 = 0;
+UPDATE webhook_events SET organization_id = 'org_sum_moved' WHERE organization_id = 'org_sum' AND id % 11 = 0;
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS after_moves,
+       paths_agree('org_sum_moved', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS moved_org;
+ROLLBACK TO SAVEPOINT s;
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS after_savepoint_rollback,
+       paths_agree('org_sum_moved', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS moved_org_empty;
+COMMIT;
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS after_commit;
+
+-- An update that changes nothing the summaries count adds no summary row.
+SELECT count(*) AS summary_rows_before FROM webhook_event_summaries WHERE organization_id = 'org_sum' \gset
+UPDATE webhook_events SET payload = '{"x": 1}', response_body = 'ok' WHERE organization_id = 'org_sum';
+SELECT count(*) - :summary_rows_before AS rows_added FROM webhook_event_summaries WHERE organization_id = 'org_sum';
+
+-- COPY goes through the same triggers.
+COPY webhook_events (webhook_id, organization_id, url, event, response_status, created_at, first_sent_at, done) FROM stdin;
+webhook_sum_0	org_sum	https://copy.example	copy.event	503	2025-08-02 12:34:56+00	2025-08-02 12:34:57.0005+00	0
+webhook_sum_1	org_sum	https://copy.example	copy.event	\N	2025-08-02 12:35:00+00	\N	0
+\.
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS after_copy;
+
+-- Compaction merges each hour's deltas into one row and changes no answer.
+SELECT webhook_summaries_compact() > 0 AS compacted;
+SELECT count(*) = count(DISTINCT hour) AS one_row_per_hour
+FROM webhook_event_summaries WHERE organization_id = 'org_sum';
+SELECT paths_agree('org_sum', '2025-08-01 10:17:03.5+00', '2025-08-03 07:59:59.999999+00') AS after_compaction;
+
+-- A writer needs no privilege on the summaries (the trigger writes them as
+-- their owner) and cannot read them; it still sees exact answers.
+DROP ROLE IF EXISTS regress_sum_writer;
+CREATE ROLE regress_sum_writer;
+GRANT SELECT, INSERT, UPDATE, DELETE ON webhook_events, webhooks TO regress_sum_writer;
+GRANT USAGE ON SEQUENCE webhook_events_id_seq TO regress_sum_writer;
+SET ROLE regress_sum_writer;
+INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status, created_at)
+VALUES ('webhook_sum_0', 'org_sum', 'https://writer.example', 'w.event', 500, '2025-08-02 01:00+00');
+UPDATE webhook_events SET response_status = 204, done = 1 WHERE url = 'https://writer.example';
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS writer_sees;
+SELECT error_of($$SELECT count(*) FROM webhook_event_summaries$$) AS writer_reads_summaries;
+SELECT error_of($$SELECT webhook_summaries_rebuild()$$) AS writer_rebuilds;
+RESET ROLE;
+REVOKE ALL ON webhook_events, webhooks FROM regress_sum_writer;
+REVOKE ALL ON SEQUENCE webhook_events_id_seq FROM regress_sum_writer;
+DROP ROLE regress_sum_writer;
+
+-- With a trigger disabled the summaries may be incomplete, so they are not
+-- used; after re-enabling it, rebuild makes them exact again.
+ALTER TABLE webhook_events DISABLE TRIGGER webhook_events_summarize_insert;
+INSERT INTO webhook_events (webhook_id, organization_id, url, event, created_at)
+VALUES ('webhook_sum_0', 'org_sum', 'https://untracked.example', 'x', '2025-08-02 03:00+00');
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS trigger_disabled;
+ALTER TABLE webhook_events ENABLE ALWAYS TRIGGER webhook_events_summarize_insert;
+SELECT webhook_summaries_rebuild() >= 2700 AS rebuilt;
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS after_rebuild;
+
+-- TRUNCATE empties the summaries with the rows.
+BEGIN;
+TRUNCATE webhook_events;
+SELECT count(*) AS summary_rows FROM webhook_event_summaries;
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS after_truncate;
+ROLLBACK;
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS after_truncate_rollback;

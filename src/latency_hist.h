@@ -1,0 +1,27 @@
+/*
+ * latency_hist.h
+ *	  An exact histogram of whole-millisecond latencies: value -> count.
+ */
+#ifndef WH_LATENCY_HIST_H
+#define WH_LATENCY_HIST_H
+
+#include "postgres.h"
+
+#include "values.h"
+
+typedef struct WhLatencyHist WhLatencyHist;
+
+/* One distinct value and how often it occurs. */
+typedef struct WhLatencyBin
+{
+	int64		value;
+	int64		count;
+} WhLatencyBin;
+
+extern WhLatencyHist *WhLatencyHistCreate(MemoryContext context, uint32 size);
+extern void WhLatencyHistAdd(WhLatencyHist *hist, int64 value, int64 count);
+extern int64 WhLatencyHistBins(WhLatencyHist *hist, WhLatencyBin **bins);
+extern int64 WhLatencyBinsTotal(const WhLatencyBin *bins, int64 nbins);
+extern void WhLatencyBinsStats(const WhLatencyBin *bins, int64 nbins, WhValueStats *stats);
+
+#endif							/* WH_LATENCY_HIST_H */

@@ -1,0 +1,52 @@
+/*
+ * summary_state.h
+ *	  The summary of one organization's deliveries in one UTC hour, split by
+ *	  webhook: counters, event and failed-URL counts, latency histogram.
+ *	  Built from rows, merged from other summaries, stored as bytea.
+ */
+#ifndef WH_SUMMARY_STATE_H
+#define WH_SUMMARY_STATE_H
+
+#include "counter.h"
+#include "delivery.h"
+#include "latency_hist.h"
+#include "whanalytics.h"
+
+/* One webhook's share of an hour's summary. */
+typedef struct WhBucket
+{
+	char	   *webhook;
+	int			webhook_len;
+	WhMetrics	metrics;
+	WhCounter  *events;
+	WhCounter  *failed_urls;
+	WhLatencyHist *latency;
+} WhBucket;
+
+/* The buckets of one (organization, hour), by webhook. */
+typedef struct WhBucketSet
+{
+	MemoryContext context;
+	int			count;
+	int			capacity;
+	WhBucket   *items;
+} WhBucketSet;
+
+/* Receives the contents of a stored summary, in order, while it is decoded. */
+typedef struct WhStateSink
+{
+	/* a webhook's counters; return false to skip its counts */
+	bool		(*webhook) (void *arg, const char *id, int len, const WhMetrics *m);
+	void		(*event) (void *arg, const char *key, int len, bool isnull, int64 count);
+	void		(*failed_url) (void *arg, const char *key, int len, bool isnull, int64 count);
+	void		(*latency) (void *arg, int64 value, int64 count);
+} WhStateSink;
+
+extern WhBucketSet *WhBucketSetCreate(MemoryContext context);
+extern WhBucket *WhBucketFor(WhBucketSet *set, const char *webhook, int len);
+extern void WhBucketAddDelivery(WhBucket *bucket, const WhDelivery *d, int64 sign);
+extern void WhBucketSetAddState(WhBucketSet *set, const bytea *state);
+extern bytea *WhStateEncode(const WhBucketSet *set);
+extern void WhStateDecode(const bytea *state, const WhStateSink *sink, void *arg);
+
+#endif							/* WH_SUMMARY_STATE_H */

@@ -1,0 +1,355 @@
+/*
+ * summary_write.c
+ *	  Keeps webhook_event_summaries exact. Changed rows are collected in
+ *	  chunks, sorted by (organization, hour, webhook) and written as one delta
+ *	  row per (organization, hour): new rows add, old rows subtract. Deltas
+ *	  are only ever inserted, so concurrent writers never wait on each other;
+ *	  an hour's deltas are merged ("compacted") into one row now and then,
+ *	  under a try-lock so two compactions never touch the same hour. Readers
+ *	  sum whatever rows they see in their snapshot, which is always exact.
+ *	  Writes run as the summary table's owner (callers need no privilege on
+ *	  it); every statement here names its schema, so search_path is unused.
+ *	  Call inside SPI.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "common/pg_prng.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
+#include "utils/builtins.h"
+#include "utils/varlena.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "queries.h"
+#include "relations.h"
+#include "summary_state.h"
+#include "summary_write.h"
+#include "window.h"
+
+#define WH_CHUNK_ROWS 20000
+#define WH_COMPACT_ONE_IN 16	/* chance a small statement compacts an hour it touched */
+#define WH_COMPACT_MAX_HOURS 8	/* statements touching more hours leave compaction to others */
+#define WH_ADVISORY_CLASS 0x57484131	/* "WHA1": first key of the compaction try-lock */
+
+/* One changed row, reduced to what the summaries need. */
+typedef struct WhDeltaRow
+{
+	text	   *organization_id;
+	text	   *webhook_id;
+	int64		hour;
+	int64		sign;
+	WhDelivery	delivery;
+} WhDeltaRow;
+
+struct WhCollector
+{
+	WhRowColumns columns;
+	bool		may_compact;
+	MemoryContext chunk_context;	/* the rows of the current chunk */
+	MemoryContext hour_context; /* one hour's buckets while it is written */
+	WhDeltaRow *rows;
+	int			nrows;
+	int64		hours_written;
+	char	   *table;			/* quoted, qualified summary table */
+	Oid			owner;
+};
+
+/* CopyText copies a text datum, detoasted, into the current context. */
+static Datum
+CopyText(Datum value)
+{
+	text	   *t = DatumGetTextPP(value);
+	Size		len = VARSIZE_ANY_EXHDR(t);
+	text	   *copy = palloc(VARHDRSZ + len);
+
+	SET_VARSIZE(copy, VARHDRSZ + len);
+	memcpy(VARDATA(copy), VARDATA_ANY(t), len);
+	return PointerGetDatum(copy);
+}
+
+/* WhCollectorCreate starts collecting rows laid out as columns says. */
+WhCollector *
+WhCollectorCreate(const WhRowColumns *columns, bool may_compact)
+{
+	WhCollector *c = palloc0(sizeof(WhCollector));
+	Oid			relid = WhOwnTable("webhook_event_summaries");
+
+	c->columns = *columns;
+	c->may_compact = may_compact;
+	c->chunk_context = AllocSetContextCreate(CurrentMemoryContext, "whanalytics delta rows",
+											 ALLOCSET_DEFAULT_SIZES);
+	c->hour_context = AllocSetContextCreate(CurrentMemoryContext, "whanalytics delta hour",
+											ALLOCSET_DEFAULT_SIZES);
+	c->rows = palloc(WH_CHUNK_ROWS * sizeof(WhDeltaRow));
+	c->table = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+										  get_rel_name(relid));
+	c->owner = WhRelationOwner(relid);
+	return c;
+}
+
+/* CompareDeltaRows orders rows by organization, hour, then webhook. */
+static int
+CompareDeltaRows(const void *a, const void *b)
+{
+	const WhDeltaRow *x = a;
+	const WhDeltaRow *y = b;
+	int			cmp = varstr_cmp(VARDATA(x->organization_id), VARSIZE(x->organization_id) - VARHDRSZ,
+								 VARDATA(y->organization_id), VARSIZE(y->organization_id) - VARHDRSZ,
+								 C_COLLATION_OID);
+
+	if (cmp != 0)
+		return cmp;
+	if (x->hour != y->hour)
+		return x->hour < y->hour ? -1 : 1;
+	return varstr_cmp(VARDATA(x->webhook_id), VARSIZE(x->webhook_id) - VARHDRSZ,
+					  VARDATA(y->webhook_id), VARSIZE(y->webhook_id) - VARHDRSZ,
+					  C_COLLATION_OID);
+}
+
+/* SameHour is true when two sorted rows belong to one (organization, hour). */
+static bool
+SameHour(const WhDeltaRow *a, const WhDeltaRow *b)
+{
+	return a->hour == b->hour &&
+		VARSIZE(a->organization_id) == VARSIZE(b->organization_id) &&
+		memcmp(VARDATA(a->organization_id), VARDATA(b->organization_id),
+			   VARSIZE(a->organization_id) - VARHDRSZ) == 0;
+}
+
+/* InsertSummary stores one summary row. */
+static void
+InsertSummary(WhCollector *c, text *organization_id, int64 hour, bytea *state)
+{
+	char	   *sql = psprintf("INSERT INTO %s (organization_id, hour, state) VALUES ($1, $2, $3)",
+							   c->table);
+	Oid			types[3] = {TEXTOID, INT8OID, BYTEAOID};
+	Datum		values[3];
+	int			rc;
+
+	values[0] = PointerGetDatum(organization_id);
+	values[1] = Int64GetDatum(hour);
+	values[2] = PointerGetDatum(state);
+	rc = SPI_execute_plan(WhKeptPlan(sql, 3, types), values, NULL, false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "inserting a whanalytics summary failed: %s", SPI_result_code_string(rc));
+}
+
+/* TryLockHour takes the transaction-level compaction try-lock of an hour. */
+static bool
+TryLockHour(text *organization_id, int64 hour)
+{
+	LOCKTAG		tag;
+	uint32		key = hash_bytes((const unsigned char *) VARDATA(organization_id),
+								 VARSIZE(organization_id) - VARHDRSZ) ^
+		murmurhash32((uint32) hour);
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, WH_ADVISORY_CLASS, key, 2);
+	return LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL;
+}
+
+/* CompactHour merges all summary rows of one (organization, hour) into one. */
+static void
+CompactHour(WhCollector *c, text *organization_id, int64 hour)
+{
+	char	   *sql = psprintf("DELETE FROM %s WHERE organization_id OPERATOR(pg_catalog.=) $1"
+							   " AND hour OPERATOR(pg_catalog.=) $2 RETURNING state", c->table);
+	Oid			types[2] = {TEXTOID, INT8OID};
+	Datum		values[2];
+	WhBucketSet *set;
+	bytea	   *merged;
+	int			rc;
+	MemoryContext old;
+
+	if (!TryLockHour(organization_id, hour))
+		return;					/* another transaction is compacting it */
+	values[0] = PointerGetDatum(organization_id);
+	values[1] = Int64GetDatum(hour);
+	rc = SPI_execute_plan(WhKeptPlan(sql, 2, types), values, NULL, false, 0);
+	if (rc != SPI_OK_DELETE_RETURNING)
+		elog(ERROR, "compacting whanalytics summaries failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed < 2 && SPI_processed > 0)
+	{
+		bool		isnull;
+
+		/* a single row: put it back as it was */
+		InsertSummary(c, organization_id, hour,
+					  DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[0],
+													SPI_tuptable->tupdesc, 1, &isnull)));
+		return;
+	}
+	old = MemoryContextSwitchTo(c->hour_context);
+	set = WhBucketSetCreate(c->hour_context);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+
+		WhBucketSetAddState(set, DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[i],
+																SPI_tuptable->tupdesc, 1, &isnull)));
+	}
+	merged = WhStateEncode(set);
+	MemoryContextSwitchTo(old);
+	if (merged != NULL)
+		InsertSummary(c, organization_id, hour, merged);
+	MemoryContextReset(c->hour_context);
+}
+
+/* FlushChunk writes the collected rows as one delta per (organization, hour). */
+static void
+FlushChunk(WhCollector *c)
+{
+	int			start = 0;
+	int			nhours = 0;
+	Oid			save_user;
+	int			save_sec;
+
+	if (c->nrows == 0)
+		return;
+	qsort(c->rows, c->nrows, sizeof(WhDeltaRow), CompareDeltaRows);
+	for (int i = 1; i <= c->nrows; i++)
+		if (i == c->nrows || !SameHour(&c->rows[i], &c->rows[start]))
+		{
+			nhours++;
+			start = i;
+		}
+
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	SetUserIdAndSecContext(c->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	start = 0;
+	for (int i = 1; i <= c->nrows; i++)
+	{
+		WhDeltaRow *first = &c->rows[start];
+		WhBucketSet *set;
+		bytea	   *state;
+		MemoryContext old;
+
+		if (i < c->nrows && SameHour(&c->rows[i], first))
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(c->hour_context);
+		set = WhBucketSetCreate(c->hour_context);
+		for (int r = start; r < i; r++)
+		{
+			WhDeltaRow *row = &c->rows[r];
+			WhBucket   *bucket = WhBucketFor(set, VARDATA(row->webhook_id),
+											 VARSIZE(row->webhook_id) - VARHDRSZ);
+
+			WhBucketAddDelivery(bucket, &row->delivery, row->sign);
+		}
+		state = WhStateEncode(set);
+		MemoryContextSwitchTo(old);
+		if (state != NULL)
+		{
+			InsertSummary(c, first->organization_id, first->hour, state);
+			if (c->may_compact && nhours <= WH_COMPACT_MAX_HOURS &&
+				pg_prng_uint32(&pg_global_prng_state) % WH_COMPACT_ONE_IN == 0)
+				CompactHour(c, first->organization_id, first->hour);
+		}
+		MemoryContextReset(c->hour_context);
+		c->hours_written++;
+		start = i;
+	}
+	SetUserIdAndSecContext(save_user, save_sec);
+	c->nrows = 0;
+	MemoryContextReset(c->chunk_context);
+}
+
+/* WhCollectorAdd adds one row (sign +1) or removes one (sign -1). */
+void
+WhCollectorAdd(WhCollector *c, TupleTableSlot *slot, int64 sign)
+{
+	WhDeltaRow *row;
+	Datum	   *values;
+	bool	   *nulls;
+	MemoryContext old;
+
+	slot_getallattrs(slot);
+	values = slot->tts_values;
+	nulls = slot->tts_isnull;
+	if (nulls[c->columns.organization_id] || nulls[c->columns.webhook_id])
+		return;					/* NOT NULL columns: cannot happen in our table */
+
+	old = MemoryContextSwitchTo(c->chunk_context);
+	row = &c->rows[c->nrows];
+	if (!WhDeliveryRead(&row->delivery, values, nulls, &c->columns.delivery))
+	{
+		MemoryContextSwitchTo(old);
+		return;					/* created_at infinite: in no window */
+	}
+	row->organization_id = DatumGetTextP(CopyText(values[c->columns.organization_id]));
+	row->webhook_id = DatumGetTextP(CopyText(values[c->columns.webhook_id]));
+	row->hour = WhHourOf(row->delivery.created_at);
+	row->sign = sign;
+	if (!row->delivery.event_null)
+		row->delivery.event = CopyText(row->delivery.event);
+	if (!row->delivery.url_null)
+		row->delivery.url = CopyText(row->delivery.url);
+	MemoryContextSwitchTo(old);
+	if (++c->nrows == WH_CHUNK_ROWS)
+		FlushChunk(c);
+}
+
+/* WhCollectorFinish writes what is left. */
+void
+WhCollectorFinish(WhCollector *c)
+{
+	FlushChunk(c);
+}
+
+/* WhSummariesCompactAll merges the deltas of every hour that has more than one row. */
+int64
+WhSummariesCompactAll(void)
+{
+	WhRowColumns none = {0};
+	WhCollector *c = WhCollectorCreate(&none, false);
+	char	   *sql = psprintf("SELECT organization_id, hour FROM %s"
+							   " GROUP BY organization_id, hour HAVING pg_catalog.count(*) > 1",
+							   c->table);
+	SPITupleTable *hours;
+	uint64		n;
+	Oid			save_user;
+	int			save_sec;
+
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	SetUserIdAndSecContext(c->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	if (SPI_execute(sql, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "listing whanalytics summaries failed");
+	hours = SPI_tuptable;
+	n = SPI_processed;
+	for (uint64 i = 0; i < n; i++)
+	{
+		bool		isnull;
+		text	   *org = DatumGetTextP(SPI_getbinval(hours->vals[i], hours->tupdesc, 1, &isnull));
+		int64		hour = DatumGetInt64(SPI_getbinval(hours->vals[i], hours->tupdesc, 2, &isnull));
+
+		CHECK_FOR_INTERRUPTS();
+		CompactHour(c, org, hour);
+	}
+	SetUserIdAndSecContext(save_user, save_sec);
+	return (int64) n;
+}
+
+/* WhSummariesTruncate empties the summary table (the deliveries were truncated). */
+void
+WhSummariesTruncate(void)
+{
+	Oid			relid = WhOwnTable("webhook_event_summaries");
+	char	   *sql = psprintf("TRUNCATE %s",
+							   quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+														  get_rel_name(relid)));
+	Oid			save_user;
+	int			save_sec;
+
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	SetUserIdAndSecContext(WhRelationOwner(relid), save_sec | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "truncating whanalytics summaries failed");
+	SetUserIdAndSecContext(save_user, save_sec);
+}
