@@ -9,7 +9,6 @@
  *	  sum whatever rows they see in their snapshot, which is always exact.
  *	  Writes run as the summary table's owner (callers need no privilege on
  *	  it); every statement here names its schema, so search_path is unused.
- *	  Call inside SPI.
  */
 #include "postgres.h"
 
@@ -217,6 +216,8 @@ FlushChunk(WhCollector *c)
 			start = i;
 		}
 
+	/* a level of its own: a flush may run inside another SPI query's receiver */
+	SPI_connect();
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	SetUserIdAndSecContext(c->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
@@ -255,6 +256,7 @@ FlushChunk(WhCollector *c)
 		start = i;
 	}
 	SetUserIdAndSecContext(save_user, save_sec);
+	SPI_finish();
 	c->nrows = 0;
 	MemoryContextReset(c->chunk_context);
 }
