@@ -7,6 +7,7 @@
 #include "postgres.h"
 
 #include "common/hashfn.h"
+#include "fmgr.h"
 
 #include "counter.h"
 
@@ -89,6 +90,33 @@ void
 WhCounterAddNull(WhCounter *counter, int64 count)
 {
 	counter->null_count += count;
+}
+
+/* WhCounterAddKey adds count under a key that may be SQL NULL. */
+void
+WhCounterAddKey(WhCounter *counter, const char *data, int len, bool isnull, int64 count)
+{
+	if (isnull)
+		WhCounterAddNull(counter, count);
+	else
+		WhCounterAdd(counter, data, len, count);
+}
+
+/* WhCounterAddText adds count under a text datum (or SQL NULL), detoasting it briefly. */
+void
+WhCounterAddText(WhCounter *counter, Datum value, bool isnull, int64 count)
+{
+	text	   *t;
+
+	if (isnull)
+	{
+		WhCounterAddNull(counter, count);
+		return;
+	}
+	t = DatumGetTextPP(value);
+	WhCounterAdd(counter, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), count);
+	if ((Pointer) t != DatumGetPointer(value))
+		pfree(t);
 }
 
 /* CompareCounts orders by count descending, then bytes ascending, NULL last. */

@@ -21,6 +21,9 @@ typedef struct WhCount
 extern WhCounter *WhCounterCreate(MemoryContext context, uint32 size);
 extern void WhCounterAdd(WhCounter *counter, const char *data, int len, int64 count);
 extern void WhCounterAddNull(WhCounter *counter, int64 count);
+extern void WhCounterAddKey(WhCounter *counter, const char *data, int len, bool isnull,
+							int64 count);
+extern void WhCounterAddText(WhCounter *counter, Datum value, bool isnull, int64 count);
 extern int	WhCounterTop(WhCounter *counter, int n, WhCount **top);
 
 #endif							/* WH_COUNTER_H */

@@ -78,23 +78,6 @@ HourMetrics(WhScanState *state, int64 hour)
 	return &state->current->metrics;
 }
 
-/* CountText adds one to a counter under a text datum (or NULL). */
-static void
-CountText(WhCounter *counter, Datum value, bool isnull)
-{
-	text	   *t;
-
-	if (isnull)
-	{
-		WhCounterAddNull(counter, 1);
-		return;
-	}
-	t = DatumGetTextPP(value);
-	WhCounterAdd(counter, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), 1);
-	if ((Pointer) t != DatumGetPointer(value))
-		pfree(t);
-}
-
 /* ReceiveRow accumulates one delivery into every metric. */
 static bool
 ReceiveRow(TupleTableSlot *slot, DestReceiver *self)
@@ -110,9 +93,9 @@ ReceiveRow(TupleTableSlot *slot, DestReceiver *self)
 	WhMetricsAddDelivery(HourMetrics(state, WhHourOf(d.created_at)), &d, 1);
 	if (!scan->detailed)
 		return true;
-	CountText(scan->events, d.event, d.event_null);
+	WhCounterAddText(scan->events, d.event, d.event_null, 1);
 	if (d.failed)
-		CountText(scan->failed_urls, d.url, d.url_null);
+		WhCounterAddText(scan->failed_urls, d.url, d.url_null, 1);
 	if (d.has_latency)
 		WhLatencyHistAdd(scan->latency, d.latency_ms, 1);
 	return true;
@@ -174,24 +157,14 @@ SummaryWebhook(void *arg, const char *id, int len, const WhMetrics *m)
 static void
 SummaryEvent(void *arg, const char *key, int len, bool isnull, int64 count)
 {
-	WhCounter  *events = ((WhScanState *) arg)->scan->events;
-
-	if (isnull)
-		WhCounterAddNull(events, count);
-	else
-		WhCounterAdd(events, key, len, count);
+	WhCounterAddKey(((WhScanState *) arg)->scan->events, key, len, isnull, count);
 }
 
 /* SummaryFailedUrl adds a failed-URL count. */
 static void
 SummaryFailedUrl(void *arg, const char *key, int len, bool isnull, int64 count)
 {
-	WhCounter  *urls = ((WhScanState *) arg)->scan->failed_urls;
-
-	if (isnull)
-		WhCounterAddNull(urls, count);
-	else
-		WhCounterAdd(urls, key, len, count);
+	WhCounterAddKey(((WhScanState *) arg)->scan->failed_urls, key, len, isnull, count);
 }
 
 /* SummaryLatency adds a latency bin. */

@@ -64,29 +64,14 @@ WhBucketFor(WhBucketSet *set, const char *webhook, int len)
 	return bucket;
 }
 
-/* CountText adds count to a counter under a text datum (or NULL). */
-static void
-CountText(WhCounter *counter, Datum value, bool isnull, int64 count)
-{
-	text	   *t;
-
-	if (isnull)
-	{
-		WhCounterAddNull(counter, count);
-		return;
-	}
-	t = DatumGetTextPP(value);
-	WhCounterAdd(counter, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), count);
-}
-
 /* WhBucketAddDelivery adds (sign +1) or subtracts (sign -1) one delivery. */
 void
 WhBucketAddDelivery(WhBucket *bucket, const WhDelivery *d, int64 sign)
 {
 	WhMetricsAddDelivery(&bucket->metrics, d, sign);
-	CountText(bucket->events, d->event, d->event_null, sign);
+	WhCounterAddText(bucket->events, d->event, d->event_null, sign);
 	if (d->failed)
-		CountText(bucket->failed_urls, d->url, d->url_null, sign);
+		WhCounterAddText(bucket->failed_urls, d->url, d->url_null, sign);
 	if (d->has_latency)
 		WhLatencyHistAdd(bucket->latency, d->latency_ms, sign);
 }
@@ -113,24 +98,14 @@ MergeStateWebhook(void *arg, const char *id, int len, const WhMetrics *m)
 static void
 MergeStateEvent(void *arg, const char *key, int len, bool isnull, int64 count)
 {
-	MergeState *state = arg;
-
-	if (isnull)
-		WhCounterAddNull(state->bucket->events, count);
-	else
-		WhCounterAdd(state->bucket->events, key, len, count);
+	WhCounterAddKey(((MergeState *) arg)->bucket->events, key, len, isnull, count);
 }
 
 /* MergeStateUrl adds a failed-URL count to the current bucket. */
 static void
 MergeStateUrl(void *arg, const char *key, int len, bool isnull, int64 count)
 {
-	MergeState *state = arg;
-
-	if (isnull)
-		WhCounterAddNull(state->bucket->failed_urls, count);
-	else
-		WhCounterAdd(state->bucket->failed_urls, key, len, count);
+	WhCounterAddKey(((MergeState *) arg)->bucket->failed_urls, key, len, isnull, count);
 }
 
 /* MergeStateLatency adds a latency bin to the current bucket. */
