@@ -9,7 +9,7 @@
 -- and webhooks are found through search_path (they must exist when this file
 -- is loaded).  Arguments are NOT validated: call them with valid input only.
 -- Parameters are referenced as $1..$n because their names collide with
--- column names (in SQL functions a column name wins over a parameter name).
+-- column names (in SQL a column name wins over a parameter name).
 
 -- The whole analytics response (SPEC section 3) for the window [from_ts, to_ts).
 CREATE OR REPLACE FUNCTION plain_analytics_json_between(
@@ -20,8 +20,16 @@ CREATE OR REPLACE FUNCTION plain_analytics_json_between(
     top_n integer DEFAULT 5,
     last_n integer DEFAULT 10)
 RETURNS jsonb
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 AS $fn$
+DECLARE
+    response jsonb;
+BEGIN
+    -- One statement, run the way an API layer runs a parameterized query: its
+    -- plan is made for these values (EXECUTE ... USING plans once, with them),
+    -- so the index scans and the LIMIT of last_events are planned as they
+    -- should be (a SQL function would get a generic plan).
+    EXECUTE $sql$
 WITH w AS MATERIALIZED (
     -- The single scan of the window rows W, narrowed to what the aggregates
     -- need (last_events reads its few full rows separately, below).
@@ -149,6 +157,11 @@ SELECT jsonb_build_object(
     'message', 'Webhook analytics retrieved successfully',
     'env', coalesce(nullif(current_setting('whanalytics.env', true), ''), 'production'))
 FROM agg a
+$sql$
+    INTO response
+    USING organization_id, from_ts, to_ts, webhook_id, top_n, last_n;
+    RETURN response;
+END
 $fn$;
 
 -- The whole analytics response for a rolling period (SPEC "Periods") ending at as_of.
