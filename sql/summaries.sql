@@ -1,4 +1,4 @@
--- summaries: the hour summaries answer exactly what the rows say, at every
+-- summaries: the day summaries answer exactly what the rows say, at every
 -- moment: after inserts, updates (a retry, done flipping, a status change,
 -- first_sent_at set, a row moving hour or organization), deletes, COPY and
 -- TRUNCATE, inside the writer's own transaction, after rollbacks, after
@@ -18,26 +18,28 @@ SELECT 'webhook_sum_' || (i % 2), 'org_sum', 'https://sum.example/' || (i % 5),
        CASE WHEN i % 9 <> 0 THEN i % 700 - 30 END, (i % 6 <> 0)::int, '{}'
 FROM generate_series(0, 2700) i;
 
--- The summaries hold one row or more per (organization, hour) with rows.
-SELECT count(DISTINCT hour) AS summarized_hours,
-       (SELECT count(DISTINCT date_trunc('hour', created_at)) FROM webhook_events
-        WHERE organization_id = 'org_sum') AS hours_with_rows
+-- The summaries hold one row or more per (organization, UTC day) with rows.
+SELECT count(DISTINCT day) AS summarized_days,
+       (SELECT count(DISTINCT (created_at AT TIME ZONE 'UTC')::date) FROM webhook_events
+        WHERE organization_id = 'org_sum') AS days_with_rows
 FROM webhook_event_summaries WHERE organization_id = 'org_sum';
 
--- Windows aligned and not aligned to hours, long and short, with a webhook filter.
+-- Windows aligned and not aligned to days and hours, long and short, with a
+-- webhook filter: whole days come from the summaries, the rest from rows.
 SELECT f, t, w, paths_agree('org_sum', f, t, w)
 FROM (VALUES ('2025-08-01 00:00+00'::timestamptz, '2025-08-04 00:00+00'::timestamptz),
              ('2025-08-01 10:17:03.5+00', '2025-08-03 07:59:59.999999+00'),
              ('2025-08-02 05:30+00', '2025-08-02 06:30+00'),
              ('2025-08-02 05:00+00', '2025-08-02 06:00+00'),
-             ('2025-07-01 00:00+00', '2025-09-01 00:00+00')) v(f, t),
+             ('2025-07-01 00:00+00', '2025-09-01 00:00+00'),
+             ('2025-07-31 12:00+00', '2025-08-05 00:00:00.000001+00')) v(f, t),
      unnest(ARRAY[NULL, 'webhook_sum_1']) w
 ORDER BY 1, 2, 3;
 
 -- The summaries really answer: taking their rows away changes the answer of
 -- the summary path (and only of it), and rebuilding puts it right again.
 BEGIN;
-DELETE FROM webhook_event_summaries WHERE organization_id = 'org_sum' AND hour % 2 = 0;
+DELETE FROM webhook_event_summaries WHERE organization_id = 'org_sum' AND day % 2 = 0;
 SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') <> 'agree' AS tampering_shows;
 ROLLBACK;
 SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS after_rollback;
@@ -75,9 +77,9 @@ webhook_sum_1	org_sum	https://copy.example	copy.event	\N	2025-08-02 12:35:00+00	
 \.
 SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS after_copy;
 
--- Compaction merges each hour's deltas into one row and changes no answer.
+-- Compaction merges each day's deltas into one row and changes no answer.
 SELECT webhook_summaries_compact() > 0 AS compacted;
-SELECT count(*) = count(DISTINCT hour) AS one_row_per_hour
+SELECT count(*) = count(DISTINCT day) AS one_row_per_day
 FROM webhook_event_summaries WHERE organization_id = 'org_sum';
 SELECT paths_agree('org_sum', '2025-08-01 10:17:03.5+00', '2025-08-03 07:59:59.999999+00') AS after_compaction;
 

@@ -51,20 +51,21 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.webhooks', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.webhook_events', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.webhook_events_id_seq', '');
 
--- Hour summaries of webhook_events, kept exact by the triggers below: per
--- (organization, UTC hour) the counters, event and failed-URL counts and the
--- latency histogram, split by webhook. Each statement on webhook_events adds
--- delta rows; an hour's deltas are merged now and then. Internal: no
+-- Day summaries of webhook_events, kept exact by the triggers below: per
+-- (organization, UTC day), split by webhook, the counters of each hour and
+-- the day's event and failed-URL counts and latency histogram. Each
+-- statement on webhook_events adds delta rows; a day's deltas are merged now
+-- and then. Internal: no
 -- privileges are granted; the functions read it after checking that the
 -- caller may read webhook_events without row-level security. Not dumped:
 -- restoring webhook_events rebuilds it through the triggers.
 CREATE TABLE @extschema@.webhook_event_summaries (
     organization_id text NOT NULL,
-    hour            bigint NOT NULL,             -- UTC hours since 2000-01-01
+    day             bigint NOT NULL,             -- UTC days since 2000-01-01
     state           bytea NOT NULL
-);
-CREATE INDEX webhook_event_summaries_org_hour_idx
-    ON @extschema@.webhook_event_summaries (organization_id, hour);
+) WITH (toast_tuple_target = 8160);   -- keep states inline and uncompressed up to ~8 kB
+CREATE INDEX webhook_event_summaries_org_day_idx
+    ON @extschema@.webhook_event_summaries (organization_id, day);
 REVOKE ALL ON @extschema@.webhook_event_summaries FROM PUBLIC;
 
 -- Turns each statement's changed rows (transition tables) into summary deltas.
@@ -98,14 +99,14 @@ ALTER TABLE @extschema@.webhook_events ENABLE ALWAYS TRIGGER webhook_events_summ
 ALTER TABLE @extschema@.webhook_events ENABLE ALWAYS TRIGGER webhook_events_summarize_delete;
 ALTER TABLE @extschema@.webhook_events ENABLE ALWAYS TRIGGER webhook_events_summarize_truncate;
 
--- Merges every hour's summary deltas into one row; returns the hours merged.
+-- Merges every day's summary deltas into one row; returns the days merged.
 CREATE FUNCTION @extschema@.webhook_summaries_compact()
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'webhook_summaries_compact'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION @extschema@.webhook_summaries_compact() IS
-'Merges the summary deltas of each hour into one row (optional upkeep; answers do not change)';
+'Merges the summary deltas of each day into one row (optional upkeep; answers do not change)';
 
 -- Recomputes every summary from webhook_events; returns the deliveries read.
 CREATE FUNCTION @extschema@.webhook_summaries_rebuild()
@@ -114,7 +115,7 @@ AS 'MODULE_PATHNAME', 'webhook_summaries_rebuild'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION @extschema@.webhook_summaries_rebuild() IS
-'Recomputes the hour summaries from webhook_events (after changes made with the triggers disabled)';
+'Recomputes the day summaries from webhook_events (after changes made with the triggers disabled)';
 
 REVOKE ALL ON FUNCTION @extschema@.webhook_summaries_compact() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.webhook_summaries_rebuild() FROM PUBLIC;

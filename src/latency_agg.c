@@ -2,20 +2,16 @@
  * latency_agg.c
  *	  The webhook_latency_percentiles aggregate: transition, combine,
  *	  serialize, deserialize and final functions over a WhValues state.
- *	  The serialized form is network byte order:
- *	  uint32 magic, int64 count, float8 sum, then count float8 values.
+ *	  The state and its serialized form are values.c's.
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
 #include "fmgr.h"
 #include "funcapi.h"
-#include "libpq/pqformat.h"
 
 #include "values.h"
 
-#define WH_STATE_MAGIC 0x57484C31	/* "WHL1" */
-#define WH_STATE_HEADER (sizeof(uint32) + sizeof(int64) + sizeof(double))
 
 PG_FUNCTION_INFO_V1(webhook_latency_accum);
 PG_FUNCTION_INFO_V1(webhook_latency_combine);
@@ -48,7 +44,7 @@ webhook_latency_accum(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(state);
 	}
 	if (state == NULL)
-		state = WhValuesCreate(context, 1024);
+		state = WhValuesCreate(context);
 	WhValuesAdd(state, PG_GETARG_FLOAT8(1));
 	PG_RETURN_POINTER(state);
 }
@@ -68,8 +64,8 @@ webhook_latency_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(into);
 	}
 	if (into == NULL)
-		into = WhValuesCreate(context, from->count);
-	WhValuesAppend(into, from);
+		into = WhValuesCreate(context);
+	WhValuesMerge(into, from);
 	PG_RETURN_POINTER(into);
 }
 
@@ -77,29 +73,8 @@ webhook_latency_combine(PG_FUNCTION_ARGS)
 Datum
 webhook_latency_serialize(PG_FUNCTION_ARGS)
 {
-	WhValues   *state;
-	StringInfoData buf;
-
 	AggregateContext(fcinfo, "webhook_latency_serialize");
-	state = (WhValues *) PG_GETARG_POINTER(0);
-	pq_begintypsend(&buf);
-	enlargeStringInfo(&buf, WH_STATE_HEADER + state->count * sizeof(double));
-	pq_sendint32(&buf, WH_STATE_MAGIC);
-	pq_sendint64(&buf, state->count);
-	pq_sendfloat8(&buf, state->sum);
-	for (int64 i = 0; i < state->count; i++)
-		pq_sendfloat8(&buf, state->items[i]);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
-}
-
-/* BadState reports a serialized state that cannot be read. */
-static void
-BadState(const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid webhook_latency_percentiles state: %s", detail),
-			 errhint("Pass only bytea produced by webhook_latency_serialize.")));
+	PG_RETURN_BYTEA_P(WhValuesSerialize((WhValues *) PG_GETARG_POINTER(0)));
 }
 
 /* webhook_latency_deserialize reads a bytea state, checking every length first. */
@@ -107,32 +82,8 @@ Datum
 webhook_latency_deserialize(PG_FUNCTION_ARGS)
 {
 	MemoryContext context = AggregateContext(fcinfo, "webhook_latency_deserialize");
-	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
-	Size		length = VARSIZE_ANY_EXHDR(bytes);
-	StringInfoData buf;
-	int64		count;
-	WhValues   *state;
 
-	if (length < WH_STATE_HEADER)
-		BadState("shorter than its header");
-	buf.data = VARDATA_ANY(bytes);
-	buf.len = length;
-	buf.maxlen = length;
-	buf.cursor = 0;
-	if ((uint32) pq_getmsgint(&buf, 4) != WH_STATE_MAGIC)
-		BadState("wrong magic number");
-	count = pq_getmsgint64(&buf);
-	if (count < 0 || (uint64) count != (length - WH_STATE_HEADER) / sizeof(double) ||
-		(length - WH_STATE_HEADER) % sizeof(double) != 0)
-		BadState("value count does not match its length");
-
-	state = WhValuesCreate(context, count);
-	state->sum = pq_getmsgfloat8(&buf);
-	for (int64 i = 0; i < count; i++)
-		state->items[i] = pq_getmsgfloat8(&buf);
-	state->count = count;
-	state->sorted = false;
-	PG_RETURN_POINTER(state);
+	PG_RETURN_POINTER(WhValuesDeserialize(context, PG_GETARG_BYTEA_PP(0)));
 }
 
 /* webhook_latency_final returns the webhook_latency row, all NULL for no inputs. */
@@ -150,7 +101,7 @@ webhook_latency_final(PG_FUNCTION_ARGS)
 	if (tupdesc->natts != 7)
 		elog(ERROR, "webhook_latency must have 7 attributes, has %d", tupdesc->natts);
 
-	if (state == NULL || state->count == 0)
+	if (state == NULL || WhValuesCount(state) == 0)
 		memset(nulls, true, sizeof(nulls));
 	else
 	{

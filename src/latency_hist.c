@@ -1,13 +1,13 @@
 /*
  * latency_hist.c
- *	  Counts whole-millisecond latencies exactly in a simplehash table. Counts
+ *	  Counts whole-millisecond latencies exactly in a simplehash table, and,
+ *	  for a histogram that merges many (the engine's), in a dense array of
+ *	  the first WH_DENSE_VALUES milliseconds, where adding is one store. Counts
  *	  may be negative while summary deltas are merged; bins that net to zero
  *	  are dropped when the histogram is read. Percentiles over the sorted
  *	  bins equal percentile_cont over the expanded values.
  */
 #include "postgres.h"
-
-#include <math.h>
 
 #include "common/hashfn.h"
 
@@ -31,18 +31,22 @@ typedef struct WhLatencyEntry
 #define SH_DEFINE
 #include "lib/simplehash.h"
 
+#define WH_DENSE_VALUES 4096
+
 struct WhLatencyHist
 {
 	latency_map_hash *map;
+	int64	   *dense;			/* counts of 0 .. WH_DENSE_VALUES - 1, or NULL */
 };
 
 /* WhLatencyHistCreate makes an empty histogram in context, sized for about 'size' values. */
 WhLatencyHist *
-WhLatencyHistCreate(MemoryContext context, uint32 size)
+WhLatencyHistCreate(MemoryContext context, uint32 size, bool dense)
 {
 	WhLatencyHist *hist = MemoryContextAlloc(context, sizeof(WhLatencyHist));
 
 	hist->map = latency_map_create(context, size, NULL);
+	hist->dense = dense ? MemoryContextAllocZero(context, WH_DENSE_VALUES * sizeof(int64)) : NULL;
 	return hist;
 }
 
@@ -51,8 +55,14 @@ void
 WhLatencyHistAdd(WhLatencyHist *hist, int64 value, int64 count)
 {
 	bool		found;
-	WhLatencyEntry *entry = latency_map_insert(hist->map, value, &found);
+	WhLatencyEntry *entry;
 
+	if (hist->dense != NULL && value >= 0 && value < WH_DENSE_VALUES)
+	{
+		hist->dense[value] += count;
+		return;
+	}
+	entry = latency_map_insert(hist->map, value, &found);
 	if (!found)
 		entry->count = 0;
 	entry->count += count;
@@ -72,11 +82,20 @@ CompareBins(const void *a, const void *b)
 int64
 WhLatencyHistBins(WhLatencyHist *hist, WhLatencyBin **bins)
 {
-	WhLatencyBin *out = palloc_extended(Max(hist->map->members, 1) * sizeof(WhLatencyBin),
-										MCXT_ALLOC_HUGE);
+	int64		size = hist->map->members + (hist->dense != NULL ? WH_DENSE_VALUES : 0);
+	WhLatencyBin *out = palloc_extended(Max(size, 1) * sizeof(WhLatencyBin), MCXT_ALLOC_HUGE);
 	latency_map_iterator it;
 	WhLatencyEntry *entry;
 	int64		n = 0;
+
+	for (int64 v = 0; hist->dense != NULL && v < WH_DENSE_VALUES; v++)
+	{
+		if (hist->dense[v] == 0)
+			continue;
+		out[n].value = v;
+		out[n].count = hist->dense[v];
+		n++;
+	}
 
 	latency_map_start_iterate(hist->map, &it);
 	while ((entry = latency_map_iterate(hist->map, &it)) != NULL)
@@ -103,36 +122,28 @@ WhLatencyBinsTotal(const WhLatencyBin *bins, int64 nbins)
 	return total;
 }
 
-/* ValueAt returns the value at 0-based position 'row' of the expanded sorted values. */
-static double
-ValueAt(const WhLatencyBin *bins, int64 nbins, int64 row)
+/* The bins being read, for BinValueAt. */
+typedef struct WhBinsAt
 {
+	const WhLatencyBin *bins;
+	int64		nbins;
+} WhBinsAt;
+
+/* BinValueAt returns the value at 0-based position 'row' of the expanded bins. */
+static double
+BinValueAt(const void *arg, int64 row)
+{
+	const WhBinsAt *at = arg;
 	int64		seen = 0;
 
-	for (int64 i = 0; i < nbins; i++)
+	for (int64 i = 0; i < at->nbins; i++)
 	{
-		seen += bins[i].count;
+		seen += at->bins[i].count;
 		if (row < seen)
-			return (double) bins[i].value;
+			return (double) at->bins[i].value;
 	}
 	elog(ERROR, "latency histogram has no row " INT64_FORMAT, row);
 	return 0;					/* keep compiler quiet */
-}
-
-/* Percentile is percentile_cont(fraction) over the bins, as PostgreSQL computes it. */
-static double
-Percentile(const WhLatencyBin *bins, int64 nbins, int64 total, double fraction)
-{
-	double		position = fraction * (total - 1);
-	int64		first = (int64) floor(position);
-	int64		second = (int64) ceil(position);
-	double		low = ValueAt(bins, nbins, first);
-	double		high;
-
-	if (first == second)
-		return low;
-	high = ValueAt(bins, nbins, second);
-	return low + (high - low) * (position - first);
 }
 
 /*
@@ -144,12 +155,13 @@ void
 WhLatencyBinsStats(const WhLatencyBin *bins, int64 nbins, WhValueStats *stats)
 {
 	int64		total = WhLatencyBinsTotal(bins, nbins);
+	WhBinsAt	at = {bins, nbins};
 
 	stats->min = (double) bins[0].value;
 	stats->max = (double) bins[nbins - 1].value;
 	stats->avg = 0;
-	stats->p50 = Percentile(bins, nbins, total, 0.5);
-	stats->p90 = Percentile(bins, nbins, total, 0.9);
-	stats->p95 = Percentile(bins, nbins, total, 0.95);
-	stats->p99 = Percentile(bins, nbins, total, 0.99);
+	stats->p50 = WhPercentileCont(0.5, total, BinValueAt, &at);
+	stats->p90 = WhPercentileCont(0.9, total, BinValueAt, &at);
+	stats->p95 = WhPercentileCont(0.95, total, BinValueAt, &at);
+	stats->p99 = WhPercentileCont(0.99, total, BinValueAt, &at);
 }

@@ -18,7 +18,7 @@ typedef struct WhLatencyBin
 	int64		count;
 } WhLatencyBin;
 
-extern WhLatencyHist *WhLatencyHistCreate(MemoryContext context, uint32 size);
+extern WhLatencyHist *WhLatencyHistCreate(MemoryContext context, uint32 size, bool dense);
 extern void WhLatencyHistAdd(WhLatencyHist *hist, int64 value, int64 count);
 extern int64 WhLatencyHistBins(WhLatencyHist *hist, WhLatencyBin **bins);
 extern int64 WhLatencyBinsTotal(const WhLatencyBin *bins, int64 nbins);

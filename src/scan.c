@@ -1,8 +1,8 @@
 /*
  * scan.c
- *	  The engine. The window's whole UTC hours come from the hour summaries
+ *	  The engine. The window's whole UTC days come from the day summaries
  *	  when the caller may use them (summary_read.c); the rest (the partial
- *	  hours at its edges, or everything) is read as rows: a DestReceiver
+ *	  days at its edges, or everything) is read as rows: a DestReceiver
  *	  takes each row of the window query as the executor produces it
  *	  (nothing is materialized) and feeds, from that single pass, the
  *	  per-hour counters, the event and failed-URL counts and the latency
@@ -61,6 +61,7 @@ typedef struct WhScanState
 	const WhFilter *filter;
 	hour_map_hash *hours;
 	WhHourEntry *current;		/* valid until the next new hour is inserted */
+	int64		summary_day;	/* the day of the summary being read */
 } WhScanState;
 
 /* HourMetrics returns the counters of an hour, making them when new. */
@@ -130,27 +131,30 @@ ScanRows(WhScanState *state, TimestampTz from, TimestampTz to)
 	WhQueryWindowRows(&part, &state->pub);
 }
 
-/* SummaryHour starts a summary row: its counters go to this hour. */
+/* SummaryDay starts a summary row: its hours are hours of this day. */
 static void
-SummaryHour(void *arg, int64 hour)
+SummaryDay(void *arg, int64 day)
 {
-	WhScanState *state = arg;
-
-	HourMetrics(state, hour);
+	((WhScanState *) arg)->summary_day = day;
 }
 
-/* SummaryWebhook adds a webhook's counters, or skips it when filtered out. */
+/* SummaryWebhook is true for the webhooks the filter keeps. */
 static bool
-SummaryWebhook(void *arg, const char *id, int len, const WhMetrics *m)
+SummaryWebhook(void *arg, const char *id, int len)
+{
+	const text *wanted = ((WhScanState *) arg)->filter->webhook_id;
+
+	return wanted == NULL ||
+		(VARSIZE_ANY_EXHDR(wanted) == (Size) len && memcmp(VARDATA_ANY(wanted), id, len) == 0);
+}
+
+/* SummaryHour adds a webhook's counters of one hour of the day. */
+static void
+SummaryHour(void *arg, int hour, const WhMetrics *m)
 {
 	WhScanState *state = arg;
-	const text *wanted = state->filter->webhook_id;
 
-	if (wanted != NULL &&
-		(VARSIZE_ANY_EXHDR(wanted) != (Size) len || memcmp(VARDATA_ANY(wanted), id, len) != 0))
-		return false;
-	WhMetricsAdd(&state->current->metrics, m);
-	return state->scan->detailed;
+	WhMetricsAdd(HourMetrics(state, state->summary_day * 24 + hour), m);
 }
 
 /* SummaryEvent adds an event count. */
@@ -174,13 +178,13 @@ SummaryLatency(void *arg, int64 value, int64 count)
 	WhLatencyHistAdd(((WhScanState *) arg)->scan->latency, value, count);
 }
 
-/* CeilHour is the first whole hour starting at or after ts. */
+/* CeilDay is the first whole UTC day starting at or after ts. */
 static int64
-CeilHour(TimestampTz ts)
+CeilDay(TimestampTz ts)
 {
-	int64		hour = WhHourOf(ts);
+	int64		day = WhDayOf(ts);
 
-	return hour * USECS_PER_HOUR == ts ? hour : hour + 1;
+	return day * USECS_PER_DAY == ts ? day : day + 1;
 }
 
 /* CompareHours orders hour buckets oldest first. */
@@ -221,12 +225,15 @@ CollectHours(WhScanState *state)
 void
 WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
 {
-	static const WhStateSink sink = {
-		SummaryWebhook, SummaryEvent, SummaryFailedUrl, SummaryLatency
+	static const WhStateSink detailed_sink = {
+		SummaryWebhook, SummaryHour, SummaryEvent, SummaryFailedUrl, SummaryLatency
+	};
+	static const WhStateSink counters_sink = {
+		SummaryWebhook, SummaryHour, NULL, NULL, NULL
 	};
 	WhScanState state = {0};
-	int64		first_hour = CeilHour(filter->from);
-	int64		end_hour = WhHourOf(filter->to);
+	int64		first_day = CeilDay(filter->from);
+	int64		end_day = WhDayOf(filter->to);
 
 	memset(scan, 0, sizeof(WhScan));
 	scan->detailed = detailed;
@@ -234,7 +241,7 @@ WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
 	{
 		scan->events = WhCounterCreate(CurrentMemoryContext, 64);
 		scan->failed_urls = WhCounterCreate(CurrentMemoryContext, 64);
-		scan->latency = WhLatencyHistCreate(CurrentMemoryContext, 1024);
+		scan->latency = WhLatencyHistCreate(CurrentMemoryContext, 64, true);
 	}
 
 	state.pub.receiveSlot = ReceiveRow;
@@ -246,13 +253,14 @@ WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
 	state.filter = filter;
 	state.hours = hour_map_create(CurrentMemoryContext, 64, NULL);
 
-	if (first_hour < end_hour && WhSummariesUsable())
+	if (first_day < end_day && WhSummariesUsable())
 	{
-		ScanRows(&state, filter->from, first_hour * USECS_PER_HOUR);
+		ScanRows(&state, filter->from, first_day * USECS_PER_DAY);
 		state.current = NULL;
-		WhSummariesRead(filter, first_hour, end_hour, SummaryHour, &sink, &state);
-		scan->summary_hours = end_hour - first_hour;
-		ScanRows(&state, end_hour * USECS_PER_HOUR, filter->to);
+		WhSummariesRead(filter, first_day, end_day, SummaryDay,
+						detailed ? &detailed_sink : &counters_sink, &state);
+		scan->summary_days = end_day - first_day;
+		ScanRows(&state, end_day * USECS_PER_DAY, filter->to);
 	}
 	else
 		ScanRows(&state, filter->from, filter->to);

@@ -1,7 +1,7 @@
 /*
  * scan.h
  *	  The engine: everything one call needs to know about a window's
- *	  deliveries, from one pass over its rows and the hour summaries.
+ *	  deliveries, from one pass over its rows and the day summaries.
  */
 #ifndef WH_SCAN_H
 #define WH_SCAN_H
@@ -26,7 +26,7 @@ typedef struct WhScan
 	WhLatencyHist *latency;		/* dispatch latency in ms (detailed only) */
 	int64		nhours;			/* hours holding at least one row */
 	WhHourBucket *hours;		/* sorted by hour, oldest first */
-	int64		summary_hours;	/* hours answered from summaries */
+	int64		summary_days;	/* days answered from summaries */
 } WhScan;
 
 extern void WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan);

@@ -60,7 +60,7 @@ WhDefineSettings(void)
 							   NULL, NULL, NULL);
 
 	DefineCustomBoolVariable("whanalytics.use_summaries",
-							 "Lets the functions answer from the hour summaries where they may.",
+							 "Lets the functions answer from the day summaries where they may.",
 							 "Off makes every call read the raw rows; answers are the same either way.",
 							 &wh_use_summaries,
 							 true,

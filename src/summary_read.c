@@ -1,6 +1,6 @@
 /*
  * summary_read.c
- *	  Decides whether the hour summaries may answer for the caller, and reads
+ *	  Decides whether the day summaries may answer for the caller, and reads
  *	  them. They may only when the functions read the extension's own table,
  *	  the setting whanalytics.use_summaries is on, the caller may SELECT the
  *	  whole table, row-level security does not apply to the caller (else the
@@ -70,15 +70,15 @@ WhSummariesUsable(void)
 }
 
 /*
- * WhSummariesRead feeds the summaries of the filter's organization for hours
- * [first_hour, end_hour) to the callbacks, oldest hour first.
+ * WhSummariesRead feeds the summaries of the filter's organization for days
+ * [first_day, end_day) to the callbacks, oldest day first.
  */
 void
-WhSummariesRead(const WhFilter *filter, int64 first_hour, int64 end_hour,
-				WhHourCallback hour_callback, const WhStateSink *sink, void *arg)
+WhSummariesRead(const WhFilter *filter, int64 first_day, int64 end_day,
+				WhDayCallback day_callback, const WhStateSink *sink, void *arg)
 {
 	Relation	heap = table_open(WhOwnTable("webhook_event_summaries"), AccessShareLock);
-	Relation	index = index_open(WhOwnTable("webhook_event_summaries_org_hour_idx"),
+	Relation	index = index_open(WhOwnTable("webhook_event_summaries_org_day_idx"),
 								   AccessShareLock);
 	ScanKeyData keys[3];
 	IndexScanDesc scan;
@@ -87,20 +87,20 @@ WhSummariesRead(const WhFilter *filter, int64 first_hour, int64 end_hour,
 	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_TEXTEQ,
 				PointerGetDatum(filter->organization_id));
 	keys[0].sk_collation = index->rd_indcollation[0];
-	ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_INT8GE, Int64GetDatum(first_hour));
-	ScanKeyInit(&keys[2], 2, BTLessStrategyNumber, F_INT8LT, Int64GetDatum(end_hour));
+	ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_INT8GE, Int64GetDatum(first_day));
+	ScanKeyInit(&keys[2], 2, BTLessStrategyNumber, F_INT8LT, Int64GetDatum(end_day));
 
 	scan = index_beginscan(heap, index, GetActiveSnapshot(), 3, 0);
 	index_rescan(scan, keys, 3, NULL, 0);
 	while (index_getnext_slot(scan, ForwardScanDirection, slot))
 	{
 		bool		isnull;
-		int64		hour = DatumGetInt64(slot_getattr(slot, 2, &isnull));
+		int64		day = DatumGetInt64(slot_getattr(slot, 2, &isnull));
 		Datum		state = slot_getattr(slot, 3, &isnull);
 		bytea	   *bytes = DatumGetByteaPP(state);
 
 		CHECK_FOR_INTERRUPTS();
-		hour_callback(arg, hour);
+		day_callback(arg, day);
 		WhStateDecode(bytes, sink, arg);
 		if ((Pointer) bytes != DatumGetPointer(state))
 			pfree(bytes);

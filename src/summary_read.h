@@ -8,11 +8,11 @@
 #include "summary_state.h"
 #include "whanalytics.h"
 
-/* Receives each summary row's hour before its contents go to the sink. */
-typedef void (*WhHourCallback) (void *arg, int64 hour);
+/* Receives each summary row's day before its contents go to the sink. */
+typedef void (*WhDayCallback) (void *arg, int64 day);
 
 extern bool WhSummariesUsable(void);
-extern void WhSummariesRead(const WhFilter *filter, int64 first_hour, int64 end_hour,
-							WhHourCallback hour_callback, const WhStateSink *sink, void *arg);
+extern void WhSummariesRead(const WhFilter *filter, int64 first_day, int64 end_day,
+							WhDayCallback day_callback, const WhStateSink *sink, void *arg);
 
 #endif							/* WH_SUMMARY_READ_H */

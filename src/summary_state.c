@@ -1,11 +1,12 @@
 /*
  * summary_state.c
- *	  Builds, merges, encodes and decodes hour summaries. The bytea form is
+ *	  Builds, merges, encodes and decodes day summaries. The bytea form is
  *	  version 1:
  *	    byte 1, varint webhooks, then per webhook:
  *	    varint id length, id bytes, varint body length, body:
- *	      7 signed varints (total, success, failed, pending, retried,
- *	      delay_count, delay_sum),
+ *	      varint n, n x (varint hour 0-23, 7 signed varints: total, success,
+ *	      failed, pending, retried, delay_count, delay_sum) for the hours
+ *	      whose counters are not all zero,
  *	      varint n, n x (varint key length + 1 or 0 for NULL, key, signed count)
  *	      for events, then the same for failed URLs,
  *	      varint n, n x (signed value delta, signed count) for latencies.
@@ -57,18 +58,18 @@ WhBucketFor(WhBucketSet *set, const char *webhook, int len)
 	memcpy(bucket->webhook, webhook, len);
 	bucket->webhook[len] = '\0';
 	bucket->webhook_len = len;
-	memset(&bucket->metrics, 0, sizeof(WhMetrics));
+	memset(bucket->hours, 0, sizeof(bucket->hours));
 	bucket->events = WhCounterCreate(set->context, 8);
 	bucket->failed_urls = WhCounterCreate(set->context, 8);
-	bucket->latency = WhLatencyHistCreate(set->context, 16);
+	bucket->latency = WhLatencyHistCreate(set->context, 16, false);
 	return bucket;
 }
 
-/* WhBucketAddDelivery adds (sign +1) or subtracts (sign -1) one delivery. */
+/* WhBucketAddDelivery adds (sign +1) or subtracts (sign -1) one delivery of an hour (0-23). */
 void
-WhBucketAddDelivery(WhBucket *bucket, const WhDelivery *d, int64 sign)
+WhBucketAddDelivery(WhBucket *bucket, const WhDelivery *d, int hour, int64 sign)
 {
-	WhMetricsAddDelivery(&bucket->metrics, d, sign);
+	WhMetricsAddDelivery(&bucket->hours[hour], d, sign);
 	WhCounterAddText(bucket->events, d->event, d->event_null, sign);
 	if (d->failed)
 		WhCounterAddText(bucket->failed_urls, d->url, d->url_null, sign);
@@ -83,15 +84,23 @@ typedef struct MergeState
 	WhBucket   *bucket;
 } MergeState;
 
-/* MergeStateWebhook finds the webhook's bucket and adds its counters. */
+/* MergeStateWebhook finds the webhook's bucket. */
 static bool
-MergeStateWebhook(void *arg, const char *id, int len, const WhMetrics *m)
+MergeStateWebhook(void *arg, const char *id, int len)
 {
 	MergeState *state = arg;
 
 	state->bucket = WhBucketFor(state->set, id, len);
-	WhMetricsAdd(&state->bucket->metrics, m);
 	return true;
+}
+
+/* MergeStateHour adds an hour's counters to the current bucket. */
+static void
+MergeStateHour(void *arg, int hour, const WhMetrics *m)
+{
+	MergeState *state = arg;
+
+	WhMetricsAdd(&state->bucket->hours[hour], m);
 }
 
 /* MergeStateEvent adds an event count to the current bucket. */
@@ -122,7 +131,7 @@ void
 WhBucketSetAddState(WhBucketSet *set, const bytea *stored)
 {
 	static const WhStateSink sink = {
-		MergeStateWebhook, MergeStateEvent, MergeStateUrl, MergeStateLatency
+		MergeStateWebhook, MergeStateHour, MergeStateEvent, MergeStateUrl, MergeStateLatency
 	};
 	MergeState	state = {set, NULL};
 
@@ -173,23 +182,42 @@ PutCounts(StringInfo buf, WhCounter *counter)
 	return n;
 }
 
+/* IsZero is true when every counter is zero. */
+static bool
+IsZero(const WhMetrics *m)
+{
+	return m->total == 0 && m->success == 0 && m->failed == 0 && m->pending == 0 &&
+		m->retried == 0 && m->delay_count == 0 && m->delay_sum == 0;
+}
+
 /* BucketBody appends a bucket's counters and counts; false when it is all zero. */
 static bool
 BucketBody(StringInfo body, const WhBucket *bucket)
 {
-	const WhMetrics *m = &bucket->metrics;
 	WhLatencyBin *bins;
 	int64		nbins = WhLatencyHistBins(bucket->latency, &bins);
 	int64		previous = 0;
 	int			entries = 0;
+	int			hours = 0;
 
-	PutSigned(body, m->total);
-	PutSigned(body, m->success);
-	PutSigned(body, m->failed);
-	PutSigned(body, m->pending);
-	PutSigned(body, m->retried);
-	PutSigned(body, m->delay_count);
-	PutSigned(body, m->delay_sum);
+	for (int h = 0; h < WH_HOURS_PER_DAY; h++)
+		hours += !IsZero(&bucket->hours[h]);
+	PutVarint(body, hours);
+	for (int h = 0; h < WH_HOURS_PER_DAY; h++)
+	{
+		const WhMetrics *m = &bucket->hours[h];
+
+		if (IsZero(m))
+			continue;
+		PutVarint(body, h);
+		PutSigned(body, m->total);
+		PutSigned(body, m->success);
+		PutSigned(body, m->failed);
+		PutSigned(body, m->pending);
+		PutSigned(body, m->retried);
+		PutSigned(body, m->delay_count);
+		PutSigned(body, m->delay_sum);
+	}
 	entries += PutCounts(body, bucket->events);
 	entries += PutCounts(body, bucket->failed_urls);
 	PutVarint(body, nbins);
@@ -199,9 +227,7 @@ BucketBody(StringInfo body, const WhBucket *bucket)
 		PutSigned(body, bins[i].count);
 		previous = bins[i].value;
 	}
-	return entries > 0 || nbins > 0 || m->total != 0 || m->success != 0 ||
-		m->failed != 0 || m->pending != 0 || m->retried != 0 ||
-		m->delay_count != 0 || m->delay_sum != 0;
+	return entries > 0 || nbins > 0 || hours > 0;
 }
 
 /* WhStateEncode writes the set as a stored summary, or returns NULL when it is all zero. */
@@ -263,6 +289,8 @@ GetVarint(Reader *r)
 {
 	uint64		value = 0;
 
+	if (likely(r->p < r->end && *r->p < 0x80))
+		return *r->p++;			/* the common one-byte case */
 	for (int shift = 0; shift < 64; shift += 7)
 	{
 		uint8		byte;
@@ -337,7 +365,7 @@ WhStateDecode(const bytea *stored, const WhStateSink *sink, void *arg)
 		const char *id;
 		uint64		body_len;
 		Reader		body;
-		WhMetrics	m;
+		uint64		nhours;
 		uint64		nbins;
 		int64		value = 0;
 
@@ -348,15 +376,27 @@ WhStateDecode(const bytea *stored, const WhStateSink *sink, void *arg)
 		body.p = (const uint8 *) GetBytes(&r, body_len);
 		body.end = body.p + body_len;
 
-		m.total = GetSigned(&body);
-		m.success = GetSigned(&body);
-		m.failed = GetSigned(&body);
-		m.pending = GetSigned(&body);
-		m.retried = GetSigned(&body);
-		m.delay_count = GetSigned(&body);
-		m.delay_sum = GetSigned(&body);
-		if (!sink->webhook(arg, id, (int) id_len, &m))
+		if (!sink->webhook(arg, id, (int) id_len))
 			continue;			/* the body length lets us skip it whole */
+		nhours = GetVarint(&body);
+		if (nhours > WH_HOURS_PER_DAY)
+			Corrupt("more than 24 hours in a day");
+		for (uint64 h = 0; h < nhours; h++)
+		{
+			uint64		hour = GetVarint(&body);
+			WhMetrics	m;
+
+			if (hour >= WH_HOURS_PER_DAY)
+				Corrupt("hour beyond the day");
+			m.total = GetSigned(&body);
+			m.success = GetSigned(&body);
+			m.failed = GetSigned(&body);
+			m.pending = GetSigned(&body);
+			m.retried = GetSigned(&body);
+			m.delay_count = GetSigned(&body);
+			m.delay_sum = GetSigned(&body);
+			sink->hour(arg, (int) hour, &m);
+		}
 		GetCounts(&body, sink->event, arg);
 		GetCounts(&body, sink->failed_url, arg);
 		nbins = GetVarint(&body);

@@ -102,16 +102,16 @@ webhook_events_summarize(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
-/* webhook_summaries_compact() merges every hour's deltas; returns the hours merged. */
+/* webhook_summaries_compact() merges every day's deltas; returns the days merged. */
 Datum
 webhook_summaries_compact(PG_FUNCTION_ARGS)
 {
-	int64		hours;
+	int64		days;
 
 	SPI_connect();
-	hours = WhSummariesCompactAll();
+	days = WhSummariesCompactAll();
 	SPI_finish();
-	PG_RETURN_INT64(hours);
+	PG_RETURN_INT64(days);
 }
 
 /* A DestReceiver feeding every row of the rebuild query to a collector. */

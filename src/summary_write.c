@@ -1,11 +1,11 @@
 /*
  * summary_write.c
  *	  Keeps webhook_event_summaries exact. Changed rows are collected in
- *	  chunks, sorted by (organization, hour, webhook) and written as one delta
- *	  row per (organization, hour): new rows add, old rows subtract. Deltas
+ *	  chunks, sorted by (organization, day, webhook) and written as one delta
+ *	  row per (organization, day): new rows add, old rows subtract. Deltas
  *	  are only ever inserted, so concurrent writers never wait on each other;
- *	  an hour's deltas are merged ("compacted") into one row now and then,
- *	  under a try-lock so two compactions never touch the same hour. Readers
+ *	  a day's deltas are merged ("compacted") into one row now and then,
+ *	  under a try-lock so two compactions never touch the same day. Readers
  *	  sum whatever rows they see in their snapshot, which is always exact.
  *	  Writes run as the summary table's owner (callers need no privilege on
  *	  it); every statement here names its schema, so search_path is unused.
@@ -31,8 +31,8 @@
 #include "window.h"
 
 #define WH_CHUNK_ROWS 20000
-#define WH_COMPACT_ONE_IN 16	/* chance a small statement compacts an hour it touched */
-#define WH_COMPACT_MAX_HOURS 8	/* statements touching more hours leave compaction to others */
+#define WH_COMPACT_ONE_IN 32	/* chance a small statement compacts a day it touched */
+#define WH_COMPACT_MAX_DAYS 4	/* statements touching more days leave compaction to others */
 #define WH_ADVISORY_CLASS 0x57484131	/* "WHA1": first key of the compaction try-lock */
 
 /* One changed row, reduced to what the summaries need. */
@@ -40,7 +40,8 @@ typedef struct WhDeltaRow
 {
 	text	   *organization_id;
 	text	   *webhook_id;
-	int64		hour;
+	int64		day;
+	int			hour;			/* of the day, 0-23 */
 	int64		sign;
 	WhDelivery	delivery;
 } WhDeltaRow;
@@ -50,10 +51,10 @@ struct WhCollector
 	WhRowColumns columns;
 	bool		may_compact;
 	MemoryContext chunk_context;	/* the rows of the current chunk */
-	MemoryContext hour_context; /* one hour's buckets while it is written */
+	MemoryContext day_context;	/* one day's buckets while it is written */
 	WhDeltaRow *rows;
 	int			nrows;
-	int64		hours_written;
+	int64		days_written;
 	char	   *table;			/* quoted, qualified summary table */
 	Oid			owner;
 };
@@ -82,7 +83,7 @@ WhCollectorCreate(const WhRowColumns *columns, bool may_compact)
 	c->may_compact = may_compact;
 	c->chunk_context = AllocSetContextCreate(CurrentMemoryContext, "whanalytics delta rows",
 											 ALLOCSET_DEFAULT_SIZES);
-	c->hour_context = AllocSetContextCreate(CurrentMemoryContext, "whanalytics delta hour",
+	c->day_context = AllocSetContextCreate(CurrentMemoryContext, "whanalytics delta day",
 											ALLOCSET_DEFAULT_SIZES);
 	c->rows = palloc(WH_CHUNK_ROWS * sizeof(WhDeltaRow));
 	c->table = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
@@ -91,7 +92,7 @@ WhCollectorCreate(const WhRowColumns *columns, bool may_compact)
 	return c;
 }
 
-/* CompareDeltaRows orders rows by organization, hour, then webhook. */
+/* CompareDeltaRows orders rows by organization, day, then webhook. */
 static int
 CompareDeltaRows(const void *a, const void *b)
 {
@@ -103,18 +104,18 @@ CompareDeltaRows(const void *a, const void *b)
 
 	if (cmp != 0)
 		return cmp;
-	if (x->hour != y->hour)
-		return x->hour < y->hour ? -1 : 1;
+	if (x->day != y->day)
+		return x->day < y->day ? -1 : 1;
 	return varstr_cmp(VARDATA(x->webhook_id), VARSIZE(x->webhook_id) - VARHDRSZ,
 					  VARDATA(y->webhook_id), VARSIZE(y->webhook_id) - VARHDRSZ,
 					  C_COLLATION_OID);
 }
 
-/* SameHour is true when two sorted rows belong to one (organization, hour). */
+/* SameDay is true when two sorted rows belong to one (organization, day). */
 static bool
-SameHour(const WhDeltaRow *a, const WhDeltaRow *b)
+SameDay(const WhDeltaRow *a, const WhDeltaRow *b)
 {
-	return a->hour == b->hour &&
+	return a->day == b->day &&
 		VARSIZE(a->organization_id) == VARSIZE(b->organization_id) &&
 		memcmp(VARDATA(a->organization_id), VARDATA(b->organization_id),
 			   VARSIZE(a->organization_id) - VARHDRSZ) == 0;
@@ -122,41 +123,41 @@ SameHour(const WhDeltaRow *a, const WhDeltaRow *b)
 
 /* InsertSummary stores one summary row. */
 static void
-InsertSummary(WhCollector *c, text *organization_id, int64 hour, bytea *state)
+InsertSummary(WhCollector *c, text *organization_id, int64 day, bytea *state)
 {
-	char	   *sql = psprintf("INSERT INTO %s (organization_id, hour, state) VALUES ($1, $2, $3)",
+	char	   *sql = psprintf("INSERT INTO %s (organization_id, day, state) VALUES ($1, $2, $3)",
 							   c->table);
 	Oid			types[3] = {TEXTOID, INT8OID, BYTEAOID};
 	Datum		values[3];
 	int			rc;
 
 	values[0] = PointerGetDatum(organization_id);
-	values[1] = Int64GetDatum(hour);
+	values[1] = Int64GetDatum(day);
 	values[2] = PointerGetDatum(state);
 	rc = SPI_execute_plan(WhKeptPlan(sql, 3, types), values, NULL, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "inserting a whanalytics summary failed: %s", SPI_result_code_string(rc));
 }
 
-/* TryLockHour takes the transaction-level compaction try-lock of an hour. */
+/* TryLockDay takes the transaction-level compaction try-lock of a day. */
 static bool
-TryLockHour(text *organization_id, int64 hour)
+TryLockDay(text *organization_id, int64 day)
 {
 	LOCKTAG		tag;
 	uint32		key = hash_bytes((const unsigned char *) VARDATA(organization_id),
 								 VARSIZE(organization_id) - VARHDRSZ) ^
-		murmurhash32((uint32) hour);
+		murmurhash32((uint32) day);
 
 	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, WH_ADVISORY_CLASS, key, 2);
 	return LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL;
 }
 
-/* CompactHour merges all summary rows of one (organization, hour) into one. */
+/* CompactDay merges all summary rows of one (organization, day) into one. */
 static void
-CompactHour(WhCollector *c, text *organization_id, int64 hour)
+CompactDay(WhCollector *c, text *organization_id, int64 day)
 {
 	char	   *sql = psprintf("DELETE FROM %s WHERE organization_id OPERATOR(pg_catalog.=) $1"
-							   " AND hour OPERATOR(pg_catalog.=) $2 RETURNING state", c->table);
+							   " AND day OPERATOR(pg_catalog.=) $2 RETURNING state", c->table);
 	Oid			types[2] = {TEXTOID, INT8OID};
 	Datum		values[2];
 	WhBucketSet *set;
@@ -164,10 +165,10 @@ CompactHour(WhCollector *c, text *organization_id, int64 hour)
 	int			rc;
 	MemoryContext old;
 
-	if (!TryLockHour(organization_id, hour))
+	if (!TryLockDay(organization_id, day))
 		return;					/* another transaction is compacting it */
 	values[0] = PointerGetDatum(organization_id);
-	values[1] = Int64GetDatum(hour);
+	values[1] = Int64GetDatum(day);
 	rc = SPI_execute_plan(WhKeptPlan(sql, 2, types), values, NULL, false, 0);
 	if (rc != SPI_OK_DELETE_RETURNING)
 		elog(ERROR, "compacting whanalytics summaries failed: %s", SPI_result_code_string(rc));
@@ -176,13 +177,13 @@ CompactHour(WhCollector *c, text *organization_id, int64 hour)
 		bool		isnull;
 
 		/* a single row: put it back as it was */
-		InsertSummary(c, organization_id, hour,
+		InsertSummary(c, organization_id, day,
 					  DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[0],
 													SPI_tuptable->tupdesc, 1, &isnull)));
 		return;
 	}
-	old = MemoryContextSwitchTo(c->hour_context);
-	set = WhBucketSetCreate(c->hour_context);
+	old = MemoryContextSwitchTo(c->day_context);
+	set = WhBucketSetCreate(c->day_context);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		bool		isnull;
@@ -193,16 +194,16 @@ CompactHour(WhCollector *c, text *organization_id, int64 hour)
 	merged = WhStateEncode(set);
 	MemoryContextSwitchTo(old);
 	if (merged != NULL)
-		InsertSummary(c, organization_id, hour, merged);
-	MemoryContextReset(c->hour_context);
+		InsertSummary(c, organization_id, day, merged);
+	MemoryContextReset(c->day_context);
 }
 
-/* FlushChunk writes the collected rows as one delta per (organization, hour). */
+/* FlushChunk writes the collected rows as one delta per (organization, day). */
 static void
 FlushChunk(WhCollector *c)
 {
 	int			start = 0;
-	int			nhours = 0;
+	int			ndays = 0;
 	Oid			save_user;
 	int			save_sec;
 
@@ -210,9 +211,9 @@ FlushChunk(WhCollector *c)
 		return;
 	qsort(c->rows, c->nrows, sizeof(WhDeltaRow), CompareDeltaRows);
 	for (int i = 1; i <= c->nrows; i++)
-		if (i == c->nrows || !SameHour(&c->rows[i], &c->rows[start]))
+		if (i == c->nrows || !SameDay(&c->rows[i], &c->rows[start]))
 		{
-			nhours++;
+			ndays++;
 			start = i;
 		}
 
@@ -229,30 +230,30 @@ FlushChunk(WhCollector *c)
 		bytea	   *state;
 		MemoryContext old;
 
-		if (i < c->nrows && SameHour(&c->rows[i], first))
+		if (i < c->nrows && SameDay(&c->rows[i], first))
 			continue;
 		CHECK_FOR_INTERRUPTS();
-		old = MemoryContextSwitchTo(c->hour_context);
-		set = WhBucketSetCreate(c->hour_context);
+		old = MemoryContextSwitchTo(c->day_context);
+		set = WhBucketSetCreate(c->day_context);
 		for (int r = start; r < i; r++)
 		{
 			WhDeltaRow *row = &c->rows[r];
 			WhBucket   *bucket = WhBucketFor(set, VARDATA(row->webhook_id),
 											 VARSIZE(row->webhook_id) - VARHDRSZ);
 
-			WhBucketAddDelivery(bucket, &row->delivery, row->sign);
+			WhBucketAddDelivery(bucket, &row->delivery, row->hour, row->sign);
 		}
 		state = WhStateEncode(set);
 		MemoryContextSwitchTo(old);
 		if (state != NULL)
 		{
-			InsertSummary(c, first->organization_id, first->hour, state);
-			if (c->may_compact && nhours <= WH_COMPACT_MAX_HOURS &&
+			InsertSummary(c, first->organization_id, first->day, state);
+			if (c->may_compact && ndays <= WH_COMPACT_MAX_DAYS &&
 				pg_prng_uint32(&pg_global_prng_state) % WH_COMPACT_ONE_IN == 0)
-				CompactHour(c, first->organization_id, first->hour);
+				CompactDay(c, first->organization_id, first->day);
 		}
-		MemoryContextReset(c->hour_context);
-		c->hours_written++;
+		MemoryContextReset(c->day_context);
+		c->days_written++;
 		start = i;
 	}
 	SetUserIdAndSecContext(save_user, save_sec);
@@ -285,7 +286,8 @@ WhCollectorAdd(WhCollector *c, TupleTableSlot *slot, int64 sign)
 	}
 	row->organization_id = DatumGetTextP(CopyText(values[c->columns.organization_id]));
 	row->webhook_id = DatumGetTextP(CopyText(values[c->columns.webhook_id]));
-	row->hour = WhHourOf(row->delivery.created_at);
+	row->day = WhDayOf(row->delivery.created_at);
+	row->hour = (int) (WhHourOf(row->delivery.created_at) - row->day * WH_HOURS_PER_DAY);
 	row->sign = sign;
 	if (!row->delivery.event_null)
 		row->delivery.event = CopyText(row->delivery.event);
@@ -303,16 +305,16 @@ WhCollectorFinish(WhCollector *c)
 	FlushChunk(c);
 }
 
-/* WhSummariesCompactAll merges the deltas of every hour that has more than one row. */
+/* WhSummariesCompactAll merges the deltas of every day that has more than one row. */
 int64
 WhSummariesCompactAll(void)
 {
 	WhRowColumns none = {0};
 	WhCollector *c = WhCollectorCreate(&none, false);
-	char	   *sql = psprintf("SELECT organization_id, hour FROM %s"
-							   " GROUP BY organization_id, hour HAVING pg_catalog.count(*) > 1",
+	char	   *sql = psprintf("SELECT organization_id, day FROM %s"
+							   " GROUP BY organization_id, day HAVING pg_catalog.count(*) > 1",
 							   c->table);
-	SPITupleTable *hours;
+	SPITupleTable *days;
 	uint64		n;
 	Oid			save_user;
 	int			save_sec;
@@ -322,16 +324,16 @@ WhSummariesCompactAll(void)
 						   SECURITY_RESTRICTED_OPERATION);
 	if (SPI_execute(sql, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "listing whanalytics summaries failed");
-	hours = SPI_tuptable;
+	days = SPI_tuptable;
 	n = SPI_processed;
 	for (uint64 i = 0; i < n; i++)
 	{
 		bool		isnull;
-		text	   *org = DatumGetTextP(SPI_getbinval(hours->vals[i], hours->tupdesc, 1, &isnull));
-		int64		hour = DatumGetInt64(SPI_getbinval(hours->vals[i], hours->tupdesc, 2, &isnull));
+		text	   *org = DatumGetTextP(SPI_getbinval(days->vals[i], days->tupdesc, 1, &isnull));
+		int64		day = DatumGetInt64(SPI_getbinval(days->vals[i], days->tupdesc, 2, &isnull));
 
 		CHECK_FOR_INTERRUPTS();
-		CompactHour(c, org, hour);
+		CompactDay(c, org, day);
 	}
 	SetUserIdAndSecContext(save_user, save_sec);
 	return (int64) n;

@@ -1,22 +1,16 @@
 /*
  * values.h
- *	  An exact multiset of float8 values: append, merge, sort, and the
- *	  statistics of webhook_latency_percentiles computed as PostgreSQL does.
+ *	  An exact multiset of float8 values for webhook_latency_percentiles:
+ *	  distinct values with their counts while they are few, every value in
+ *	  an array when they are many; and the statistics computed exactly as
+ *	  min, max, avg and percentile_cont do.
  */
 #ifndef WH_VALUES_H
 #define WH_VALUES_H
 
 #include "postgres.h"
 
-typedef struct WhValues
-{
-	int64		count;
-	int64		capacity;
-	double		sum;			/* in input order, as avg(float8) adds */
-	bool		sorted;
-	double	   *items;			/* allocated in the context WhValuesCreate was given */
-	MemoryContext context;
-} WhValues;
+typedef struct WhValues WhValues;
 
 /* The statistics the aggregate and the "latency" object report. */
 typedef struct WhValueStats
@@ -30,11 +24,17 @@ typedef struct WhValueStats
 	double		p99;
 } WhValueStats;
 
-extern WhValues *WhValuesCreate(MemoryContext context, int64 capacity);
+/* Returns the value at a 0-based row of sorted values. */
+typedef double (*WhValueAtRow) (const void *arg, int64 row);
+
+extern double WhPercentileCont(double fraction, int64 total, WhValueAtRow value_at,
+							   const void *arg);
+extern WhValues *WhValuesCreate(MemoryContext context);
 extern void WhValuesAdd(WhValues *values, double value);
-extern void WhValuesAppend(WhValues *into, const WhValues *from);
-extern void WhValuesSort(WhValues *values);
-extern double WhValuesPercentile(WhValues *values, double fraction);
+extern void WhValuesMerge(WhValues *into, const WhValues *from);
+extern int64 WhValuesCount(const WhValues *values);
 extern void WhValuesStats(WhValues *values, WhValueStats *stats);
+extern bytea *WhValuesSerialize(const WhValues *values);
+extern WhValues *WhValuesDeserialize(MemoryContext context, const bytea *bytes);
 
 #endif							/* WH_VALUES_H */
