@@ -20,8 +20,10 @@
 # Without PGHOST/PGPORT in the environment the script re-runs itself inside a
 # throwaway PostgreSQL 15 cluster (pg_virtualenv -t). With them, it uses that
 # server and (re)creates the database whanalytics_bench there.
-# All scenarios use the fixed as_of 2026-01-01 00:00:00+00, so results are
-# reproducible.
+# The data ends at 2026-01-01 00:00:00+00; all scenarios use the fixed as_of
+# 2025-12-31 21:37:13+00 (so results are reproducible), which like a real
+# now() is not on a day or hour boundary: every window has partial days at
+# both ends.
 set -euo pipefail
 export LC_NUMERIC=C   # printf %f and awk with '.' decimals
 
@@ -31,7 +33,8 @@ ROOT="$(cd "$BENCH_DIR/.." && pwd)"
 PG_MAJOR=15
 PG_BIN="/usr/lib/postgresql/${PG_MAJOR}/bin"
 DB=whanalytics_bench
-AS_OF='2026-01-01 00:00:00+00'
+AS_OF='2025-12-31 21:37:13+00'
+DATA_END='2026-01-01 00:00:00+00'
 
 ROWS=1000000
 ORGS=100
@@ -48,7 +51,7 @@ usage() {
 options (defaults in brackets):
   --rows N           deliveries to generate [$ROWS]
   --orgs N           organizations [$ORGS]
-  --days N           days of data ending at $AS_OF [$DAYS]
+  --days N           days of data ending at $DATA_END [$DAYS]
   --runs N           timed runs per side per scenario, after 1 warm-up each [$RUNS]
   --writers N        concurrent pgbench clients [$WRITERS]
   --write-seconds N  duration of each pgbench run [$WRITE_SECONDS]
@@ -203,10 +206,10 @@ measure_memory() {
     log "peak memory: one call per scenario and side, each in a fresh backend"
     for seq in $(bval 'SELECT seq FROM bench_scenario_results ORDER BY seq'); do
         for side in plain ext; do
-            bval "SELECT bench_mem_probe($seq, '$side')" >/dev/null
+            bval "SELECT bench_mem_probe($seq, '$side', '$AS_OF')" >/dev/null
         done
     done
-    MEM_BASELINE=$(bval "SELECT bench_mem_probe(min(seq), 'baseline') FROM bench_scenario_results")
+    MEM_BASELINE=$(bval "SELECT bench_mem_probe(min(seq), 'baseline', '$AS_OF') FROM bench_scenario_results")
 }
 
 # Print the table of read results.

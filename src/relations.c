@@ -18,6 +18,7 @@
 #include "nodes/makefuncs.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
 #include "utils/lsyscache.h"
@@ -38,16 +39,37 @@ static const char *const wh_webhook_columns[] = {
 	"id", "organization_id", "events", NULL
 };
 
+/* The extension's schema, remembered until the next relcache invalidation. */
+static Oid	wh_cached_schema = InvalidOid;
+static bool wh_callback_registered = false;
+
+/* ForgetSchema drops the remembered schema (an extension may have been dropped or moved). */
+static void
+ForgetSchema(Datum arg, Oid relid)
+{
+	wh_cached_schema = InvalidOid;
+}
+
 /* ExtensionSchema returns the schema whanalytics is installed in (pg_extension.extnamespace). */
 static Oid
 ExtensionSchema(void)
 {
-	Oid			extension = get_extension_oid("whanalytics", false);
-	Relation	catalog = table_open(ExtensionRelationId, AccessShareLock);
+	Oid			extension;
+	Relation	catalog;
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tuple;
 	Oid			schema = InvalidOid;
+
+	if (OidIsValid(wh_cached_schema))
+		return wh_cached_schema;
+	if (!wh_callback_registered)
+	{
+		CacheRegisterRelcacheCallback(ForgetSchema, (Datum) 0);
+		wh_callback_registered = true;
+	}
+	extension = get_extension_oid("whanalytics", false);
+	catalog = table_open(ExtensionRelationId, AccessShareLock);
 
 	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
 				ObjectIdGetDatum(extension));
@@ -59,6 +81,7 @@ ExtensionSchema(void)
 	table_close(catalog, AccessShareLock);
 	if (!OidIsValid(schema))
 		elog(ERROR, "could not find the schema of extension whanalytics");
+	wh_cached_schema = schema;
 	return schema;
 }
 

@@ -52,8 +52,9 @@ struct WhCollector
 	bool		may_compact;
 	MemoryContext chunk_context;	/* the rows of the current chunk */
 	MemoryContext day_context;	/* one day's buckets while it is written */
-	WhDeltaRow *rows;
+	WhDeltaRow *rows;			/* grows up to WH_CHUNK_ROWS */
 	int			nrows;
+	int			capacity;
 	int64		days_written;
 	char	   *table;			/* quoted, qualified summary table */
 	Oid			owner;
@@ -85,7 +86,8 @@ WhCollectorCreate(const WhRowColumns *columns, bool may_compact)
 											 ALLOCSET_DEFAULT_SIZES);
 	c->day_context = AllocSetContextCreate(CurrentMemoryContext, "whanalytics delta day",
 											ALLOCSET_DEFAULT_SIZES);
-	c->rows = palloc(WH_CHUNK_ROWS * sizeof(WhDeltaRow));
+	c->capacity = 16;
+	c->rows = palloc(c->capacity * sizeof(WhDeltaRow));
 	c->table = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
 										  get_rel_name(relid));
 	c->owner = WhRelationOwner(relid);
@@ -277,6 +279,11 @@ WhCollectorAdd(WhCollector *c, TupleTableSlot *slot, int64 sign)
 	if (nulls[c->columns.organization_id] || nulls[c->columns.webhook_id])
 		return;					/* NOT NULL columns: cannot happen in our table */
 
+	if (c->nrows == c->capacity)
+	{
+		c->capacity = Min(c->capacity * 4, WH_CHUNK_ROWS);
+		c->rows = repalloc(c->rows, c->capacity * sizeof(WhDeltaRow));
+	}
 	old = MemoryContextSwitchTo(c->chunk_context);
 	row = &c->rows[c->nrows];
 	if (!WhDeliveryRead(&row->delivery, values, nulls, &c->columns.delivery))
