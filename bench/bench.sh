@@ -183,7 +183,7 @@ run_scenarios() {
               FROM webhook_events WHERE first_sent_at IS NOT NULL" \
           -c 'VACUUM (ANALYZE) bench_latency'
     log "read scenarios: correctness check, then $RUNS timed runs per side (+1 warm-up), alternating"
-    if ! bpsql -v runs="$RUNS" -v as_of="$AS_OF" 2>&1 <<'SQL' | sed -u -e 's/^psql:[^ ]* NOTICE:  /    /' -e 's/^NOTICE:  /    /'
+    if ! bpsql -v runs="$RUNS" -v as_of="$AS_OF" -v workers="$(( $(nproc) > 1 ? $(nproc) - 1 : 1 ))" 2>&1 <<'SQL' | sed -u -e 's/^psql:[^ ]* NOTICE:  /    /' -e 's/^NOTICE:  /    /'
 SET client_min_messages = notice;
 SELECT 'VmRSS ' || substring(s FROM 'VmRSS:\s+(\d+ kB)') || ', RssAnon '
        || substring(s FROM 'RssAnon:\s+(\d+ kB)') || ', RssShmem ' || substring(s FROM 'RssShmem:\s+(\d+ kB)')
@@ -192,7 +192,7 @@ SELECT 'VmRSS ' || substring(s FROM 'VmRSS:\s+(\d+ kB)') || ', RssAnon '
 FROM pg_read_file('/proc/self/status') AS s \gset
 \echo '    this backend before the scenarios:' :probe
 CALL bench_json_scenarios(:runs, :'as_of');
-CALL bench_latency_scenarios(:runs);
+CALL bench_latency_scenarios(:runs, :workers);
 SQL
     then
         die "read scenarios failed (see the MISMATCH / ERROR above)"

@@ -201,8 +201,9 @@ BEGIN
 END $$;
 
 -- webhook_latency_percentiles vs min/max/avg + percentile_cont over bench_latency,
--- serial (max_parallel_workers_per_gather = 0) and parallel (= 2).
-CREATE OR REPLACE PROCEDURE bench_latency_scenarios(p_runs integer)
+-- serial (max_parallel_workers_per_gather = 0) and parallel (= p_workers: the
+-- cores less one, so the leader and its workers each have a core).
+CREATE OR REPLACE PROCEDURE bench_latency_scenarios(p_runs integer, p_workers integer DEFAULT 1)
 LANGUAGE plpgsql AS $$
 DECLARE
     ext_sql   constant text := 'SELECT webhook_latency_percentiles(ms) AS l FROM bench_latency';
@@ -222,7 +223,7 @@ DECLARE
     i integer;
 BEGIN
     SELECT count(*) INTO n_rows FROM bench_latency;
-    FOR mode IN SELECT * FROM (VALUES ('serial', 0, 1), ('parallel', 2, 2)) AS m(name, workers, ord)
+    FOR mode IN SELECT * FROM (VALUES ('serial', 0, 1), ('parallel', p_workers, 2)) AS m(name, workers, ord)
                 ORDER BY ord LOOP
         PERFORM set_config('max_parallel_workers_per_gather', mode.workers::text, false);
 
