@@ -101,6 +101,30 @@ REVOKE ALL ON webhook_events, webhooks FROM regress_sum_writer;
 REVOKE ALL ON SEQUENCE webhook_events_id_seq FROM regress_sum_writer;
 DROP ROLE regress_sum_writer;
 
+-- Under row-level security the summaries are not used (they cannot apply a
+-- policy), so a tenant sees exactly what its policy lets it see: tampering
+-- with them changes nothing for the tenant, while the owner's answer moves.
+DROP ROLE IF EXISTS regress_sum_tenant;
+CREATE ROLE regress_sum_tenant;
+GRANT SELECT ON webhook_events, webhooks TO regress_sum_tenant;
+ALTER TABLE webhook_events ENABLE ROW LEVEL SECURITY;
+CREATE POLICY sum_tenant ON webhook_events TO regress_sum_tenant
+    USING (organization_id = 'org_sum' AND event <> 'a.created');
+BEGIN;
+DELETE FROM webhook_event_summaries WHERE organization_id = 'org_sum';
+SET LOCAL ROLE regress_sum_tenant;
+SELECT (webhook_analytics_json_between('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') #>> '{data,day_metrics,total}')::int
+         = (SELECT count(*) FROM webhook_events
+            WHERE created_at >= '2025-08-01 00:00+00' AND created_at < '2025-08-04 00:00+00') AS tenant_exact,
+       paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS tenant_paths;
+RESET ROLE;
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') <> 'agree' AS owner_sees_tampering;
+ROLLBACK;
+DROP POLICY sum_tenant ON webhook_events;
+ALTER TABLE webhook_events DISABLE ROW LEVEL SECURITY;
+REVOKE ALL ON webhook_events, webhooks FROM regress_sum_tenant;
+DROP ROLE regress_sum_tenant;
+
 -- With a trigger disabled the summaries may be incomplete, so they are not
 -- used; after re-enabling it, rebuild makes them exact again.
 ALTER TABLE webhook_events DISABLE TRIGGER webhook_events_summarize_insert;
