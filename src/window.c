@@ -8,6 +8,7 @@
 #include "postgres.h"
 
 #include "datatype/timestamp.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
@@ -44,6 +45,17 @@ TimestampText(TimestampTz ts)
 											   TimestampTzGetDatum(ts)));
 }
 
+/* Shortened cuts a long argument to its first 64 bytes (whole characters) for a message. */
+static const char *
+Shortened(const char *value)
+{
+	int			len = strlen(value);
+
+	if (len <= 64)
+		return value;
+	return psprintf("%.*s...", pg_mbcliplen(value, len, 64), value);
+}
+
 /* WhWindowForPeriod sets filter->from/to to the named period ending at as_of. */
 void
 WhWindowForPeriod(const char *period, TimestampTz as_of, WhFilter *filter)
@@ -63,7 +75,7 @@ WhWindowForPeriod(const char *period, TimestampTz as_of, WhFilter *filter)
 	if (found == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid period \"%s\"", period),
+				 errmsg("invalid period \"%s\"", Shortened(period)),
 				 errhint(WH_PERIOD_HINT)));
 
 	if (TIMESTAMP_NOT_FINITE(as_of))
