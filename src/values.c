@@ -224,7 +224,11 @@ RadixSort(WhKeyCount *items, int64 n)
 			position += bucket;
 		}
 		for (int64 i = 0; i < n; i++)
+		{
+			if ((i & 0xFFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
 			dst[offsets[(src[i].key >> shift) & 0xFF]++] = src[i];
+		}
 		swap = src;
 		src = dst;
 		dst = swap;
