@@ -84,9 +84,12 @@ webhook_events_summarize(PG_FUNCTION_ARGS)
 		!TRIGGER_FIRED_AFTER(trigger->tg_event))
 		elog(ERROR, "webhook_events_summarize must be an AFTER ... FOR EACH STATEMENT trigger");
 
-	SPI_connect();
 	if (TRIGGER_FIRED_BY_TRUNCATE(trigger->tg_event))
+	{
+		SPI_connect();
 		WhSummariesTruncate();
+		SPI_finish();
+	}
 	else
 	{
 		desc = RelationGetDescr(trigger->tg_relation);
@@ -98,7 +101,6 @@ webhook_events_summarize(PG_FUNCTION_ARGS)
 			CollectTransitionRows(collector, trigger->tg_newtable, desc, 1);
 		WhCollectorFinish(collector);
 	}
-	SPI_finish();
 	return PointerGetDatum(NULL);
 }
 

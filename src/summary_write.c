@@ -7,8 +7,9 @@
  *	  a day's deltas are merged ("compacted") into one row now and then,
  *	  under a try-lock so two compactions never touch the same day. Readers
  *	  sum whatever rows they see in their snapshot, which is always exact.
- *	  Writes run as the summary table's owner (callers need no privilege on
- *	  it); every statement here names its schema, so search_path is unused.
+ *	  Deltas are inserted directly (heap and index, no executor): callers need
+ *	  no privilege on the table. Compaction's SQL runs as the table's owner
+ *	  and names its schema, so search_path is unused.
  */
 #include "postgres.h"
 
@@ -181,9 +182,16 @@ CompactDay(WhCollector *c, text *organization_id, int64 day)
 	bytea	   *merged;
 	int			rc;
 	MemoryContext old;
+	Oid			save_user;
+	int			save_sec;
 
 	if (!TryLockDay(organization_id, day))
 		return;					/* another transaction is compacting it */
+	/* a level of its own, as the table's owner (the caller may not read it) */
+	SPI_connect();
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	SetUserIdAndSecContext(c->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
 	values[0] = PointerGetDatum(organization_id);
 	values[1] = Int64GetDatum(day);
 	rc = SPI_execute_plan(WhKeptPlan(sql, 2, types), values, NULL, false, 0);
@@ -197,6 +205,8 @@ CompactDay(WhCollector *c, text *organization_id, int64 day)
 		InsertSummary(c, organization_id, day,
 					  DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[0],
 													SPI_tuptable->tupdesc, 1, &isnull)));
+		SetUserIdAndSecContext(save_user, save_sec);
+		SPI_finish();
 		return;
 	}
 	old = MemoryContextSwitchTo(c->day_context);
@@ -213,6 +223,8 @@ CompactDay(WhCollector *c, text *organization_id, int64 day)
 	if (merged != NULL)
 		InsertSummary(c, organization_id, day, merged);
 	MemoryContextReset(c->day_context);
+	SetUserIdAndSecContext(save_user, save_sec);
+	SPI_finish();
 }
 
 /* FlushChunk writes the collected rows as one delta per (organization, day). */
@@ -221,8 +233,6 @@ FlushChunk(WhCollector *c)
 {
 	int			start = 0;
 	int			ndays = 0;
-	Oid			save_user;
-	int			save_sec;
 
 	if (c->nrows == 0)
 		return;
@@ -234,11 +244,6 @@ FlushChunk(WhCollector *c)
 			start = i;
 		}
 
-	/* a level of its own: a flush may run inside another SPI query's receiver */
-	SPI_connect();
-	GetUserIdAndSecContext(&save_user, &save_sec);
-	SetUserIdAndSecContext(c->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
 	start = 0;
 	for (int i = 1; i <= c->nrows; i++)
 	{
@@ -273,8 +278,6 @@ FlushChunk(WhCollector *c)
 		c->days_written++;
 		start = i;
 	}
-	SetUserIdAndSecContext(save_user, save_sec);
-	SPI_finish();
 	c->nrows = 0;
 	MemoryContextReset(c->chunk_context);
 }

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# valgrind.sh: runs the regression suite against a PostgreSQL server started
+# under valgrind (memcheck) and fails if any error report has a frame in
+# whanalytics.so. PostgreSQL itself is not built for valgrind here, so its own
+# reports (padding written to WAL, and the like) are listed but not judged.
+# Long: the suite takes many minutes under valgrind.
+#   test/valgrind.sh [test ...]      (default: every test of the Makefile)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BIN=/usr/lib/postgresql/15/bin
+WORK=$(mktemp -d /tmp/whanalytics-valgrind.XXXXXX)
+PORT=${VALGRIND_PORT:-55432}
+command -v valgrind >/dev/null || { apt-get update && apt-get install -y valgrind; }
+chown postgres "$WORK"
+
+# as_postgres runs a command as the postgres user (initdb and postgres refuse root).
+as_postgres() { su postgres -s /bin/bash -c "$*"; }
+
+as_postgres "$BIN/initdb -D $WORK/data -U postgres --auth=trust >/dev/null"
+as_postgres "valgrind --quiet --trace-children=yes --track-origins=yes --num-callers=30 \
+    --error-limit=no --log-file=$WORK/valgrind.%p.log \
+    $BIN/postgres -D $WORK/data -p $PORT -k $WORK -c fsync=off \
+    >$WORK/server.log 2>&1 &"
+for _ in $(seq 1 120); do
+    "$BIN/pg_isready" -q -h "$WORK" -p "$PORT" && break
+    sleep 1
+done
+
+tests=("$@")
+rc=0
+make -C "$ROOT" installcheck PGHOST="$WORK" PGPORT="$PORT" PGUSER=postgres \
+    ${tests:+REGRESS="${tests[*]}"} || rc=$?
+as_postgres "$BIN/pg_ctl -D $WORK/data -m fast stop >/dev/null" || true
+sleep 2
+
+# a frame of ours: one of src/*.c by name (with debug info), or the library itself
+pattern="whanalytics\.so|\(($(cd "$ROOT/src" && ls *.c | sed 's/\.c$//' | paste -sd'|'))\.c:[0-9]+\)"
+ours=$(grep -lE "$pattern" "$WORK"/valgrind.*.log 2>/dev/null || true)
+total=$(cat "$WORK"/valgrind.*.log 2>/dev/null | grep -c "^==[0-9]*== [A-Z]" || true)
+echo "valgrind: $total report lines from PostgreSQL processes in $WORK"
+if [[ -n "$ours" ]]; then
+    echo "valgrind: errors with a frame in whanalytics.so:"
+    grep -B5 -A30 -E "$pattern" $ours | head -200
+    exit 1
+fi
+echo "valgrind: no error in whanalytics code (suite exit status $rc)"
+exit "$rc"
