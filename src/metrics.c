@@ -21,13 +21,6 @@ WhRoundTwo(Numeric value)
 											   Int32GetDatum(2)));
 }
 
-/* WhInt64Numeric converts an int64 to numeric. */
-Numeric
-WhInt64Numeric(int64 value)
-{
-	return int64_to_numeric(value);
-}
-
 /* WhMeanRounded is round(sum / count, 2), or 0 when count is 0 (as avg() does it). */
 Numeric
 WhMeanRounded(Numeric sum, int64 count)

@@ -259,7 +259,6 @@ WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
 		state.current = NULL;
 		WhSummariesRead(filter, first_day, end_day, SummaryDay,
 						detailed ? &detailed_sink : &counters_sink, &state);
-		scan->summary_days = end_day - first_day;
 		ScanRows(&state, end_day * USECS_PER_DAY, filter->to);
 	}
 	else

@@ -26,7 +26,6 @@ typedef struct WhScan
 	WhLatencyHist *latency;		/* dispatch latency in ms (detailed only) */
 	int64		nhours;			/* hours holding at least one row */
 	WhHourBucket *hours;		/* sorted by hour, oldest first */
-	int64		summary_days;	/* days answered from summaries */
 } WhScan;
 
 extern void WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan);

@@ -60,7 +60,6 @@ struct WhCollector
 	WhDeltaRow *rows;			/* grows up to WH_CHUNK_ROWS */
 	int			nrows;
 	int			capacity;
-	int64		days_written;
 	char	   *table;			/* quoted, qualified summary table */
 	Oid			owner;
 	Relation	summaries;		/* open for direct inserts */
@@ -275,7 +274,6 @@ FlushChunk(WhCollector *c)
 				CompactDay(c, first->organization_id, first->day);
 		}
 		MemoryContextReset(c->day_context);
-		c->days_written++;
 		start = i;
 	}
 	c->nrows = 0;

@@ -46,7 +46,6 @@ WhMetricsAdd(WhMetrics *into, const WhMetrics *from)
 }
 
 /* metrics.c: the derived numbers, rounded as round(numeric, 2) does */
-extern Numeric WhInt64Numeric(int64 value);
 extern Numeric WhRoundTwo(Numeric value);
 extern Numeric WhRetryRatePct(const WhMetrics *m);
 extern Numeric WhAvgDelayMs(const WhMetrics *m);
