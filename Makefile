@@ -21,3 +21,6 @@ PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-init
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# Every object is rebuilt when a header changes (PGXS tracks no header dependencies).
+$(OBJS): $(wildcard src/*.h)

@@ -15,6 +15,7 @@
 #include "utils/jsonb.h"
 
 #include "analytics.h"
+#include "relations.h"
 #include "response.h"
 #include "window.h"
 
@@ -67,11 +68,12 @@ ArgListLength(FunctionCallInfo fcinfo, int argno, const char *name, int default_
 
 /* Respond builds the response inside SPI and returns it in the caller's memory. */
 static Datum
-Respond(const WhFilter *filter, int top_n, int last_n)
+Respond(WhFilter *filter, int top_n, int last_n)
 {
 	Jsonb	   *response;
 	Jsonb	   *copy;
 
+	filter->events_relation = WhEventsRelation();
 	SPI_connect();
 	response = WhAnalyticsResponse(filter, top_n, last_n);
 	copy = SPI_palloc(VARSIZE(response));

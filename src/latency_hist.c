@@ -160,8 +160,5 @@ WhLatencyBinsStats(const WhLatencyBin *bins, int64 nbins, WhValueStats *stats)
 	stats->min = (double) bins[0].value;
 	stats->max = (double) bins[nbins - 1].value;
 	stats->avg = 0;
-	stats->p50 = WhPercentileCont(0.5, total, BinValueAt, &at);
-	stats->p90 = WhPercentileCont(0.9, total, BinValueAt, &at);
-	stats->p95 = WhPercentileCont(0.95, total, BinValueAt, &at);
-	stats->p99 = WhPercentileCont(0.99, total, BinValueAt, &at);
+	WhFillPercentiles(stats, total, BinValueAt, &at);
 }

@@ -142,7 +142,7 @@ WhQueryWindowRows(const WhFilter *filter, DestReceiver *dest)
 					 " e.done::pg_catalog.int2, e.created_at::pg_catalog.timestamptz,"
 					 " e.first_sent_at::pg_catalog.timestamptz"
 					 " FROM %s e" WH_WINDOW_WHERE "%s",
-					 WhEventsRelation(),
+					 filter->events_relation,
 					 filter->webhook_id != NULL ? WH_WEBHOOK_WHERE : "");
 	Execute(WhKeptPlan(sql.data, nargs, ParamTypes(filter, InvalidOid)),
 			FilterParams(filter, 0), dest, SPI_OK_SELECT);
@@ -169,7 +169,7 @@ WhQueryLastEvents(const WhFilter *filter, int limit)
 					 " e.delay_ms::pg_catalog.int4, e.done::pg_catalog.int2"
 					 " FROM %s e" WH_WINDOW_WHERE "%s"
 					 " ORDER BY e.created_at DESC, e.id DESC LIMIT $%d",
-					 WhEventsRelation(),
+					 filter->events_relation,
 					 filter->webhook_id != NULL ? WH_WEBHOOK_WHERE : "",
 					 nargs);
 	params->params[nargs - 1].value = Int64GetDatum(limit);

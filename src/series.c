@@ -14,6 +14,7 @@
 #include "utils/tuplestore.h"
 
 #include "analytics.h"
+#include "relations.h"
 #include "scan.h"
 #include "window.h"
 
@@ -85,6 +86,7 @@ ReturnSeries(FunctionCallInfo fcinfo, int unit_hours, WhPutRow put_row)
 		return (Datum) 0;
 	WhArgWindow(fcinfo, 1, &filter);
 	WhArgWebhook(fcinfo, 3, &filter);
+	filter.events_relation = WhEventsRelation();
 
 	SPI_connect();
 	WhScanWindow(&filter, false, &scan);

@@ -28,6 +28,7 @@
 #include "utils/varlena.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
 
 #include "queries.h"
 #include "relations.h"
@@ -60,7 +61,6 @@ struct WhCollector
 	WhDeltaRow *rows;			/* grows up to WH_CHUNK_ROWS */
 	int			nrows;
 	int			capacity;
-	char	   *table;			/* quoted, qualified summary table */
 	Oid			owner;
 	Relation	summaries;		/* open for direct inserts */
 	Relation	index;
@@ -95,13 +95,19 @@ WhCollectorCreate(const WhRowColumns *columns, bool may_compact)
 											ALLOCSET_DEFAULT_SIZES);
 	c->capacity = 16;
 	c->rows = palloc(c->capacity * sizeof(WhDeltaRow));
-	c->table = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
-										  get_rel_name(relid));
 	c->owner = WhRelationOwner(relid);
 	c->summaries = table_open(relid, RowExclusiveLock);
 	c->index = index_open(WhOwnTable("webhook_event_summaries_org_day_idx"), RowExclusiveLock);
 	c->index_info = BuildIndexInfo(c->index);
 	return c;
+}
+
+/* SummaryTable is the quoted, qualified name of the summary table, for compaction's SQL. */
+static char *
+SummaryTable(WhCollector *c)
+{
+	return quote_qualified_identifier(get_namespace_name(RelationGetNamespace(c->summaries)),
+									  RelationGetRelationName(c->summaries));
 }
 
 /* CompareDeltaRows orders rows by organization, day, then webhook. */
@@ -174,7 +180,7 @@ static void
 CompactDay(WhCollector *c, text *organization_id, int64 day)
 {
 	char	   *sql = psprintf("DELETE FROM %s WHERE organization_id OPERATOR(pg_catalog.=) $1"
-							   " AND day OPERATOR(pg_catalog.=) $2 RETURNING state", c->table);
+							   " AND day OPERATOR(pg_catalog.=) $2 RETURNING state", SummaryTable(c));
 	Oid			types[2] = {TEXTOID, INT8OID};
 	Datum		values[2];
 	WhBucketSet *set;
@@ -338,7 +344,7 @@ WhSummariesCompactAll(void)
 	WhCollector *c = WhCollectorCreate(&none, false);
 	char	   *sql = psprintf("SELECT organization_id, day FROM %s"
 							   " GROUP BY organization_id, day HAVING pg_catalog.count(*) > 1",
-							   c->table);
+							   SummaryTable(c));
 	SPITupleTable *days;
 	uint64		n;
 	Oid			save_user;

@@ -305,12 +305,12 @@ SortedValueAt(const void *arg, int64 row)
 }
 
 /*
- * WhPercentileCont is percentile_cont(fraction) of 'total' sorted values, as
+ * PercentileCont is percentile_cont(fraction) of 'total' sorted values, as
  * PostgreSQL computes it: rows floor and ceil of fraction * (total - 1),
  * then float8_lerp.
  */
-double
-WhPercentileCont(double fraction, int64 total, WhValueAtRow value_at, const void *arg)
+static double
+PercentileCont(double fraction, int64 total, WhValueAtRow value_at, const void *arg)
 {
 	double		position = fraction * (total - 1);
 	int64		first = (int64) floor(position);
@@ -322,6 +322,16 @@ WhPercentileCont(double fraction, int64 total, WhValueAtRow value_at, const void
 		return low;
 	high = value_at(arg, second);
 	return low + (high - low) * (position - first);
+}
+
+/* WhFillPercentiles sets p50, p90, p95 and p99 of 'total' sorted values. */
+void
+WhFillPercentiles(WhValueStats *stats, int64 total, WhValueAtRow value_at, const void *arg)
+{
+	stats->p50 = PercentileCont(0.5, total, value_at, arg);
+	stats->p90 = PercentileCont(0.9, total, value_at, arg);
+	stats->p95 = PercentileCont(0.95, total, value_at, arg);
+	stats->p99 = PercentileCont(0.99, total, value_at, arg);
 }
 
 /* WhValuesStats fills min, max, avg and the four percentiles; count must be > 0. */
@@ -342,10 +352,7 @@ WhValuesStats(WhValues *values, WhValueStats *stats)
 	stats->min = KeyValue(items[0].key);
 	stats->max = KeyValue(items[n - 1].key);
 	stats->avg = values->sum / values->count;
-	stats->p50 = WhPercentileCont(0.5, seen, SortedValueAt, &sorted);
-	stats->p90 = WhPercentileCont(0.9, seen, SortedValueAt, &sorted);
-	stats->p95 = WhPercentileCont(0.95, seen, SortedValueAt, &sorted);
-	stats->p99 = WhPercentileCont(0.99, seen, SortedValueAt, &sorted);
+	WhFillPercentiles(stats, seen, SortedValueAt, &sorted);
 	pfree(items);
 	pfree(ends);
 }

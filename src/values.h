@@ -27,8 +27,8 @@ typedef struct WhValueStats
 /* Returns the value at a 0-based row of sorted values. */
 typedef double (*WhValueAtRow) (const void *arg, int64 row);
 
-extern double WhPercentileCont(double fraction, int64 total, WhValueAtRow value_at,
-							   const void *arg);
+extern void WhFillPercentiles(WhValueStats *stats, int64 total, WhValueAtRow value_at,
+							  const void *arg);
 extern WhValues *WhValuesCreate(MemoryContext context);
 extern void WhValuesAdd(WhValues *values, double value);
 extern void WhValuesMerge(WhValues *into, const WhValues *from);

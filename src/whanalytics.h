@@ -18,6 +18,7 @@ typedef struct WhFilter
 	text	   *webhook_id;		/* NULL means every webhook */
 	TimestampTz from;
 	TimestampTz to;
+	const char *events_relation;	/* quoted, qualified; resolved once per call */
 } WhFilter;
 
 /* Counters of one group of deliveries (an hour, a day, a whole window). */
