@@ -2,7 +2,7 @@
 # bench.sh - benchmark of the whanalytics extension against plain SQL.
 #
 #   bench/bench.sh [--rows N] [--orgs N] [--days N] [--runs N]
-#                  [--writers N] [--write-seconds N] [--skip-writes]
+#                  [--writers N] [--write-seconds N] [--write-rounds N] [--skip-writes]
 #
 # 1. Generates a realistic delivery table (bench/generate.sql: Zipf-sized
 #    organizations, status/retry/latency mix, payloads) into the extension's
@@ -13,8 +13,11 @@
 #    vs test/plain_sql.sql for the largest and the median organization, and
 #    webhook_latency_percentiles vs percentile_cont (serial and parallel).
 #    Both sides must return the same result first, or the run fails.
-# 3. Concurrent writers (bench/writers.pgbench): pgbench against each table;
-#    TPS, failed transactions, deadlocks, and a check that no row was lost.
+# 3. Concurrent writers (bench/writers.pgbench): pgbench against each table,
+#    in rounds that alternate which table goes first (a CHECKPOINT before
+#    each run), so drift and checkpoints do not favour one side; the median
+#    TPS of each side, failed transactions, deadlocks, and a check that no
+#    row was lost.
 #
 # The extension must be installed (`./run bench` builds and installs it).
 # Without PGHOST/PGPORT in the environment the script re-runs itself inside a
@@ -41,7 +44,8 @@ ORGS=100
 DAYS=30
 RUNS=7
 WRITERS=8
-WRITE_SECONDS=20
+WRITE_SECONDS=10
+WRITE_ROUNDS=3
 SKIP_WRITES=0
 
 # Print the usage text.
@@ -55,6 +59,7 @@ options (defaults in brackets):
   --runs N           timed runs per side per scenario, after 1 warm-up each [$RUNS]
   --writers N        concurrent pgbench clients [$WRITERS]
   --write-seconds N  duration of each pgbench run [$WRITE_SECONDS]
+  --write-rounds N   pgbench rounds, each one run per table [$WRITE_ROUNDS]
   --skip-writes      skip the concurrent-writers part
 EOF
 }
@@ -75,13 +80,14 @@ parse_args() {
             --runs) RUNS=${2:?--runs needs a value}; shift 2 ;;
             --writers) WRITERS=${2:?--writers needs a value}; shift 2 ;;
             --write-seconds) WRITE_SECONDS=${2:?--write-seconds needs a value}; shift 2 ;;
+            --write-rounds) WRITE_ROUNDS=${2:?--write-rounds needs a value}; shift 2 ;;
             --skip-writes) SKIP_WRITES=1; shift ;;
             -h | --help) usage; exit 0 ;;
             *) usage >&2; die "unknown option: $1" ;;
         esac
     done
     local v
-    for v in "$ROWS" "$ORGS" "$DAYS" "$RUNS" "$WRITERS" "$WRITE_SECONDS"; do
+    for v in "$ROWS" "$ORGS" "$DAYS" "$RUNS" "$WRITERS" "$WRITE_SECONDS" "$WRITE_ROUNDS"; do
         [[ $v =~ ^[1-9][0-9]*$ ]] || die "not a positive integer: $v"
     done
 }
@@ -89,7 +95,7 @@ parse_args() {
 # The options as arguments again, to pass on when re-running inside a cluster.
 args_again() {
     local a=(--rows "$ROWS" --orgs "$ORGS" --days "$DAYS" --runs "$RUNS"
-             --writers "$WRITERS" --write-seconds "$WRITE_SECONDS")
+             --writers "$WRITERS" --write-seconds "$WRITE_SECONDS" --write-rounds "$WRITE_ROUNDS")
     ((SKIP_WRITES)) && a+=(--skip-writes)
     printf '%s\n' "${a[@]}"
 }
@@ -110,6 +116,9 @@ bpsql() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
 
 # One value from a query on the benchmark database.
 bval() { "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -d "$DB" -c "$1"; }
+
+# The median of the numbers on stdin, one per line.
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
 # Seconds since the epoch, with fractions.
 now_s() { date +%s.%N; }
@@ -240,14 +249,17 @@ server_log() {
     return 0
 }
 
-# One pgbench run against table $1; appends "label tps processed failed deadlocks
-# server_deadlocks inserted aborted" to $RESULTS and shows pgbench's summary.
+# One pgbench run against table $1 in round $3; appends "label table tps
+# processed failed deadlocks server_deadlocks log_deadlocks inserted rc round"
+# to $RESULTS and shows pgbench's summary.
 run_writers() {
-    local table=$1 label=$2 out rc=0 tps processed failed dl sdl0 sdl1 inserted logf logsz0=0 logdl=-
+    local table=$1 label=$2 round=$3 out rc=0 tps processed failed dl sdl0 sdl1 inserted before logf logsz0=0 logdl=-
+    bpsql -c 'CHECKPOINT'
+    before=$(bval "SELECT count(*) FROM $table WHERE resource_id = 'pgbench'")
     logf=$(server_log)
     [[ -n $logf ]] && logsz0=$(stat -c %s "$logf")
     sdl0=$(bval "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
-    log "pgbench: $WRITERS clients, ${WRITE_SECONDS}s, against $table ($label)"
+    log "round $round/$WRITE_ROUNDS, pgbench: $WRITERS clients, ${WRITE_SECONDS}s, against $table ($label)"
     out=$("$PG_BIN/pgbench" -n -c "$WRITERS" -j 2 -T "$WRITE_SECONDS" --failures-detailed \
               -f "$BENCH_DIR/writers.pgbench" -D target="$table" "$DB" 2>&1) || rc=$?
     grep -E '^(number of|latency average|tps|pgbench:)|aborted|error' <<<"$out" | sed 's/^/    /' | head -n 20
@@ -257,11 +269,11 @@ run_writers() {
     processed=$(sed -nE 's/^number of transactions actually processed: ([0-9]+).*/\1/p' <<<"$out")
     failed=$(sed -nE 's/^number of failed transactions: ([0-9]+).*/\1/p' <<<"$out")
     dl=$(sed -nE 's/^number of deadlock failures: ([0-9]+).*/\1/p' <<<"$out")
-    inserted=$(bval "SELECT count(*) FROM $table WHERE resource_id = 'pgbench'")
+    inserted=$(( $(bval "SELECT count(*) FROM $table WHERE resource_id = 'pgbench'") - before ))
     if [[ -n $logf ]]; then
         logdl=$(tail -c +"$((logsz0 + 1))" "$logf" | grep -c 'deadlock detected' || true)
     fi
-    echo "$label $table ${tps:-0} ${processed:-0} ${failed:-0} ${dl:-0} $((sdl1 - sdl0)) $logdl ${inserted:-0} $rc" >>"$RESULTS"
+    echo "$label $table ${tps:-0} ${processed:-0} ${failed:-0} ${dl:-0} $((sdl1 - sdl0)) $logdl ${inserted:-0} $rc $round" >>"$RESULTS"
 }
 
 # The write benchmarks: bulk insert times (from load_data) and pgbench with/without.
@@ -269,17 +281,24 @@ run_write_bench() {
     RESULTS=$(mktemp "${TMPDIR:-/tmp}/whanalytics-bench.XXXXXX")
     # shellcheck disable=SC2064
     trap "rm -f '$RESULTS'" EXIT
+    local round
     if ((!SKIP_WRITES)); then
-        run_writers bench_plain_events without
-        bpsql -c 'CHECKPOINT'
-        run_writers webhook_events with
+        for ((round = 1; round <= WRITE_ROUNDS; round++)); do
+            if ((round % 2 == 1)); then
+                run_writers bench_plain_events without "$round"
+                run_writers webhook_events with "$round"
+            else
+                run_writers webhook_events with "$round"
+                run_writers bench_plain_events without "$round"
+            fi
+        done
     fi
     print_write_results
 }
 
 # Print the table of write results; fail if a row was lost or pgbench aborted.
 print_write_results() {
-    local bw bwo bad=0 label table tps processed failed dl sdl logdl inserted rc tps_w="" tps_wo=""
+    local bw bwo bad=0 label table tps processed failed dl sdl logdl inserted rc round tps_w tps_wo
     bw=$(bval "SELECT value FROM bench_results WHERE metric = 'bulk_insert_s:webhook_events'")
     bwo=$(bval "SELECT value FROM bench_results WHERE metric = 'bulk_insert_s:bench_plain_events'")
     echo
@@ -291,23 +310,21 @@ print_write_results() {
         echo "(concurrent writers skipped: --skip-writes)"
         return 0
     fi
-    while read -r label table tps processed failed dl sdl logdl inserted rc; do
-        [[ $label == with ]] && tps_w=$tps
-        [[ $label == without ]] && tps_wo=$tps
-    done <"$RESULTS"
-    printf '%-40s %14.1f %14.1f %9.2fx\n' "pgbench $WRITERS writers, ${WRITE_SECONDS}s (TPS)" "${tps_w:-0}" "${tps_wo:-0}" \
-        "$(awk -v a="$tps_w" -v b="$tps_wo" 'BEGIN { print (a > 0 ? b / a : 0) }')"
+    tps_w=$(awk '$1 == "with" { print $3 }' "$RESULTS" | median)
+    tps_wo=$(awk '$1 == "without" { print $3 }' "$RESULTS" | median)
+    printf '%-40s %14.1f %14.1f %9.2fx\n' "pgbench $WRITERS writers (median TPS of $WRITE_ROUNDS x ${WRITE_SECONDS}s)" \
+        "${tps_w:-0}" "${tps_wo:-0}" "$(awk -v a="$tps_w" -v b="$tps_wo" 'BEGIN { print (a > 0 ? b / a : 0) }')"
     echo
-    printf '%-8s %-19s %9s %10s %7s %10s %12s %10s %9s %s\n' "run" "table" "TPS" "processed" "failed" \
-        "deadlocks" "pg_stat dl" "log dl" "inserted" "lost"
-    while read -r label table tps processed failed dl sdl logdl inserted rc; do
+    printf '%-6s %-8s %-19s %9s %10s %7s %10s %12s %10s %9s %s\n' "round" "run" "table" "TPS" "processed" \
+        "failed" "deadlocks" "pg_stat dl" "log dl" "inserted" "lost"
+    while read -r label table tps processed failed dl sdl logdl inserted rc round; do
         local lost=$((processed - inserted)) verdict=ok
         if ((lost != 0 || rc != 0)); then
             verdict="LOST/EXTRA ROWS OR PGBENCH FAILED (rc $rc)"
             bad=1
         fi
-        printf '%-8s %-19s %9.1f %10s %7s %10s %12s %10s %9s %s\n' "$label" "$table" "$tps" "$processed" \
-            "$failed" "$dl" "$sdl" "$logdl" "$inserted" "$lost ($verdict)"
+        printf '%-6s %-8s %-19s %9.1f %10s %7s %10s %12s %10s %9s %s\n' "$round" "$label" "$table" "$tps" \
+            "$processed" "$failed" "$dl" "$sdl" "$logdl" "$inserted" "$lost ($verdict)"
     done <"$RESULTS"
     echo "(processed = pgbench's committed transactions, each inserting one row marked resource_id = 'pgbench';"
     echo " inserted = such rows found afterwards; deadlocks from pgbench, pg_stat_database and the server log)"
@@ -334,7 +351,7 @@ recheck_after_writes() {
 bench_here() {
     local t0 t1
     t0=$(now_s)
-    echo "== whanalytics benchmark: rows $ROWS, orgs $ORGS, days $DAYS, runs $RUNS (+1 warm-up), writers $WRITERS x ${WRITE_SECONDS}s$( ((SKIP_WRITES)) && echo ', writes skipped')"
+    echo "== whanalytics benchmark: rows $ROWS, orgs $ORGS, days $DAYS, runs $RUNS (+1 warm-up), writers $WRITERS x ${WRITE_SECONDS}s x $WRITE_ROUNDS rounds per side$( ((SKIP_WRITES)) && echo ', writes skipped')"
     setup_db
     load_data
     run_scenarios

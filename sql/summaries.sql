@@ -83,6 +83,42 @@ SELECT count(*) = count(DISTINCT day) AS one_row_per_day
 FROM webhook_event_summaries WHERE organization_id = 'org_sum';
 SELECT paths_agree('org_sum', '2025-08-01 10:17:03.5+00', '2025-08-03 07:59:59.999999+00') AS after_compaction;
 
+-- Compaction inside the writer's own REPEATABLE READ and SERIALIZABLE
+-- transactions: 300 single-row statements (each may compact the day it
+-- touched), then a full compaction, then one rolled back to a savepoint.
+-- The writer's answers stay exact throughout, and after commit.
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+DO $$
+BEGIN
+    FOR i IN 1 .. 300 LOOP
+        INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status,
+                                    created_at, first_sent_at, done)
+        VALUES ('webhook_sum_' || i % 2, 'org_sum', 'https://rr.example/' || i % 3, 'rr.event',
+                CASE WHEN i % 4 = 0 THEN 500 ELSE 200 END,
+                timestamptz '2025-08-02 00:00+00' + i * interval '4 minutes',
+                timestamptz '2025-08-02 00:00+00' + i * interval '4 minutes' + i * interval '1 ms', 1);
+        UPDATE webhook_events SET retries = retries + 1 WHERE id = currval('webhook_events_id_seq');
+    END LOOP;
+END $$;
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS rr_after_statements;
+SELECT webhook_summaries_compact() > 0 AS rr_compacted;
+SELECT paths_agree('org_sum', '2025-08-01 10:17:03.5+00', '2025-08-03 07:59:59.999999+00') AS rr_after_compaction;
+SAVEPOINT c;
+DELETE FROM webhook_events WHERE url LIKE 'https://rr.example/%' AND id % 2 = 0;
+SELECT webhook_summaries_compact() > 0 AS rr_compacted_again;
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS rr_after_delete;
+ROLLBACK TO SAVEPOINT c;
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS rr_after_savepoint_rollback;
+COMMIT;
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+UPDATE webhook_events SET response_status = 503, done = 0 WHERE url LIKE 'https://rr.example/%' AND id % 3 = 0;
+SELECT webhook_summaries_compact() > 0 AS serializable_compacted;
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS serializable_after_compaction;
+COMMIT;
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS after_commits,
+       (SELECT count(*) = count(DISTINCT day) FROM webhook_event_summaries
+        WHERE organization_id = 'org_sum') AS one_row_per_day;
+
 -- A writer needs no privilege on the summaries (the trigger writes them as
 -- their owner) and cannot read them; it still sees exact answers.
 DROP ROLE IF EXISTS regress_sum_writer;

@@ -7,15 +7,18 @@
  *	  a day's deltas are merged ("compacted") into one row now and then,
  *	  under a try-lock so two compactions never touch the same day. Readers
  *	  sum whatever rows they see in their snapshot, which is always exact.
- *	  Deltas are inserted directly (heap and index, no executor): callers need
- *	  no privilege on the table. Compaction's SQL runs as the table's owner
- *	  and names its schema, so search_path is unused.
+ *	  Deltas are inserted, and compaction reads and deletes, directly (heap
+ *	  and index, no executor): callers need no privilege on the table, and a
+ *	  writing statement pays no planning. Only compacting every day at once
+ *	  uses SQL, run as the table's owner with its schema named.
  */
 #include "postgres.h"
 
 #include "access/genam.h"
 #include "access/heapam.h"
 #include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
 #include "catalog/index.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
@@ -28,7 +31,9 @@
 #include "utils/varlena.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/fmgroids.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 #include "queries.h"
 #include "relations.h"
@@ -175,61 +180,90 @@ TryLockDay(text *organization_id, int64 day)
 	return LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL;
 }
 
-/* CompactDay merges all summary rows of one (organization, day) into one. */
+/* A summary row seen by compaction: where it is and its state. */
+typedef struct WhSeenRow
+{
+	ItemPointerData tid;
+	bytea	   *state;
+} WhSeenRow;
+
+/*
+ * CompactDay merges all summary rows of one (organization, day) into one.
+ * It reads them with a plain index scan (which marks the index entries of
+ * rows dead to everyone, so later scans skip them) under a new snapshot, as
+ * a DELETE statement would; then deletes each row directly and merges it
+ * only if the delete succeeded, so a row another transaction removed in
+ * the meantime is left out instead of raising a serialization failure.
+ */
 static void
 CompactDay(WhCollector *c, text *organization_id, int64 day)
 {
-	char	   *sql = psprintf("DELETE FROM %s WHERE organization_id OPERATOR(pg_catalog.=) $1"
-							   " AND day OPERATOR(pg_catalog.=) $2 RETURNING state", SummaryTable(c));
-	Oid			types[2] = {TEXTOID, INT8OID};
-	Datum		values[2];
+	ScanKeyData keys[2];
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	WhSeenRow  *rows;
+	int			nrows = 0;
+	int			capacity = 16;
 	WhBucketSet *set;
-	bytea	   *merged;
-	int			rc;
 	MemoryContext old;
-	Oid			save_user;
-	int			save_sec;
+	CommandId	cid;
 
 	if (!TryLockDay(organization_id, day))
 		return;					/* another transaction is compacting it */
-	/* a level of its own, as the table's owner (the caller may not read it) */
-	SPI_connect();
-	GetUserIdAndSecContext(&save_user, &save_sec);
-	SetUserIdAndSecContext(c->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
-	values[0] = PointerGetDatum(organization_id);
-	values[1] = Int64GetDatum(day);
-	rc = SPI_execute_plan(WhKeptPlan(sql, 2, types), values, NULL, false, 0);
-	if (rc != SPI_OK_DELETE_RETURNING)
-		elog(ERROR, "compacting whanalytics summaries failed: %s", SPI_result_code_string(rc));
-	if (SPI_processed < 2 && SPI_processed > 0)
-	{
-		bool		isnull;
-
-		/* a single row: put it back as it was */
-		InsertSummary(c, organization_id, day,
-					  DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[0],
-													SPI_tuptable->tupdesc, 1, &isnull)));
-		SetUserIdAndSecContext(save_user, save_sec);
-		SPI_finish();
-		return;
-	}
+	CommandCounterIncrement();	/* see the delta this statement just wrote */
+	PushActiveSnapshot(GetTransactionSnapshot());
 	old = MemoryContextSwitchTo(c->day_context);
-	set = WhBucketSetCreate(c->day_context);
-	for (uint64 i = 0; i < SPI_processed; i++)
+	rows = palloc(capacity * sizeof(WhSeenRow));
+	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_TEXTEQ, PointerGetDatum(organization_id));
+	keys[0].sk_collation = c->index->rd_indcollation[0];
+	ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(day));
+	slot = table_slot_create(c->summaries, NULL);
+	scan = index_beginscan(c->summaries, c->index, GetActiveSnapshot(), 2, 0);
+	index_rescan(scan, keys, 2, NULL, 0);
+	while (index_getnext_slot(scan, ForwardScanDirection, slot))
 	{
 		bool		isnull;
 
-		WhBucketSetAddState(set, DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[i],
-																SPI_tuptable->tupdesc, 1, &isnull)));
+		CHECK_FOR_INTERRUPTS();
+		if (nrows == capacity)
+		{
+			capacity *= 2;
+			rows = repalloc(rows, capacity * sizeof(WhSeenRow));
+		}
+		rows[nrows].tid = slot->tts_tid;
+		rows[nrows].state = DatumGetByteaPCopy(slot_getattr(slot, 3, &isnull));
+		nrows++;
 	}
-	merged = WhStateEncode(set);
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+
+	if (nrows > 1)
+	{
+		int			merged = 0;
+
+		cid = GetCurrentCommandId(true);
+		set = WhBucketSetCreate(c->day_context);
+		for (int i = 0; i < nrows; i++)
+		{
+			TM_FailureData tmfd;
+
+			if (table_tuple_delete(c->summaries, &rows[i].tid, cid, GetActiveSnapshot(),
+								   InvalidSnapshot, true, &tmfd, false) != TM_Ok)
+				continue;		/* already gone: not ours to merge */
+			WhBucketSetAddState(set, rows[i].state);
+			merged++;
+		}
+		if (merged > 0)
+		{
+			bytea	   *state = WhStateEncode(set);
+
+			if (state != NULL)
+				InsertSummary(c, organization_id, day, state);
+		}
+	}
 	MemoryContextSwitchTo(old);
-	if (merged != NULL)
-		InsertSummary(c, organization_id, day, merged);
 	MemoryContextReset(c->day_context);
-	SetUserIdAndSecContext(save_user, save_sec);
-	SPI_finish();
+	PopActiveSnapshot();
 }
 
 /* FlushChunk writes the collected rows as one delta per (organization, day). */
