@@ -1,6 +1,6 @@
 # PGXS build of the whanalytics extension.
 EXTENSION = whanalytics
-EXTVERSION = 1.0
+EXTVERSION = 1.1
 
 MODULE_big = whanalytics
 OBJS = src/whanalytics.o src/settings.o src/window.o src/metrics.o src/delivery.o \
@@ -13,7 +13,7 @@ DATA = $(wildcard sql/whanalytics--*.sql)
 
 REGRESS = extension analytics_json edge_cases day_metrics hourly_metrics \
           latency_percentiles bad_input settings row_security session_independence \
-          summaries fuzz cancellation corrupt_summaries large_values
+          summaries fuzz cancellation corrupt_summaries large_values million_hour
 REGRESS_OPTS = --load-extension=plpgsql
 
 PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
