@@ -104,17 +104,18 @@ WhValuesCreate(MemoryContext context)
 static void
 AppendKeys(WhValues *values, uint64 key, int64 n)
 {
-	if (values->nkeys + n > values->capacity)
+	if (n > values->capacity - values->nkeys)
 	{
 		int64		capacity = Max(values->capacity, 1024);
 
-		while (capacity < values->nkeys + n)
+		while (capacity - values->nkeys < n &&
+			   (Size) capacity <= MaxAllocHugeSize / sizeof(uint64))
 			capacity *= 2;
 		if ((Size) capacity > MaxAllocHugeSize / sizeof(uint64))
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("too many distinct values for an exact percentile: " INT64_FORMAT,
-							values->nkeys + n)));
+					 errmsg("too many distinct values for an exact percentile: " UINT64_FORMAT,
+							(uint64) values->nkeys + (uint64) n)));
 		values->keys = values->keys == NULL
 			? MemoryContextAllocHuge(values->context, capacity * sizeof(uint64))
 			: repalloc_huge(values->keys, capacity * sizeof(uint64));
@@ -429,6 +430,8 @@ WhValuesDeserialize(MemoryContext context, const bytea *bytes)
 		(uint64) n > (length - WH_STATE_HEADER) / (form == 0 ? 16 : 8) ||
 		(Size) n * (form == 0 ? 16 : 8) != length - WH_STATE_HEADER)
 		BadState("lengths do not match");
+	if (form == 0 && n > WH_MAX_DISTINCT)
+		BadState("more distinct values than the counts form holds");
 	for (int64 i = 0; i < n; i++)
 	{
 		uint64		key = (uint64) pq_getmsgint64(&buf);

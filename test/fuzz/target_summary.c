@@ -1,0 +1,400 @@
+/*
+ * target_summary.c
+ *	  Fuzz target for WhStateDecode (src/summary_state.c), the decoder of
+ *	  stored day summaries. Every input must decode or raise
+ *	  ERRCODE_DATA_CORRUPTED, whole or with webhooks skipped. A decoded
+ *	  summary must feed the real consumers (counters, latency histograms,
+ *	  WhBucketSetAddState), re-encode with WhStateEncode to bytes that decode
+ *	  to the same sums, and re-encode again to the very same bytes.
+ */
+#include "postgres.h"
+
+#include <limits.h>
+#include <stdio.h>
+
+#include "common/hashfn.h"
+#include "common/int.h"
+
+#include "fuzz_common.h"
+#include "summary_state.h"
+
+/* Sums of all a summary holds (wrapping), which merging and re-encoding keep. */
+typedef struct SummarySums
+{
+	uint64		hours[7];		/* total, success, failed, pending, retried, delay_count, delay_sum */
+	uint64		hour_totals;	/* sum of (hour + 1) * total */
+	uint64		events;
+	uint64		event_keys;		/* sum of count * (key hash + 1), 0 for NULL */
+	uint64		urls;
+	uint64		url_keys;
+	uint64		latencies;
+	uint64		latency_ms;		/* sum of value * count */
+} SummarySums;
+
+/* What a decode fed to the sink: the sums, and the consumers the engine uses. */
+typedef struct SummaryTotals
+{
+	SummarySums sums;
+	WhCounter  *events;
+	WhCounter  *urls;
+	WhLatencyHist *latency;		/* dense, as the engine's */
+} SummaryTotals;
+
+/* One decode: the input, the sink and what it fed. */
+typedef struct SummaryRun
+{
+	const bytea *input;
+	const WhStateSink *sink;
+	SummaryTotals *totals;
+} SummaryRun;
+
+/* One delivery of a seed: where it goes and what it was. */
+typedef struct SeedRow
+{
+	const char *webhook;
+	int			hour;
+	const char *event;			/* NULL for SQL NULL */
+	const char *url;			/* NULL for SQL NULL */
+	char		outcome;		/* 's'uccess, 'f'ailed or 'p'ending */
+	bool		retried;
+	int			delay;			/* -1 for NULL */
+	int64		latency;		/* -1 for none */
+	int			sign;			/* +1 added, -1 removed */
+} SeedRow;
+
+/* KeyWeight is what a key adds to the key sums per count: its hash + 1, or 0 for NULL. */
+static uint64
+KeyWeight(const char *key, int len, bool isnull)
+{
+	return isnull ? 0 : (uint64) hash_bytes((const unsigned char *) key, len) + 1;
+}
+
+/* RecordWebhook takes every webhook. */
+static bool
+RecordWebhook(void *arg, const char *id, int len)
+{
+	return true;
+}
+
+/* SkipOddWebhook takes only the webhooks whose id has an even length. */
+static bool
+SkipOddWebhook(void *arg, const char *id, int len)
+{
+	return len % 2 == 0;
+}
+
+/* RecordHour adds an hour's counters to the sums. */
+static void
+RecordHour(void *arg, int hour, const WhMetrics *m)
+{
+	SummarySums *sums = &((SummaryTotals *) arg)->sums;
+
+	sums->hours[0] += (uint64) m->total;
+	sums->hours[1] += (uint64) m->success;
+	sums->hours[2] += (uint64) m->failed;
+	sums->hours[3] += (uint64) m->pending;
+	sums->hours[4] += (uint64) m->retried;
+	sums->hours[5] += (uint64) m->delay_count;
+	sums->hours[6] += (uint64) m->delay_sum;
+	sums->hour_totals += (uint64) (hour + 1) * (uint64) m->total;
+}
+
+/* RecordEvent adds an event count to the sums and to a counter. */
+static void
+RecordEvent(void *arg, const char *key, int len, bool isnull, int64 count)
+{
+	SummaryTotals *totals = arg;
+
+	totals->sums.events += (uint64) count;
+	totals->sums.event_keys += (uint64) count * KeyWeight(key, len, isnull);
+	WhCounterAddKey(totals->events, key, len, isnull, count);
+}
+
+/* RecordUrl adds a failed-URL count to the sums and to a counter. */
+static void
+RecordUrl(void *arg, const char *key, int len, bool isnull, int64 count)
+{
+	SummaryTotals *totals = arg;
+
+	totals->sums.urls += (uint64) count;
+	totals->sums.url_keys += (uint64) count * KeyWeight(key, len, isnull);
+	WhCounterAddKey(totals->urls, key, len, isnull, count);
+}
+
+/* RecordLatency adds a latency bin to the sums and to a dense histogram. */
+static void
+RecordLatency(void *arg, int64 value, int64 count)
+{
+	SummaryTotals *totals = arg;
+
+	totals->sums.latencies += (uint64) count;
+	totals->sums.latency_ms += (uint64) value * (uint64) count;
+	WhLatencyHistAdd(totals->latency, value, count);
+}
+
+static const WhStateSink record_sink = {
+	RecordWebhook, RecordHour, RecordEvent, RecordUrl, RecordLatency
+};
+
+/* Like the engine's counters-only sink, with a webhook filter. */
+static const WhStateSink skip_sink = {
+	SkipOddWebhook, RecordHour, NULL, NULL, NULL
+};
+
+/* NewTotals makes empty totals in the current context. */
+static SummaryTotals *
+NewTotals(void)
+{
+	SummaryTotals *totals = palloc0(sizeof(SummaryTotals));
+
+	totals->events = WhCounterCreate(CurrentMemoryContext, 64);
+	totals->urls = WhCounterCreate(CurrentMemoryContext, 64);
+	totals->latency = WhLatencyHistCreate(CurrentMemoryContext, 64, true);
+	return totals;
+}
+
+/* SummaryDecode decodes the input into the run's sink. */
+static void
+SummaryDecode(void *arg)
+{
+	SummaryRun *run = arg;
+
+	WhStateDecode(run->input, run->sink, run->totals);
+}
+
+/* CheckCounter checks that a counter's non-zero counts, as the engine lists them, add up. */
+static void
+CheckCounter(WhCounter *counter, uint64 count_sum, uint64 key_sum, const char *what)
+{
+	WhCount    *top;
+	int			n = WhCounterTop(counter, INT_MAX, &top);
+	uint64		counts = 0;
+	uint64		keys = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		if (top[i].count == 0)
+			WhFuzzFail("WhCounterTop listed a zero count of %s", what);
+		counts += (uint64) top[i].count;
+		keys += (uint64) top[i].count * KeyWeight(top[i].data, top[i].len, top[i].isnull);
+	}
+	if (counts != count_sum || keys != key_sum)
+		WhFuzzFail("the %s counter does not add up to the decoded counts", what);
+}
+
+/* CheckConsumers reads the counters and the histogram as the engine does. */
+static void
+CheckConsumers(SummaryTotals *totals)
+{
+	WhLatencyBin *bins;
+	int64		nbins = WhLatencyHistBins(totals->latency, &bins);
+	uint64		counts = 0;
+	uint64		weighted = 0;
+	int64		total = 0;
+	bool		positive = true;
+	WhValueStats stats;
+
+	CheckCounter(totals->events, totals->sums.events, totals->sums.event_keys, "events");
+	CheckCounter(totals->urls, totals->sums.urls, totals->sums.url_keys, "failed URLs");
+	for (int64 i = 0; i < nbins; i++)
+	{
+		if (bins[i].count == 0 || (i > 0 && bins[i - 1].value >= bins[i].value))
+			WhFuzzFail("WhLatencyHistBins gave a zero or unsorted bin");
+		counts += (uint64) bins[i].count;
+		weighted += (uint64) bins[i].value * (uint64) bins[i].count;
+		positive = positive && bins[i].count > 0 &&
+			!pg_add_s64_overflow(total, bins[i].count, &total);
+	}
+	if (counts != totals->sums.latencies || weighted != totals->sums.latency_ms)
+		WhFuzzFail("the latency histogram does not add up to the decoded bins");
+	/* the statistics need what a consistent summary has: positive counts */
+	if (nbins > 0 && positive)
+		WhLatencyBinsStats(bins, nbins, &stats);
+}
+
+/* CheckCanonical checks that merging and encoding an encoded summary gives the same bytes. */
+static void
+CheckCanonical(const bytea *encoded)
+{
+	WhBucketSet *set = WhBucketSetCreate(CurrentMemoryContext);
+	bytea	   *again;
+
+	WhBucketSetAddState(set, encoded);
+	again = WhStateEncode(set);
+	if (again == NULL || VARSIZE_ANY(again) != VARSIZE_ANY(encoded) ||
+		memcmp(VARDATA_ANY(again), VARDATA_ANY(encoded), VARSIZE_ANY_EXHDR(encoded)) != 0)
+		WhFuzzFail("re-encoding an encoded summary changed its bytes");
+}
+
+/* SummaryCheck decodes an input; when it decodes, checks the consumers and the re-encoding. */
+static bool
+SummaryCheck(const bytea *input)
+{
+	SummaryTotals *totals = NewTotals();
+	SummaryTotals *skipped = NewTotals();
+	SummaryTotals *again = NewTotals();
+	SummaryRun	run = {input, &record_sink, totals};
+	SummaryRun	skip_run = {input, &skip_sink, skipped};
+	bool		skip_decoded = WhFuzzGuard(SummaryDecode, &skip_run, ERRCODE_DATA_CORRUPTED);
+	WhBucketSet *set;
+	bytea	   *encoded;
+
+	if (!WhFuzzGuard(SummaryDecode, &run, ERRCODE_DATA_CORRUPTED))
+		return false;
+	if (!skip_decoded)
+		WhFuzzFail("skipping webhooks rejected a summary that decodes whole");
+	CheckConsumers(totals);
+	set = WhBucketSetCreate(CurrentMemoryContext);
+	WhBucketSetAddState(set, input);
+	encoded = WhStateEncode(set);
+	if (encoded != NULL)
+	{
+		WhStateDecode(encoded, &record_sink, again);
+		CheckCanonical(encoded);
+	}
+	if (memcmp(&totals->sums, &again->sums, sizeof(SummarySums)) != 0)
+		WhFuzzFail("merging and re-encoding changed the summary's sums");
+	return true;
+}
+
+/* Text makes a text datum of a C string. */
+static Datum
+Text(const char *s)
+{
+	int			len = strlen(s);
+	text	   *t = palloc(VARHDRSZ + len);
+
+	SET_VARSIZE(t, VARHDRSZ + len);
+	memcpy(VARDATA(t), s, len);
+	return PointerGetDatum(t);
+}
+
+/* AddRow adds one seed delivery to its webhook's bucket with the real functions. */
+static void
+AddRow(WhBucketSet *set, const SeedRow *row)
+{
+	WhDelivery	d = {0};
+
+	d.success = row->outcome == 's';
+	d.failed = row->outcome == 'f';
+	d.pending = row->outcome == 'p';
+	d.retried = row->retried;
+	d.has_delay = row->delay >= 0;
+	d.delay_ms = Max(row->delay, 0);
+	d.has_latency = row->latency >= 0;
+	d.latency_ms = Max(row->latency, 0);
+	d.event_null = row->event == NULL;
+	d.event = row->event == NULL ? (Datum) 0 : Text(row->event);
+	d.url_null = row->url == NULL;
+	d.url = row->url == NULL ? (Datum) 0 : Text(row->url);
+	WhBucketAddDelivery(WhBucketFor(set, row->webhook, strlen(row->webhook)), &d,
+						row->hour, row->sign);
+}
+
+/* Encoded is the stored summary of n seed deliveries. */
+static bytea *
+Encoded(const SeedRow *rows, int n)
+{
+	WhBucketSet *set = WhBucketSetCreate(CurrentMemoryContext);
+	bytea	   *bytes;
+
+	for (int i = 0; i < n; i++)
+		AddRow(set, &rows[i]);
+	bytes = WhStateEncode(set);
+	if (bytes == NULL)
+		WhFuzzFail("a seed summary encoded as all zero");
+	return bytes;
+}
+
+/* Generated is the summary of n made-up deliveries over some webhooks, events and URLs. */
+static bytea *
+Generated(int n, int webhooks, int events, int urls, int latencies)
+{
+	WhBucketSet *set = WhBucketSetCreate(CurrentMemoryContext);
+	char		webhook[64];
+	char		event[64];
+	char		url[64];
+
+	for (int i = 0; i < n; i++)
+	{
+		SeedRow		row = {webhook, i % 24, event, url, "sfsp"[i % 4], i % 5 == 0,
+		i % 7 == 0 ? -1 : i % 50, (int64) (i * 7919) % latencies, 1};
+
+		snprintf(webhook, sizeof(webhook), "webhook_%04d", i % webhooks);
+		snprintf(event, sizeof(event), "event.%d", i % events);
+		snprintf(url, sizeof(url), "https://h%d.example.com/hook", i % urls);
+		AddRow(set, &row);
+	}
+	return WhStateEncode(set);
+}
+
+/* SummarySeeds makes valid summaries: small, mixed, generated, deltas, long names. */
+static int
+SummarySeeds(bytea **seeds, int max)
+{
+	static const SeedRow one[] = {
+		{"webhook_a", 9, "invoice.paid", "https://api.acme.com/hooks", 's', false, 84, 84, 1},
+	};
+	static const SeedRow mixed[] = {
+		{"webhook_a", 0, "invoice.paid", "https://a.example/h", 's', false, 12, 0, 1},
+		{"webhook_a", 0, "invoice.paid", "https://a.example/h", 'f', true, 900, 4095, 1},
+		{"webhook_a", 23, NULL, NULL, 'f', true, -1, 4096, 1},
+		{"webhook_b", 5, "api_key.created", NULL, 'p', false, -1, -1, 1},
+		{"webhook_b", 5, "api_key.created", "https://b.example/h", 'f', false, 3, 123456789, 1},
+		{"webhook_c", 12, "", "", 's', true, 0, 1, 1},
+		{"webhook_c", 12, "", "", 's', true, 0, 1, -1},
+		{"webhook_c", 13, "x", "https://c.example/h", 'f', false, 7, 2, 1},
+	};
+	static const SeedRow deltas[] = {
+		{"webhook_a", 3, "invoice.paid", "https://a.example/h", 'f', true, 50, 70, -1},
+		{"webhook_a", 3, "invoice.paid", "https://a.example/h", 's', true, 50, 70, 1},
+		{"webhook_b", 4, "invoice.failed", NULL, 'f', false, -1, 3, -1},
+		{"webhook_c", 5, "invoice.paid", NULL, 's', false, 10, 10, 1},
+		{"webhook_c", 5, "invoice.paid", NULL, 's', false, 10, 10, -1},
+	};
+	static const SeedRow long_names[] = {
+		{"webhook_0196b0e9-2a41-7c3e-9f12-3b8d5e6a7c01-0196b0e9-2a41-7c3e-9f12-3b8d5e6a7c01-"
+			"0196b0e9-2a41-7c3e-9f12-3b8d5e6a7c01-0196b0e9-2a41-7c3e-9f12-3b8d5e6a7c01",
+			17, "customer.subscription.trial_will_end.customer.subscription.trial_will_end."
+			"customer.subscription.trial_will_end.customer.subscription.trial_will_end",
+			"https://very-long-host-name.example.com/webhooks/receive?token=0123456789abcdef"
+			"0123456789abcdef0123456789abcdef0123456789abcdef", 'f', true, 2147483647,
+		INT64CONST(9000000000000000), 1},
+	};
+	int			n = 0;
+
+	if (n < max)
+		seeds[n++] = Encoded(one, lengthof(one));
+	if (n < max)
+		seeds[n++] = Encoded(mixed, lengthof(mixed));
+	if (n < max)
+		seeds[n++] = Encoded(deltas, lengthof(deltas));
+	if (n < max)
+		seeds[n++] = Encoded(long_names, lengthof(long_names));
+	if (n < max)
+		seeds[n++] = Generated(120, 6, 17, 5, 6000);
+	return n;
+}
+
+/* SummaryCheckLarge decodes one large real summary and some of its cuts. */
+static int64
+SummaryCheckLarge(void)
+{
+	bytea	   *bytes = Generated(50000, 200, 3000, 500, 20000);
+	const uint8 *data = (const uint8 *) VARDATA_ANY(bytes);
+	Size		size = VARSIZE_ANY_EXHDR(bytes);
+	const Size	cuts[] = {1, size / 2, size - 1};
+
+	if (WhFuzzOne(data, size) != WH_DECODED)
+		WhFuzzFail("a large valid summary was rejected");
+	for (size_t i = 0; i < lengthof(cuts); i++)
+		if (WhFuzzOne(data, cuts[i]) != WH_REJECTED)
+			WhFuzzFail("a large summary cut to %zu bytes was accepted", cuts[i]);
+	printf("%s: large: 50000 deliveries, 200 webhooks, %zu bytes: decoded, re-encoded; "
+		   "%d cuts rejected\n", wh_fuzz_target.name, size, (int) lengthof(cuts));
+	return 1 + lengthof(cuts);
+}
+
+const WhFuzzTarget wh_fuzz_target = {
+	"summary", ERRCODE_DATA_CORRUPTED, SummarySeeds, SummaryCheck, SummaryCheckLarge
+};
