@@ -2,8 +2,9 @@
 -- latency type in the catalog (what \d+, \dT+ and BI tools show), and let
 -- autovacuum visit the summary table sooner: compaction deletes its delta
 -- rows all the time, so its dead rows grow much faster than its live ones.
--- Data is untouched. whanalytics--1.1.sql is the same result for a fresh
--- install; test/update_chain.sh checks that the two agree.
+-- Data is untouched. A fresh CREATE EXTENSION runs whanalytics--1.0.sql and
+-- then this file (there is no separate 1.1 script to drift from it);
+-- test/update_chain.sh checks an update of a filled 1.0 database.
 
 \echo Use "ALTER EXTENSION whanalytics UPDATE TO '1.1'" to load this file. \quit
 

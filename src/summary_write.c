@@ -35,7 +35,6 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
-#include "queries.h"
 #include "relations.h"
 #include "summary_state.h"
 #include "summary_write.h"
@@ -239,7 +238,7 @@ CompactDay(WhCollector *c, text *organization_id, int64 day)
 
 	if (nrows > 1)
 	{
-		int			merged = 0;
+		bytea	   *merged;
 
 		cid = GetCurrentCommandId(true);
 		set = WhBucketSetCreate(c->day_context);
@@ -248,18 +247,13 @@ CompactDay(WhCollector *c, text *organization_id, int64 day)
 			TM_FailureData tmfd;
 
 			if (table_tuple_delete(c->summaries, &rows[i].tid, cid, GetActiveSnapshot(),
-								   InvalidSnapshot, true, &tmfd, false) != TM_Ok)
-				continue;		/* already gone: not ours to merge */
-			WhBucketSetAddState(set, rows[i].state);
-			merged++;
+								   InvalidSnapshot, true, &tmfd, false) == TM_Ok)
+				WhBucketSetAddState(set, rows[i].state);
+			/* else already gone: not ours to merge */
 		}
-		if (merged > 0)
-		{
-			bytea	   *state = WhStateEncode(set);
-
-			if (state != NULL)
-				InsertSummary(c, organization_id, day, state);
-		}
+		merged = WhStateEncode(set);	/* NULL when nothing (or only zeros) was merged */
+		if (merged != NULL)
+			InsertSummary(c, organization_id, day, merged);
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(c->day_context);
