@@ -62,6 +62,31 @@ BEGIN
 END
 $corrupt$;
 
+-- Summaries that decode cleanly but whose counts no set of rows could give
+-- (an hour below zero, more successes than deliveries, an event or latency
+-- counted below zero) are corrupt too: XX001 with the rebuild hint.
+CREATE FUNCTION pg_temp.outcome_with(bad bytea) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE webhook_event_summaries SET state = bad WHERE organization_id = 'org_cs';
+    PERFORM webhook_analytics_json_between('org_cs', '2025-10-01 00:00+00', '2025-10-03 00:00+00', NULL, 50, 5);
+    PERFORM count(*) FROM webhook_hourly_metrics('org_cs', '2025-10-01 00:00+00', '2025-10-03 00:00+00');
+    RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = 'ok';
+EXCEPTION WHEN OTHERS THEN
+    RETURN CASE WHEN SQLSTATE = 'P0001' THEN 'ok' ELSE SQLSTATE || ': ' || SQLERRM END;
+END
+$$;
+SELECT crafted, pg_temp.outcome_with(state) AS outcome
+FROM (VALUES
+    -- one webhook "w": no hours, no counts, latency 1 ms counted -5, 2 ms +3
+    ('latency count below zero', '\x01010177080000000202090206'::bytea),
+    -- hour 5 with total -1
+    ('hour total below zero',    '\x010101770c010501000000000000000000'),
+    -- hour 5 with total 1 and success 2
+    ('more successes than rows', '\x010101770c010502040000000000000000'),
+    -- event "e" counted -2
+    ('event count below zero',   '\x010101770700010265030000')
+) AS c(crafted, state);
+
 -- What came back: answers, or "corrupt whanalytics summary" (XX001).
 SELECT kind, count(*) AS calls, array_agg(DISTINCT state ORDER BY state) AS outcomes
 FROM corrupt_results GROUP BY kind ORDER BY kind;

@@ -16,6 +16,7 @@
 #include "latency_hist.h"
 #include "scan.h"
 #include "settings.h"
+#include "summary_state.h"
 
 /* How a last_events column is written. */
 typedef enum WhColumnKind
@@ -74,8 +75,12 @@ PutTop(JsonbParseState **state, const char *key, const char *name,
 	   WhCounter *counter, int n)
 {
 	WhCount    *top;
-	int			count = WhCounterTop(counter, n, &top);
+	int			count = WhCounterTop(counter, INT_MAX, &top);
 
+	/* sorted by count, so the last is the smallest; rows only ever add */
+	if (count > 0 && top[count - 1].count < 0)
+		WhSummaryCorrupt("an event or failed-URL count below zero");
+	count = Min(count, n);
 	WhJsonBeginArray(state, key);
 	for (int i = 0; i < count; i++)
 	{
@@ -223,6 +228,9 @@ PutLatency(JsonbParseState **state, WhLatencyHist *latency)
 	int64		nbins = WhLatencyHistBins(latency, &bins);
 	WhValueStats stats;
 
+	for (int64 i = 0; i < nbins; i++)
+		if (bins[i].count < 0)
+			WhSummaryCorrupt("a latency count below zero");
 	WhJsonBeginObject(state, "latency");
 	if (nbins == 0)
 	{

@@ -273,9 +273,9 @@ typedef struct Reader
 	const uint8 *end;
 } Reader;
 
-/* Corrupt reports a stored summary that cannot be read. */
-static void
-Corrupt(const char *what)
+/* WhSummaryCorrupt reports stored summaries that cannot be read or do not add up. */
+void
+WhSummaryCorrupt(const char *what)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_DATA_CORRUPTED),
@@ -296,13 +296,13 @@ GetVarint(Reader *r)
 		uint8		byte;
 
 		if (r->p >= r->end)
-			Corrupt("truncated number");
+			WhSummaryCorrupt("truncated number");
 		byte = *r->p++;
 		value |= (uint64) (byte & 0x7F) << shift;
 		if ((byte & 0x80) == 0)
 			return value;
 	}
-	Corrupt("number too long");
+	WhSummaryCorrupt("number too long");
 	return 0;					/* keep compiler quiet */
 }
 
@@ -322,7 +322,7 @@ GetBytes(Reader *r, uint64 len)
 	const char *data = (const char *) r->p;
 
 	if (len > (uint64) (r->end - r->p))
-		Corrupt("length beyond the end");
+		WhSummaryCorrupt("length beyond the end");
 	r->p += len;
 	return data;
 }
@@ -334,7 +334,7 @@ GetCounts(Reader *r, void (*put) (void *, const char *, int, bool, int64), void 
 	uint64		n = GetVarint(r);
 
 	if (n > (uint64) (r->end - r->p))
-		Corrupt("list longer than its bytes");
+		WhSummaryCorrupt("list longer than its bytes");
 	for (uint64 i = 0; i < n; i++)
 	{
 		uint64		len_plus_one = GetVarint(r);
@@ -357,7 +357,7 @@ WhStateDecode(const bytea *stored, const WhStateSink *sink, void *arg)
 	r.p = (const uint8 *) VARDATA_ANY(stored);
 	r.end = r.p + VARSIZE_ANY_EXHDR(stored);
 	if (r.p >= r.end || *r.p++ != WH_STATE_VERSION)
-		Corrupt("unknown version");
+		WhSummaryCorrupt("unknown version");
 	webhooks = GetVarint(&r);
 	for (uint64 w = 0; w < webhooks; w++)
 	{
@@ -370,7 +370,7 @@ WhStateDecode(const bytea *stored, const WhStateSink *sink, void *arg)
 		int64		value = 0;
 
 		if (id_len > INT_MAX)
-			Corrupt("webhook id too long");
+			WhSummaryCorrupt("webhook id too long");
 		id = GetBytes(&r, id_len);
 		body_len = GetVarint(&r);
 		body.p = (const uint8 *) GetBytes(&r, body_len);
@@ -380,14 +380,14 @@ WhStateDecode(const bytea *stored, const WhStateSink *sink, void *arg)
 			continue;			/* the body length lets us skip it whole */
 		nhours = GetVarint(&body);
 		if (nhours > WH_HOURS_PER_DAY)
-			Corrupt("more than 24 hours in a day");
+			WhSummaryCorrupt("more than 24 hours in a day");
 		for (uint64 h = 0; h < nhours; h++)
 		{
 			uint64		hour = GetVarint(&body);
 			WhMetrics	m;
 
 			if (hour >= WH_HOURS_PER_DAY)
-				Corrupt("hour beyond the day");
+				WhSummaryCorrupt("hour beyond the day");
 			m.total = GetSigned(&body);
 			m.success = GetSigned(&body);
 			m.failed = GetSigned(&body);
@@ -401,7 +401,7 @@ WhStateDecode(const bytea *stored, const WhStateSink *sink, void *arg)
 		GetCounts(&body, sink->failed_url, arg);
 		nbins = GetVarint(&body);
 		if (nbins > (uint64) (body.end - body.p))
-			Corrupt("histogram longer than its bytes");
+			WhSummaryCorrupt("histogram longer than its bytes");
 		for (uint64 i = 0; i < nbins; i++)
 		{
 			int64		count;
@@ -412,8 +412,8 @@ WhStateDecode(const bytea *stored, const WhStateSink *sink, void *arg)
 				sink->latency(arg, value, count);
 		}
 		if (body.p != body.end)
-			Corrupt("webhook body has trailing bytes");
+			WhSummaryCorrupt("webhook body has trailing bytes");
 	}
 	if (r.p != r.end)
-		Corrupt("trailing bytes");
+		WhSummaryCorrupt("trailing bytes");
 }

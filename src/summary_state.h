@@ -53,5 +53,6 @@ extern void WhBucketAddDelivery(WhBucket *bucket, const WhDelivery *d, int hour,
 extern void WhBucketSetAddState(WhBucketSet *set, const bytea *state);
 extern bytea *WhStateEncode(const WhBucketSet *set);
 extern void WhStateDecode(const bytea *state, const WhStateSink *sink, void *arg);
+extern void WhSummaryCorrupt(const char *what) pg_attribute_noreturn();
 
 #endif							/* WH_SUMMARY_STATE_H */

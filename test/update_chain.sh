@@ -14,7 +14,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OLD=wh_update_old
 FRESH=wh_update_fresh
-AS_OF='2026-01-08 00:00+00'
+AS_OF='2026-01-08 00:00+00'   # test/pinned_demo.sql's
 psql_q() { psql -X -q -v ON_ERROR_STOP=1 -At "$@"; }
 
 # fail prints a message and exits non-zero.
@@ -27,7 +27,7 @@ SELECT md5(string_agg(e::text, '|' ORDER BY e.id)) FROM webhook_events e;
 SELECT md5(string_agg(w::text, '|' ORDER BY w.id)) FROM webhooks w;
 SELECT last_value FROM webhook_events_id_seq;
 SELECT md5(webhook_analytics_json(o, p, '$AS_OF', NULL, 20, 50)::text)
-FROM unnest(ARRAY['org_0196b0e9-11d8-7f26-b1d2-bd47054e4827', 'org_update_edge']) o,
+FROM unnest(ARRAY['org_0196b0e9-11d8-7f26-b1d2-bd47054e4827', 'org_edge']) o,
      unnest(ARRAY['last_day', 'last_7_days', 'last_30_days']) p ORDER BY o, p;
 SQL
 }
@@ -36,24 +36,16 @@ SQL
 agreement() {
     psql_q -d "$1" <<SQL
 SELECT string_agg(DISTINCT paths_agree(o, f, t), ', ')
-FROM unnest(ARRAY['org_0196b0e9-11d8-7f26-b1d2-bd47054e4827', 'org_update_edge']) o,
+FROM unnest(ARRAY['org_0196b0e9-11d8-7f26-b1d2-bd47054e4827', 'org_edge']) o,
      (VALUES ('$AS_OF'::timestamptz - interval '7 days', '$AS_OF'::timestamptz),
              ('$AS_OF'::timestamptz - interval '30 days 3 hours 5.5 seconds', '$AS_OF'::timestamptz - interval '1 hour')) w(f, t);
 SQL
 }
 
-# fill loads the demo data pinned to AS_OF, an edge row, and the test helpers.
+# fill loads the demo data pinned to AS_OF with its edge row, and the test helpers.
 fill() {
-    psql_q -d "$1" -f "$ROOT/demo/sample_data.sql" >/dev/null
-    psql_q -d "$1" <<SQL
-UPDATE webhook_events SET created_at = created_at - (now() - '$AS_OF'),
-                          first_sent_at = first_sent_at - (now() - '$AS_OF');
-INSERT INTO webhook_events (webhook_id, organization_id, url, event, payload, error,
-                            response_status, created_at, first_sent_at, done)
-VALUES ('webhook_u', 'org_update_edge', 'https://u', 'é.event', '{"a": [1]}', 'null',
-        NULL, '2026-01-07 12:00:00.123456+00', '2026-01-07 12:00:00.5+00', 7);
-SQL
-    psql_q -d "$1" -f "$ROOT/test/plain_sql.sql" -f "$ROOT/test/helpers.sql" >/dev/null
+    psql_q -d "$1" -f "$ROOT/demo/sample_data.sql" -f "$ROOT/test/pinned_demo.sql" \
+           -f "$ROOT/test/plain_sql.sql" -f "$ROOT/test/helpers.sql" >/dev/null
 }
 
 dropdb --if-exists "$FRESH" 2>/dev/null
@@ -85,9 +77,9 @@ for old in "${olds[@]}"; do
     # Writes after the update: the triggers still keep the summaries exact.
     psql_q -d "$OLD" <<SQL
 INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status, created_at)
-SELECT 'webhook_u', 'org_update_edge', 'https://u/' || i % 3, 'after.update', 500, '2026-01-05 10:00+00'::timestamptz + i * interval '1 min'
+SELECT 'webhook_edge', 'org_edge', 'https://edge/' || i % 3, 'after.update', 500, '2026-01-05 10:00+00'::timestamptz + i * interval '1 min'
 FROM generate_series(1, 500) i;
-UPDATE webhook_events SET response_status = 200, done = 1 WHERE organization_id = 'org_update_edge' AND id % 2 = 0;
+UPDATE webhook_events SET response_status = 200, done = 1 WHERE organization_id = 'org_edge' AND id % 2 = 0;
 DELETE FROM webhook_events WHERE organization_id = 'org_0196b0e9-11d8-7f26-b1d2-bd47054e4827' AND id % 5 = 0;
 SQL
     [[ $(agreement "$OLD") == agree ]] || fail "$old -> $default, after writes: $(agreement "$OLD")"
