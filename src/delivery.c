@@ -82,6 +82,22 @@ WhDeliveryRead(WhDelivery *d, const Datum *values, const bool *nulls,
 	return true;
 }
 
+/*
+ * WhMetricsPossible is false for counters that no set of deliveries added by
+ * WhMetricsAddDelivery could give: below zero, or parts beyond the total
+ * (only corrupt summaries can do that).
+ */
+bool
+WhMetricsPossible(const WhMetrics *m)
+{
+	if (m->total < 0 || m->success < 0 || m->failed < 0 || m->pending < 0 ||
+		m->retried < 0 || m->delay_count < 0)
+		return false;			/* delay_sum may be: delay_ms can be negative */
+	return m->success + m->failed <= m->total &&
+		m->pending <= m->total && m->retried <= m->total &&
+		m->delay_count <= m->total && (m->delay_count > 0 || m->delay_sum == 0);
+}
+
 /* WhMetricsAddDelivery adds (sign +1) or removes (sign -1) one delivery's counts. */
 void
 WhMetricsAddDelivery(WhMetrics *m, const WhDelivery *d, int64 sign)

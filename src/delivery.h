@@ -42,5 +42,6 @@ typedef struct WhDelivery
 extern bool WhDeliveryRead(WhDelivery *d, const Datum *values, const bool *nulls,
 						   const WhDeliveryColumns *columns);
 extern void WhMetricsAddDelivery(WhMetrics *m, const WhDelivery *d, int64 sign);
+extern bool WhMetricsPossible(const WhMetrics *m);
 
 #endif							/* WH_DELIVERY_H */

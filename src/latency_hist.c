@@ -10,6 +10,7 @@
 #include "postgres.h"
 
 #include "common/hashfn.h"
+#include "common/int.h"
 
 #include "latency_hist.h"
 
@@ -111,15 +112,19 @@ WhLatencyHistBins(WhLatencyHist *hist, WhLatencyBin **bins)
 	return n;
 }
 
-/* WhLatencyBinsTotal is the number of values the bins hold. */
-int64
-WhLatencyBinsTotal(const WhLatencyBin *bins, int64 nbins)
+/*
+ * WhLatencyBinsTotal sets *total to the number of values the bins hold; false
+ * when no rows could give them (a count below one, or a total beyond int64):
+ * only corrupt summaries can.
+ */
+bool
+WhLatencyBinsTotal(const WhLatencyBin *bins, int64 nbins, int64 *total)
 {
-	int64		total = 0;
-
+	*total = 0;
 	for (int64 i = 0; i < nbins; i++)
-		total += bins[i].count;
-	return total;
+		if (bins[i].count < 1 || pg_add_s64_overflow(*total, bins[i].count, total))
+			return false;
+	return true;
 }
 
 /* The bins being read, for BinValueAt. */
@@ -148,13 +153,12 @@ BinValueAt(const void *arg, int64 row)
 
 /*
  * WhLatencyBinsStats fills min, max and the percentiles (avg is left to the
- * caller, who sums exactly); the bins must be sorted, non-empty, with
- * positive counts.
+ * caller, who sums exactly); the bins must be sorted, non-empty, and hold
+ * 'total' values by WhLatencyBinsTotal.
  */
 void
-WhLatencyBinsStats(const WhLatencyBin *bins, int64 nbins, WhValueStats *stats)
+WhLatencyBinsStats(const WhLatencyBin *bins, int64 nbins, int64 total, WhValueStats *stats)
 {
-	int64		total = WhLatencyBinsTotal(bins, nbins);
 	WhBinsAt	at = {bins, nbins};
 
 	stats->min = (double) bins[0].value;

@@ -21,7 +21,8 @@ typedef struct WhLatencyBin
 extern WhLatencyHist *WhLatencyHistCreate(MemoryContext context, uint32 size, bool dense);
 extern void WhLatencyHistAdd(WhLatencyHist *hist, int64 value, int64 count);
 extern int64 WhLatencyHistBins(WhLatencyHist *hist, WhLatencyBin **bins);
-extern int64 WhLatencyBinsTotal(const WhLatencyBin *bins, int64 nbins);
-extern void WhLatencyBinsStats(const WhLatencyBin *bins, int64 nbins, WhValueStats *stats);
+extern bool WhLatencyBinsTotal(const WhLatencyBin *bins, int64 nbins, int64 *total);
+extern void WhLatencyBinsStats(const WhLatencyBin *bins, int64 nbins, int64 total,
+							   WhValueStats *stats);
 
 #endif							/* WH_LATENCY_HIST_H */

@@ -226,11 +226,11 @@ PutLatency(JsonbParseState **state, WhLatencyHist *latency)
 	const char *names[] = {"min", "max", "avg", "p50", "p90", "p95", "p99"};
 	WhLatencyBin *bins;
 	int64		nbins = WhLatencyHistBins(latency, &bins);
+	int64		total;
 	WhValueStats stats;
 
-	for (int64 i = 0; i < nbins; i++)
-		if (bins[i].count < 0)
-			WhSummaryCorrupt("a latency count below zero");
+	if (!WhLatencyBinsTotal(bins, nbins, &total))
+		WhSummaryCorrupt("a latency count below zero");
 	WhJsonBeginObject(state, "latency");
 	if (nbins == 0)
 	{
@@ -239,12 +239,11 @@ PutLatency(JsonbParseState **state, WhLatencyHist *latency)
 		WhJsonEndObject(state);
 		return;
 	}
-	WhLatencyBinsStats(bins, nbins, &stats);
+	WhLatencyBinsStats(bins, nbins, total, &stats);
 	WhJsonPutNumeric(state, "min", WholeMs(stats.min));
 	WhJsonPutNumeric(state, "max", WholeMs(stats.max));
 	/* the mean of whole milliseconds, exact in numeric, as avg(numeric) is */
-	WhJsonPutNumeric(state, "avg", WhMeanRounded(LatencySum(bins, nbins),
-												 WhLatencyBinsTotal(bins, nbins)));
+	WhJsonPutNumeric(state, "avg", WhMeanRounded(LatencySum(bins, nbins), total));
 	WhJsonPutNumeric(state, "p50", WhFloatRounded(stats.p50));
 	WhJsonPutNumeric(state, "p90", WhFloatRounded(stats.p90));
 	WhJsonPutNumeric(state, "p95", WhFloatRounded(stats.p95));

@@ -197,21 +197,6 @@ CompareHours(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/*
- * MetricsPlausible is false for counters no set of rows could give: below
- * zero, or parts beyond the total (only corrupt summaries can do that).
- */
-static bool
-MetricsPlausible(const WhMetrics *m)
-{
-	if (m->total < 0 || m->success < 0 || m->failed < 0 || m->pending < 0 ||
-		m->retried < 0 || m->delay_count < 0)
-		return false;			/* delay_sum may be: delay_ms can be negative */
-	return m->success + m->failed <= m->total &&
-		m->pending <= m->total && m->retried <= m->total &&
-		m->delay_count <= m->total && (m->delay_count > 0 || m->delay_sum == 0);
-}
-
 /* CollectHours moves the non-empty hours out of the hash table, oldest first. */
 static void
 CollectHours(WhScanState *state)
@@ -226,7 +211,7 @@ CollectHours(WhScanState *state)
 	hour_map_start_iterate(state->hours, &it);
 	while ((entry = hour_map_iterate(state->hours, &it)) != NULL)
 	{
-		if (!MetricsPlausible(&entry->metrics))
+		if (!WhMetricsPossible(&entry->metrics))
 			WhSummaryCorrupt("an hour whose counts do not add up");
 		if (entry->metrics.total == 0)
 			continue;			/* an hour whose summary deltas cancel out */

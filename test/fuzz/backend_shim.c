@@ -561,53 +561,30 @@ errcode(int sqlerrcode)
 	return 0;
 }
 
+/*
+ * SHIM_FORMATTER defines an elog.h formatter that prints its arguments into
+ * one field of the error being raised.
+ */
+#define SHIM_FORMATTER(name, field) \
+int \
+name(const char *fmt,...) \
+{ \
+	va_list		args; \
+ \
+	va_start(args, fmt); \
+	vsnprintf(shim_error.field, sizeof(shim_error.field), fmt, args); \
+	va_end(args); \
+	return 0; \
+}
+
 /* errmsg formats the primary message. */
-int
-errmsg(const char *fmt,...)
-{
-	va_list		args;
-
-	va_start(args, fmt);
-	vsnprintf(shim_error.message, sizeof(shim_error.message), fmt, args);
-	va_end(args);
-	return 0;
-}
-
+SHIM_FORMATTER(errmsg, message)
 /* errmsg_internal formats the primary message of elog. */
-int
-errmsg_internal(const char *fmt,...)
-{
-	va_list		args;
-
-	va_start(args, fmt);
-	vsnprintf(shim_error.message, sizeof(shim_error.message), fmt, args);
-	va_end(args);
-	return 0;
-}
-
+SHIM_FORMATTER(errmsg_internal, message)
 /* errdetail formats the detail message. */
-int
-errdetail(const char *fmt,...)
-{
-	va_list		args;
-
-	va_start(args, fmt);
-	vsnprintf(shim_error.detail, sizeof(shim_error.detail), fmt, args);
-	va_end(args);
-	return 0;
-}
-
+SHIM_FORMATTER(errdetail, detail)
 /* errhint formats the hint. */
-int
-errhint(const char *fmt,...)
-{
-	va_list		args;
-
-	va_start(args, fmt);
-	vsnprintf(shim_error.hint, sizeof(shim_error.hint), fmt, args);
-	va_end(args);
-	return 0;
-}
+SHIM_FORMATTER(errhint, hint)
 
 /* errfinish raises the error: longjmp to the innermost PG_TRY, or abort when there is none. */
 void

@@ -13,20 +13,24 @@
 #include <stdio.h>
 
 #include "common/hashfn.h"
-#include "common/int.h"
 
 #include "fuzz_common.h"
 #include "summary_state.h"
+
+/* Sums of a list of keyed counts (events or failed URLs). */
+typedef struct KeyedSums
+{
+	uint64		counts;
+	uint64		keys;			/* sum of count * (key hash + 1), 0 for NULL */
+} KeyedSums;
 
 /* Sums of all a summary holds (wrapping), which merging and re-encoding keep. */
 typedef struct SummarySums
 {
 	uint64		hours[7];		/* total, success, failed, pending, retried, delay_count, delay_sum */
 	uint64		hour_totals;	/* sum of (hour + 1) * total */
-	uint64		events;
-	uint64		event_keys;		/* sum of count * (key hash + 1), 0 for NULL */
-	uint64		urls;
-	uint64		url_keys;
+	KeyedSums	events;
+	KeyedSums	urls;
 	uint64		latencies;
 	uint64		latency_ms;		/* sum of value * count */
 } SummarySums;
@@ -99,26 +103,32 @@ RecordHour(void *arg, int hour, const WhMetrics *m)
 	sums->hour_totals += (uint64) (hour + 1) * (uint64) m->total;
 }
 
-/* RecordEvent adds an event count to the sums and to a counter. */
+/* RecordKeyed adds a keyed count to its sums and to its counter. */
+static void
+RecordKeyed(KeyedSums *sums, WhCounter *counter, const char *key, int len, bool isnull,
+			int64 count)
+{
+	sums->counts += (uint64) count;
+	sums->keys += (uint64) count * KeyWeight(key, len, isnull);
+	WhCounterAddKey(counter, key, len, isnull, count);
+}
+
+/* RecordEvent adds an event count. */
 static void
 RecordEvent(void *arg, const char *key, int len, bool isnull, int64 count)
 {
 	SummaryTotals *totals = arg;
 
-	totals->sums.events += (uint64) count;
-	totals->sums.event_keys += (uint64) count * KeyWeight(key, len, isnull);
-	WhCounterAddKey(totals->events, key, len, isnull, count);
+	RecordKeyed(&totals->sums.events, totals->events, key, len, isnull, count);
 }
 
-/* RecordUrl adds a failed-URL count to the sums and to a counter. */
+/* RecordUrl adds a failed-URL count. */
 static void
 RecordUrl(void *arg, const char *key, int len, bool isnull, int64 count)
 {
 	SummaryTotals *totals = arg;
 
-	totals->sums.urls += (uint64) count;
-	totals->sums.url_keys += (uint64) count * KeyWeight(key, len, isnull);
-	WhCounterAddKey(totals->urls, key, len, isnull, count);
+	RecordKeyed(&totals->sums.urls, totals->urls, key, len, isnull, count);
 }
 
 /* RecordLatency adds a latency bin to the sums and to a dense histogram. */
@@ -164,7 +174,7 @@ SummaryDecode(void *arg)
 
 /* CheckCounter checks that a counter's non-zero counts, as the engine lists them, add up. */
 static void
-CheckCounter(WhCounter *counter, uint64 count_sum, uint64 key_sum, const char *what)
+CheckCounter(WhCounter *counter, const KeyedSums *sums, const char *what)
 {
 	WhCount    *top;
 	int			n = WhCounterTop(counter, INT_MAX, &top);
@@ -178,7 +188,7 @@ CheckCounter(WhCounter *counter, uint64 count_sum, uint64 key_sum, const char *w
 		counts += (uint64) top[i].count;
 		keys += (uint64) top[i].count * KeyWeight(top[i].data, top[i].len, top[i].isnull);
 	}
-	if (counts != count_sum || keys != key_sum)
+	if (counts != sums->counts || keys != sums->keys)
 		WhFuzzFail("the %s counter does not add up to the decoded counts", what);
 }
 
@@ -190,26 +200,23 @@ CheckConsumers(SummaryTotals *totals)
 	int64		nbins = WhLatencyHistBins(totals->latency, &bins);
 	uint64		counts = 0;
 	uint64		weighted = 0;
-	int64		total = 0;
-	bool		positive = true;
+	int64		total;
 	WhValueStats stats;
 
-	CheckCounter(totals->events, totals->sums.events, totals->sums.event_keys, "events");
-	CheckCounter(totals->urls, totals->sums.urls, totals->sums.url_keys, "failed URLs");
+	CheckCounter(totals->events, &totals->sums.events, "events");
+	CheckCounter(totals->urls, &totals->sums.urls, "failed URLs");
 	for (int64 i = 0; i < nbins; i++)
 	{
 		if (bins[i].count == 0 || (i > 0 && bins[i - 1].value >= bins[i].value))
 			WhFuzzFail("WhLatencyHistBins gave a zero or unsorted bin");
 		counts += (uint64) bins[i].count;
 		weighted += (uint64) bins[i].value * (uint64) bins[i].count;
-		positive = positive && bins[i].count > 0 &&
-			!pg_add_s64_overflow(total, bins[i].count, &total);
 	}
 	if (counts != totals->sums.latencies || weighted != totals->sums.latency_ms)
 		WhFuzzFail("the latency histogram does not add up to the decoded bins");
-	/* the statistics need what a consistent summary has: positive counts */
-	if (nbins > 0 && positive)
-		WhLatencyBinsStats(bins, nbins, &stats);
+	/* the statistics of the bins the engine answers from (it rejects the rest) */
+	if (nbins > 0 && WhLatencyBinsTotal(bins, nbins, &total))
+		WhLatencyBinsStats(bins, nbins, total, &stats);
 }
 
 /* CheckCanonical checks that merging and encoding an encoded summary gives the same bytes. */
