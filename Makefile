@@ -1,11 +1,11 @@
 # PGXS build of the whanalytics extension.
 EXTENSION = whanalytics
-EXTVERSION = 1.1
+EXTVERSION = 1.2
 
 MODULE_big = whanalytics
 OBJS = src/whanalytics.o src/settings.o src/window.o src/metrics.o src/delivery.o \
        src/latency_hist.o src/summary_state.o src/summary_write.o src/summary_read.o \
-       src/summary_trigger.o \
+       src/summary_trigger.o src/summary_trust.o src/summary_maintenance.o src/columns.o \
        src/counter.o src/values.o src/latency_agg.o src/relations.o src/queries.o \
        src/scan.o src/jsonb_build.o src/response.o src/analytics.o src/series.o
 

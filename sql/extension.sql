@@ -37,8 +37,10 @@ SELECT indexname, indexdef FROM pg_indexes
 WHERE schemaname = 'public' AND tablename IN ('webhooks', 'webhook_events')
 ORDER BY indexname;
 
--- The summary triggers fire ALWAYS (on logical replicas too); the summary
--- table is private to the extension and not dumped.
+-- The summary triggers: statement triggers in ordinary sessions (O), the
+-- row trigger where session_replication_role is replica (R: logical
+-- replication apply), TRUNCATE in both (A); the summary table is private
+-- to the extension and not dumped.
 SELECT tgname, tgenabled FROM pg_trigger
 WHERE tgrelid = 'webhook_events'::regclass AND NOT tgisinternal ORDER BY tgname;
 SELECT count(*) AS public_grants FROM pg_class c, aclexplode(c.relacl) a

@@ -121,9 +121,10 @@ SELECT * FROM same_as_reference;
 RESET enable_indexscan;
 RESET enable_bitmapscan;
 
--- Inside a parallel worker: force_parallel_mode runs the whole query in one
--- (the reference comes as a constant, since reading a temp table would keep
--- the query in the leader).
+-- Under force_parallel_mode: the functions are PARALLEL RESTRICTED (they
+-- consult what this backend's transaction has changed, which a worker
+-- cannot see), so the plan keeps them in the leader, and the answers stay
+-- the same (the reference comes as a constant).
 SELECT between_json AS ref_between, dst_json AS ref_dst FROM ref_json \gset
 SET force_parallel_mode = on;
 EXPLAIN (COSTS OFF)

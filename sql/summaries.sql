@@ -165,13 +165,17 @@ REVOKE ALL ON webhook_events, webhooks FROM regress_sum_tenant;
 DROP ROLE regress_sum_tenant;
 
 -- With a trigger disabled the summaries may be incomplete, so they are not
--- used; after re-enabling it, rebuild makes them exact again.
+-- used; re-enabling it does not make them trusted again (rows changed
+-- meanwhile); rebuild makes them exact and trusted again.
 ALTER TABLE webhook_events DISABLE TRIGGER webhook_events_summarize_insert;
 INSERT INTO webhook_events (webhook_id, organization_id, url, event, created_at)
 VALUES ('webhook_sum_0', 'org_sum', 'https://untracked.example', 'x', '2025-08-02 03:00+00');
 SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS trigger_disabled;
-ALTER TABLE webhook_events ENABLE ALWAYS TRIGGER webhook_events_summarize_insert;
+ALTER TABLE webhook_events ENABLE TRIGGER webhook_events_summarize_insert;
+SELECT usable, reason FROM webhook_summaries_status();
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS trigger_reenabled;
 SELECT webhook_summaries_rebuild() >= 2700 AS rebuilt;
+SELECT usable, reason FROM webhook_summaries_status();
 SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS after_rebuild;
 
 -- TRUNCATE empties the summaries with the rows.

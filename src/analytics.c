@@ -73,7 +73,7 @@ Respond(WhFilter *filter, int top_n, int last_n)
 	Jsonb	   *response;
 	Jsonb	   *copy;
 
-	filter->events_relation = WhEventsRelation();
+	filter->events_relation = WhEventsRelation(&filter->events_relid);
 	SPI_connect();
 	response = WhAnalyticsResponse(filter, top_n, last_n);
 	copy = SPI_palloc(VARSIZE(response));

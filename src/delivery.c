@@ -8,14 +8,43 @@
 
 #include <math.h>
 
+#include "catalog/pg_type.h"
 #include "common/int.h"
+#include "utils/builtins.h"
 #include "utils/jsonb.h"
 
 #include "delivery.h"
 
-/* IsAttemptError is true when error is neither SQL NULL nor JSON null. */
+/* IsJsonSpace is true for the four whitespace characters JSON allows. */
+static inline bool
+IsJsonSpace(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* IsJsonNullText is true for a json value whose text is the literal null. */
 static bool
-IsAttemptError(Datum error, bool isnull)
+IsJsonNullText(Datum error)
+{
+	text	   *t = DatumGetTextPP(error);
+	const char *p = VARDATA_ANY(t);
+	const char *end = p + VARSIZE_ANY_EXHDR(t);
+	bool		result;
+
+	/* json keeps its input text; it is valid JSON, so only a bare null trims to "null" */
+	while (p < end && IsJsonSpace(*p))
+		p++;
+	while (end > p && IsJsonSpace(end[-1]))
+		end--;
+	result = end - p == 4 && memcmp(p, "null", 4) == 0;
+	if ((Pointer) t != DatumGetPointer(error))
+		pfree(t);
+	return result;
+}
+
+/* IsAttemptError is true when error (jsonb or json) is neither SQL NULL nor JSON null. */
+static bool
+IsAttemptError(Datum error, bool isnull, Oid type)
 {
 	Jsonb	   *json;
 	JsonbValue	scalar;
@@ -23,6 +52,8 @@ IsAttemptError(Datum error, bool isnull)
 
 	if (isnull)
 		return false;
+	if (type == JSONOID)
+		return !IsJsonNullText(error);
 	json = DatumGetJsonbP(error);
 	attempt = !(JB_ROOT_IS_SCALAR(json) &&
 				JsonbExtractScalar(&json->root, &scalar) &&
@@ -48,37 +79,46 @@ LatencyMs(TimestampTz created, TimestampTz sent)
 	return diff / 1000 + (diff % 1000 >= 500 ? 1 : 0);
 }
 
+/* IntegerAt reads an integer column of the map, 0 when it is NULL. */
+static inline int64
+IntegerAt(const Datum *values, const bool *nulls, const WhColumnRef *c)
+{
+	return nulls[c->position] ? 0 : WhIntegerValue(values[c->position], c->type);
+}
+
 /*
- * WhDeliveryRead fills d from a row's values; false when created_at is NULL
- * or infinite (such a row is in no window). A first_sent_at of +-infinity
- * has no latency.
+ * WhDeliveryRead fills d from a row's values laid out as map says; false
+ * when created_at is NULL or infinite (such a row is in no window). A
+ * first_sent_at of +-infinity has no latency.
  */
 bool
-WhDeliveryRead(WhDelivery *d, const Datum *values, const bool *nulls,
-			   const WhDeliveryColumns *c)
+WhDeliveryRead(WhDelivery *d, const Datum *values, const bool *nulls, const WhColumnMap *map)
 {
-	bool		status_null = nulls[c->response_status];
-	int32		status = status_null ? 0 : DatumGetInt32(values[c->response_status]);
+	const WhColumnRef *c = map->col;
+	int			created = c[WH_COL_CREATED_AT].position;
+	int			sent = c[WH_COL_FIRST_SENT_AT].position;
+	bool		status_null = nulls[c[WH_COL_RESPONSE_STATUS].position];
+	int64		status = IntegerAt(values, nulls, &c[WH_COL_RESPONSE_STATUS]);
 
-	if (nulls[c->created_at] ||
-		TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(values[c->created_at])))
+	if (nulls[created] || TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(values[created])))
 		return false;
-	d->created_at = DatumGetTimestampTz(values[c->created_at]);
+	d->created_at = DatumGetTimestampTz(values[created]);
 	d->success = !status_null && status >= 200 && status <= 299;
 	d->failed = !d->success &&
-		(!status_null || IsAttemptError(values[c->error], nulls[c->error]));
-	d->pending = !nulls[c->done] && DatumGetInt16(values[c->done]) == 0;
-	d->retried = !nulls[c->retries] && DatumGetInt32(values[c->retries]) > 0;
-	d->has_delay = !nulls[c->delay_ms];
-	d->delay_ms = d->has_delay ? DatumGetInt32(values[c->delay_ms]) : 0;
-	d->has_latency = !nulls[c->first_sent_at] &&
-		!TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(values[c->first_sent_at]));
+		(!status_null || IsAttemptError(values[c[WH_COL_ERROR].position],
+										nulls[c[WH_COL_ERROR].position],
+										c[WH_COL_ERROR].type));
+	d->pending = !nulls[c[WH_COL_DONE].position] && IntegerAt(values, nulls, &c[WH_COL_DONE]) == 0;
+	d->retried = IntegerAt(values, nulls, &c[WH_COL_RETRIES]) > 0;
+	d->has_delay = !nulls[c[WH_COL_DELAY_MS].position];
+	d->delay_ms = IntegerAt(values, nulls, &c[WH_COL_DELAY_MS]);
+	d->has_latency = !nulls[sent] && !TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(values[sent]));
 	d->latency_ms = d->has_latency ?
-		LatencyMs(d->created_at, DatumGetTimestampTz(values[c->first_sent_at])) : 0;
-	d->event_null = nulls[c->event];
-	d->event = values[c->event];
-	d->url_null = nulls[c->url];
-	d->url = values[c->url];
+		LatencyMs(d->created_at, DatumGetTimestampTz(values[sent])) : 0;
+	d->event_null = nulls[c[WH_COL_EVENT].position];
+	d->event = values[c[WH_COL_EVENT].position];
+	d->url_null = nulls[c[WH_COL_URL].position];
+	d->url = values[c[WH_COL_URL].position];
 	return true;
 }
 
@@ -110,6 +150,12 @@ WhMetricsAddDelivery(WhMetrics *m, const WhDelivery *d, int64 sign)
 	if (d->has_delay)
 	{
 		m->delay_count += sign;
-		m->delay_sum += sign * d->delay_ms;
+		/* only bigint delays can get here: 2^32 integer delays fit */
+		if (sign > 0 ? pg_add_s64_overflow(m->delay_sum, d->delay_ms, &m->delay_sum)
+			: pg_sub_s64_overflow(m->delay_sum, d->delay_ms, &m->delay_sum))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("sum of delay_ms out of range for bigint"),
+					 errhint("whanalytics adds delay_ms values in a bigint; keep them below 2^63 in total.")));
 	}
 }

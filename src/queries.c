@@ -12,6 +12,7 @@
 #include "nodes/params.h"
 #include "utils/memutils.h"
 
+#include "columns.h"
 #include "queries.h"
 #include "relations.h"
 
@@ -127,7 +128,7 @@ Execute(SPIPlanPtr plan, ParamListInfo params, DestReceiver *dest, int expected)
 		elog(ERROR, "whanalytics query failed: %s", SPI_result_code_string(rc));
 }
 
-/* WhQueryWindowRows streams the window's rows, WhScanColumn order, into dest. */
+/* WhQueryWindowRows streams the window's rows (the metric columns, by name) into dest. */
 void
 WhQueryWindowRows(const WhFilter *filter, DestReceiver *dest)
 {
@@ -135,20 +136,30 @@ WhQueryWindowRows(const WhFilter *filter, DestReceiver *dest)
 	int			nargs = filter->webhook_id != NULL ? 4 : 3;
 
 	initStringInfo(&sql);
-	appendStringInfo(&sql,
-					 "SELECT e.event::pg_catalog.text, e.url::pg_catalog.text,"
-					 " e.response_status::pg_catalog.int4, e.error::pg_catalog.jsonb,"
-					 " e.retries::pg_catalog.int4, e.delay_ms::pg_catalog.int4,"
-					 " e.done::pg_catalog.int2, e.created_at::pg_catalog.timestamptz,"
-					 " e.first_sent_at::pg_catalog.timestamptz"
-					 " FROM %s e" WH_WINDOW_WHERE "%s",
+	appendStringInfoString(&sql, "SELECT ");
+	WhAppendSelectList(&sql, "e", true);
+	appendStringInfo(&sql, " FROM %s e" WH_WINDOW_WHERE "%s",
 					 filter->events_relation,
 					 filter->webhook_id != NULL ? WH_WEBHOOK_WHERE : "");
 	Execute(WhKeptPlan(sql.data, nargs, ParamTypes(filter, InvalidOid)),
 			FilterParams(filter, 0), dest, SPI_OK_SELECT);
 }
 
-/* WhQueryLastEvents returns the newest 'limit' rows of the window, every column, newest first. */
+/* WhQueryAllMetricRows is the query reading the metric columns and keys of every row. */
+char *
+WhQueryAllMetricRows(const char *relation)
+{
+	StringInfoData sql;
+
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT e.organization_id::pg_catalog.text AS organization_id,"
+						   " e.webhook_id::pg_catalog.text AS webhook_id, ");
+	WhAppendSelectList(&sql, "e", true);
+	appendStringInfo(&sql, " FROM %s e", relation);
+	return sql.data;
+}
+
+/* WhQueryLastEvents returns the newest 'limit' rows of the window, every column in table order, newest first. */
 SPITupleTable *
 WhQueryLastEvents(const WhFilter *filter, int limit)
 {
@@ -157,16 +168,9 @@ WhQueryLastEvents(const WhFilter *filter, int limit)
 	ParamListInfo params = FilterParams(filter, 1);
 
 	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT ");
+	WhAppendSelectList(&sql, "e", false);
 	appendStringInfo(&sql,
-					 "SELECT e.id::pg_catalog.text, e.webhook_id::pg_catalog.text,"
-					 " e.organization_id::pg_catalog.text, e.url::pg_catalog.text,"
-					 " e.event::pg_catalog.text, e.resource_id::pg_catalog.text,"
-					 " e.payload::pg_catalog.jsonb, e.response_status::pg_catalog.int4,"
-					 " e.response_body::pg_catalog.text, e.error::pg_catalog.jsonb,"
-					 " e.retries::pg_catalog.int4, e.created_at::pg_catalog.timestamptz,"
-					 " e.updated_at::pg_catalog.timestamptz,"
-					 " e.first_sent_at::pg_catalog.timestamptz,"
-					 " e.delay_ms::pg_catalog.int4, e.done::pg_catalog.int2"
 					 " FROM %s e" WH_WINDOW_WHERE "%s"
 					 " ORDER BY e.created_at DESC, e.id DESC LIMIT $%d",
 					 filter->events_relation,

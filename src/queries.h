@@ -13,23 +13,9 @@
 
 #include "whanalytics.h"
 
-/* Columns of the window query, in the order the scan reads them. */
-typedef enum WhScanColumn
-{
-	WH_SCAN_EVENT,
-	WH_SCAN_URL,
-	WH_SCAN_RESPONSE_STATUS,
-	WH_SCAN_ERROR,
-	WH_SCAN_RETRIES,
-	WH_SCAN_DELAY_MS,
-	WH_SCAN_DONE,
-	WH_SCAN_CREATED_AT,
-	WH_SCAN_FIRST_SENT_AT,
-	WH_SCAN_NCOLUMNS
-} WhScanColumn;
-
 extern SPIPlanPtr WhKeptPlan(const char *sql, int nargs, Oid *argtypes);
 extern void WhQueryWindowRows(const WhFilter *filter, DestReceiver *dest);
+extern char *WhQueryAllMetricRows(const char *relation);
 extern SPITupleTable *WhQueryLastEvents(const WhFilter *filter, int limit);
 extern void WhQueryWebhookTotals(const WhFilter *filter, int64 *webhooks,
 								 int64 *events_subscribed);

@@ -25,16 +25,11 @@
 #include "utils/regproc.h"
 #include "utils/varlena.h"
 
+#include "columns.h"
 #include "relations.h"
 #include "settings.h"
 
-/* The columns each relation must have, as in SPEC section 1. */
-static const char *const wh_event_columns[] = {
-	"id", "webhook_id", "organization_id", "url", "event", "resource_id",
-	"payload", "response_status", "response_body", "error", "retries",
-	"created_at", "updated_at", "first_sent_at", "delay_ms", "done", NULL
-};
-
+/* The columns the webhooks relation must have (the deliveries' are in columns.c). */
 static const char *const wh_webhook_columns[] = {
 	"id", "organization_id", "events", NULL
 };
@@ -50,9 +45,9 @@ ForgetSchema(Datum arg, Oid relid)
 	wh_cached_schema = InvalidOid;
 }
 
-/* ExtensionSchema returns the schema whanalytics is installed in (pg_extension.extnamespace). */
-static Oid
-ExtensionSchema(void)
+/* WhExtensionSchema returns the schema whanalytics is installed in (pg_extension.extnamespace). */
+Oid
+WhExtensionSchema(void)
 {
 	Oid			extension;
 	Relation	catalog;
@@ -103,7 +98,7 @@ WhRelationOwner(Oid relid)
 Oid
 WhOwnTable(const char *relname)
 {
-	Oid			relid = get_relname_relid(relname, ExtensionSchema());
+	Oid			relid = get_relname_relid(relname, WhExtensionSchema());
 
 	if (!OidIsValid(relid))
 		ereport(ERROR,
@@ -176,10 +171,10 @@ CheckColumns(Oid relid, const char *setting, const char *const *columns)
 	}
 }
 
-/* Resolve returns the quoted, qualified name of the relation a setting selects. */
+/* Resolve returns the quoted, qualified name of the relation a setting selects, and its oid. */
 static char *
 Resolve(const char *setting, const char *value, const char *own_table,
-		const char *const *columns)
+		const char *const *columns, Oid *relid_out)
 {
 	Oid			relid;
 
@@ -188,16 +183,23 @@ Resolve(const char *setting, const char *value, const char *own_table,
 	else
 		relid = NamedRelation(setting, value);
 	CheckColumns(relid, setting, columns);
+	if (relid_out != NULL)
+		*relid_out = relid;
 	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
 									  get_rel_name(relid));
 }
 
-/* WhEventsRelation names the relation deliveries are read from. */
+/* WhEventsRelation names the relation deliveries are read from, and sets its oid. */
 char *
-WhEventsRelation(void)
+WhEventsRelation(Oid *relid)
 {
+	const char *names[WH_NCOLUMNS + 1];
+
+	for (int i = 0; i < WH_NCOLUMNS; i++)
+		names[i] = wh_event_columns[i].name;
+	names[WH_NCOLUMNS] = NULL;
 	return Resolve("whanalytics.events_table", wh_events_table,
-				   "webhook_events", wh_event_columns);
+				   "webhook_events", names, relid);
 }
 
 /* WhWebhooksRelation names the relation webhooks are read from. */
@@ -205,5 +207,5 @@ char *
 WhWebhooksRelation(void)
 {
 	return Resolve("whanalytics.webhooks_table", wh_webhooks_table,
-				   "webhooks", wh_webhook_columns);
+				   "webhooks", wh_webhook_columns, NULL);
 }

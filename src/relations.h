@@ -6,9 +6,10 @@
 #ifndef WH_RELATIONS_H
 #define WH_RELATIONS_H
 
+extern Oid	WhExtensionSchema(void);
 extern Oid	WhOwnTable(const char *relname);
 extern Oid	WhRelationOwner(Oid relid);
-extern char *WhEventsRelation(void);
+extern char *WhEventsRelation(Oid *relid);
 extern char *WhWebhooksRelation(void);
 
 #endif							/* WH_RELATIONS_H */

@@ -10,6 +10,7 @@
 #include "executor/spi.h"
 #include "utils/builtins.h"
 
+#include "columns.h"
 #include "jsonb_build.h"
 #include "queries.h"
 #include "response.h"
@@ -17,40 +18,6 @@
 #include "scan.h"
 #include "settings.h"
 #include "summary_state.h"
-
-/* How a last_events column is written. */
-typedef enum WhColumnKind
-{
-	WH_TEXT,
-	WH_JSONB,
-	WH_INT4,
-	WH_INT2,
-	WH_TIMESTAMP
-} WhColumnKind;
-
-/* The columns of WhQueryLastEvents, in its order, with their JSON names. */
-static const struct
-{
-	const char *name;
-	WhColumnKind kind;
-}			wh_last_event_columns[] = {
-	{"id", WH_TEXT},
-	{"webhook_id", WH_TEXT},
-	{"organization_id", WH_TEXT},
-	{"url", WH_TEXT},
-	{"event", WH_TEXT},
-	{"resource_id", WH_TEXT},
-	{"payload", WH_JSONB},
-	{"response_status", WH_INT4},
-	{"response_body", WH_TEXT},
-	{"error", WH_JSONB},
-	{"retries", WH_INT4},
-	{"created_at", WH_TIMESTAMP},
-	{"updated_at", WH_TIMESTAMP},
-	{"first_sent_at", WH_TIMESTAMP},
-	{"delay_ms", WH_INT4},
-	{"done", WH_INT2},
-};
 
 /* PutDayMetrics writes day_metrics: the window's counts, retry rate and average delay. */
 static void
@@ -125,14 +92,14 @@ PutTotals(JsonbParseState **state, const WhFilter *filter)
 	WhJsonEndObject(state);
 }
 
-/* PutLastEvent writes one row of the newest-rows query as an object. */
+/* PutLastEvent writes one row of the newest-rows query (every column, table order) as an object. */
 static void
 PutLastEvent(JsonbParseState **state, HeapTuple tuple, TupleDesc desc)
 {
 	WhJsonBeginObject(state, NULL);
-	for (size_t col = 0; col < lengthof(wh_last_event_columns); col++)
+	for (int col = 0; col < WH_NCOLUMNS; col++)
 	{
-		const char *name = wh_last_event_columns[col].name;
+		const char *name = wh_event_columns[col].name;
 		bool		isnull;
 		Datum		value = SPI_getbinval(tuple, desc, col + 1, &isnull);
 
@@ -141,21 +108,18 @@ PutLastEvent(JsonbParseState **state, HeapTuple tuple, TupleDesc desc)
 			WhJsonPutNull(state, name);
 			continue;
 		}
-		switch (wh_last_event_columns[col].kind)
+		switch (wh_event_columns[col].kind)
 		{
-			case WH_TEXT:
+			case WH_KIND_TEXT:
 				WhJsonPutText(state, name, value, false);
 				break;
-			case WH_JSONB:
+			case WH_KIND_JSON:
 				WhJsonPutJsonb(state, name, value, false);
 				break;
-			case WH_INT4:
-				WhJsonPutInt(state, name, DatumGetInt32(value));
+			case WH_KIND_INTEGER:
+				WhJsonPutInt(state, name, DatumGetInt64(value));
 				break;
-			case WH_INT2:
-				WhJsonPutInt(state, name, DatumGetInt16(value));
-				break;
-			case WH_TIMESTAMP:
+			case WH_KIND_TIMESTAMPTZ:
 				WhJsonPutTimestamp(state, name, DatumGetTimestampTz(value), false, false);
 				break;
 		}
@@ -172,7 +136,7 @@ PutLastEvents(JsonbParseState **state, const WhFilter *filter, int last_n)
 	{
 		SPITupleTable *rows = WhQueryLastEvents(filter, last_n);
 
-		if (rows->tupdesc->natts != lengthof(wh_last_event_columns))
+		if (rows->tupdesc->natts != WH_NCOLUMNS)
 			elog(ERROR, "last events query returned %d columns", rows->tupdesc->natts);
 		for (uint64 i = 0; i < SPI_processed; i++)
 			PutLastEvent(state, rows->vals[i], rows->tupdesc);

@@ -19,6 +19,7 @@
 #include "queries.h"
 #include "scan.h"
 #include "summary_read.h"
+#include "summary_trust.h"
 #include "window.h"
 
 /* An hour's entry in the hash table. */
@@ -40,19 +41,6 @@ typedef struct WhHourEntry
 #define SH_DEFINE
 #include "lib/simplehash.h"
 
-/* The columns of the window query (WhScanColumn order). */
-static const WhDeliveryColumns wh_scan_columns = {
-	.event = WH_SCAN_EVENT,
-	.url = WH_SCAN_URL,
-	.response_status = WH_SCAN_RESPONSE_STATUS,
-	.error = WH_SCAN_ERROR,
-	.retries = WH_SCAN_RETRIES,
-	.delay_ms = WH_SCAN_DELAY_MS,
-	.done = WH_SCAN_DONE,
-	.created_at = WH_SCAN_CREATED_AT,
-	.first_sent_at = WH_SCAN_FIRST_SENT_AT,
-};
-
 /* A scan being filled: the receiver of raw rows and the sink of summaries. */
 typedef struct WhScanState
 {
@@ -62,6 +50,7 @@ typedef struct WhScanState
 	hour_map_hash *hours;
 	WhHourEntry *current;		/* valid until the next new hour is inserted */
 	int64		summary_day;	/* the day of the summary being read */
+	WhColumnMap columns;		/* where the window query puts each column */
 } WhScanState;
 
 /* HourMetrics returns the counters of an hour, making them when new. */
@@ -89,7 +78,7 @@ ReceiveRow(TupleTableSlot *slot, DestReceiver *self)
 
 	CHECK_FOR_INTERRUPTS();
 	slot_getallattrs(slot);
-	if (!WhDeliveryRead(&d, slot->tts_values, slot->tts_isnull, &wh_scan_columns))
+	if (!WhDeliveryRead(&d, slot->tts_values, slot->tts_isnull, &state->columns))
 		return true;
 	WhMetricsAddDelivery(HourMetrics(state, WhHourOf(d.created_at)), &d, 1);
 	if (!scan->detailed)
@@ -102,13 +91,11 @@ ReceiveRow(TupleTableSlot *slot, DestReceiver *self)
 	return true;
 }
 
-/* ReceiverStartup checks that the query returns the columns the scan reads. */
+/* ReceiverStartup finds where the window query put each column the scan reads. */
 static void
 ReceiverStartup(DestReceiver *self, int operation, TupleDesc typeinfo)
 {
-	if (typeinfo->natts != WH_SCAN_NCOLUMNS)
-		elog(ERROR, "window query returned %d columns, expected %d",
-			 typeinfo->natts, WH_SCAN_NCOLUMNS);
+	WhColumnMapFind(typeinfo, false, "window query", &((WhScanState *) self)->columns);
 }
 
 /* ReceiverNoop is the receiver's shutdown and destroy callback. */
@@ -255,7 +242,7 @@ WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
 	state.filter = filter;
 	state.hours = hour_map_create(CurrentMemoryContext, 64, NULL);
 
-	if (first_day < end_day && WhSummariesUsable())
+	if (first_day < end_day && WhSummariesUsable(filter->events_relid, NULL))
 	{
 		ScanRows(&state, filter->from, first_day * USECS_PER_DAY);
 		state.current = NULL;

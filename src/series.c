@@ -86,7 +86,7 @@ ReturnSeries(FunctionCallInfo fcinfo, int unit_hours, WhPutRow put_row)
 		return (Datum) 0;
 	WhArgWindow(fcinfo, 1, &filter);
 	WhArgWebhook(fcinfo, 3, &filter);
-	filter.events_relation = WhEventsRelation();
+	filter.events_relation = WhEventsRelation(&filter.events_relid);
 
 	SPI_connect();
 	WhScanWindow(&filter, false, &scan);

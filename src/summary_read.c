@@ -1,73 +1,22 @@
 /*
  * summary_read.c
- *	  Decides whether the day summaries may answer for the caller, and reads
- *	  them. They may only when the functions read the extension's own table,
- *	  the setting whanalytics.use_summaries is on, the caller may SELECT the
- *	  whole table, row-level security does not apply to the caller (else the
- *	  raw rows must be read, so policies filter them) and the maintenance
- *	  triggers are enabled in every session mode. The summary table is read
- *	  with a plain index scan under the caller's snapshot; it is internal
- *	  (no privileges granted), and the checks above stand in for them.
+ *	  Reads the day summaries of one organization, with a plain index scan
+ *	  under the caller's snapshot. The table is internal (no privileges are
+ *	  granted); summary_trust.c decides whether a caller may be answered
+ *	  from it, which stands in for them.
  */
 #include "postgres.h"
 
 #include "access/genam.h"
 #include "access/table.h"
 #include "access/tableam.h"
-#include "commands/trigger.h"
 #include "miscadmin.h"
-#include "utils/acl.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
-#include "utils/rls.h"
 #include "utils/snapmgr.h"
 
 #include "relations.h"
-#include "settings.h"
 #include "summary_read.h"
-
-/* The maintenance triggers, which must all fire ALWAYS for the summaries to be complete. */
-static const char *const wh_summary_triggers[] = {
-	"webhook_events_summarize_insert",
-	"webhook_events_summarize_update",
-	"webhook_events_summarize_delete",
-	"webhook_events_summarize_truncate",
-};
-
-/* TriggersAlwaysFire is true when every maintenance trigger is enabled ALWAYS. */
-static bool
-TriggersAlwaysFire(Oid relid)
-{
-	Relation	rel = table_open(relid, AccessShareLock);
-	TriggerDesc *triggers = rel->trigdesc;
-	int			found = 0;
-
-	for (int i = 0; triggers != NULL && i < triggers->numtriggers; i++)
-	{
-		Trigger    *t = &triggers->triggers[i];
-
-		for (size_t j = 0; j < lengthof(wh_summary_triggers); j++)
-			if (strcmp(t->tgname, wh_summary_triggers[j]) == 0 &&
-				t->tgenabled == TRIGGER_FIRES_ALWAYS)
-				found++;
-	}
-	table_close(rel, AccessShareLock);
-	return found == lengthof(wh_summary_triggers);
-}
-
-/* WhSummariesUsable is true when the summaries show this caller exactly what the rows would. */
-bool
-WhSummariesUsable(void)
-{
-	Oid			events;
-
-	if (!wh_use_summaries || (wh_events_table != NULL && wh_events_table[0] != '\0'))
-		return false;
-	events = WhOwnTable("webhook_events");
-	return pg_class_aclcheck(events, GetUserId(), ACL_SELECT) == ACLCHECK_OK &&
-		check_enable_rls(events, InvalidOid, true) != RLS_ENABLED &&
-		TriggersAlwaysFire(events);
-}
 
 /*
  * WhSummariesRead feeds the summaries of the filter's organization for days

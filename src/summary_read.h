@@ -1,6 +1,6 @@
 /*
  * summary_read.h
- *	  The read side of the hour summaries.
+ *	  The read side of the day summaries.
  */
 #ifndef WH_SUMMARY_READ_H
 #define WH_SUMMARY_READ_H
@@ -11,7 +11,6 @@
 /* Receives each summary row's day before its contents go to the sink. */
 typedef void (*WhDayCallback) (void *arg, int64 day);
 
-extern bool WhSummariesUsable(void);
 extern void WhSummariesRead(const WhFilter *filter, int64 first_day, int64 end_day,
 							WhDayCallback day_callback, const WhStateSink *sink, void *arg);
 

@@ -1,60 +1,116 @@
 /*
  * summary_trigger.c
- *	  SQL entry points of the summaries: the statement-level trigger on
- *	  webhook_events that turns each INSERT, UPDATE, DELETE (through its
- *	  transition tables) and TRUNCATE into summary changes, and the
- *	  maintenance functions webhook_summaries_compact and _rebuild.
+ *	  The triggers that keep the summaries exact, and what they remember
+ *	  within a transaction. In ordinary sessions, statement triggers: a
+ *	  BEFORE one notes that a statement is changing the table (its rows are
+ *	  visible before its delta is written, so readers must read rows until
+ *	  then), and AFTER ones turn the transition tables into deltas. Where
+ *	  session_replication_role is replica (logical-replication apply and
+ *	  table sync fire only row triggers), a row trigger collects the rows
+ *	  of the transaction and writes them at commit, or as soon as they can
+ *	  no longer be rolled back apart. TRUNCATE empties the summaries in
+ *	  every mode.
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
-#include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
 #include "utils/tuplestore.h"
 
-#include "relations.h"
+#include "summary_trigger.h"
 #include "summary_write.h"
 
 PG_FUNCTION_INFO_V1(webhook_events_summarize);
-PG_FUNCTION_INFO_V1(webhook_summaries_compact);
-PG_FUNCTION_INFO_V1(webhook_summaries_rebuild);
 
-/* ColumnOf returns the 0-based position of a column, or fails. */
-static int
-ColumnOf(TupleDesc desc, const char *name)
+#define WH_MAX_STATEMENTS 64	/* statements in progress at once (nested through triggers) */
+#define WH_REPLICA_CHUNK_ROWS 20000 /* collected rows written at once, when they may be */
+
+/* A statement changing a summarized table whose delta is not written yet. */
+typedef struct WhOpenStatement
 {
-	int			attnum = SPI_fnumber(desc, name);
+	Oid			relid;
+	int			nest_level;		/* the (sub)transaction it runs in */
+} WhOpenStatement;
 
-	if (attnum <= 0)
-		elog(ERROR, "webhook_events has no column \"%s\"", name);
-	return attnum - 1;
+static WhOpenStatement wh_open[WH_MAX_STATEMENTS];
+static int	wh_nopen = 0;
+
+/* The rows of one table that row triggers collected in this transaction, not yet written. */
+typedef struct WhReplicaRows
+{
+	Oid			relid;
+	WhCollector *collector;		/* in TopTransactionContext */
+	/* how many rows there were when each open subtransaction began, innermost last */
+	int		   *marks;
+	int		   *mark_levels;
+	int			nmarks;
+	int			mark_capacity;
+} WhReplicaRows;
+
+static List *wh_replica = NIL;	/* of WhReplicaRows, in TopTransactionContext */
+
+/* MarkStatementOpen records that a statement began changing relid. */
+static void
+MarkStatementOpen(Oid relid)
+{
+	if (wh_nopen == WH_MAX_STATEMENTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_STATEMENT_TOO_COMPLEX),
+				 errmsg("too many nested statements changing summarized tables"),
+				 errhint("whanalytics follows at most %d at once.", WH_MAX_STATEMENTS)));
+	wh_open[wh_nopen].relid = relid;
+	wh_open[wh_nopen].nest_level = GetCurrentTransactionNestLevel();
+	wh_nopen++;
 }
 
-/* RowColumnsOf finds the summarized columns in a tuple descriptor. */
+/* MarkStatementClosed forgets the innermost open statement on relid. */
 static void
-RowColumnsOf(TupleDesc desc, WhRowColumns *c)
+MarkStatementClosed(Oid relid)
 {
-	c->organization_id = ColumnOf(desc, "organization_id");
-	c->webhook_id = ColumnOf(desc, "webhook_id");
-	c->delivery.event = ColumnOf(desc, "event");
-	c->delivery.url = ColumnOf(desc, "url");
-	c->delivery.response_status = ColumnOf(desc, "response_status");
-	c->delivery.error = ColumnOf(desc, "error");
-	c->delivery.retries = ColumnOf(desc, "retries");
-	c->delivery.delay_ms = ColumnOf(desc, "delay_ms");
-	c->delivery.done = ColumnOf(desc, "done");
-	c->delivery.created_at = ColumnOf(desc, "created_at");
-	c->delivery.first_sent_at = ColumnOf(desc, "first_sent_at");
+	for (int i = wh_nopen - 1; i >= 0; i--)
+		if (wh_open[i].relid == relid)
+		{
+			memmove(&wh_open[i], &wh_open[i + 1], (wh_nopen - i - 1) * sizeof(WhOpenStatement));
+			wh_nopen--;
+			return;
+		}
+}
+
+/*
+ * WhUnsummarizedChanges is true while this backend's transaction has
+ * changed relid in ways the summaries do not show yet: a statement whose
+ * AFTER trigger has not run, row-trigger rows not yet written, or any
+ * pending AFTER trigger event on it (a row trigger in replica mode).
+ */
+bool
+WhUnsummarizedChanges(Oid relid)
+{
+	ListCell   *lc;
+
+	for (int i = 0; i < wh_nopen; i++)
+		if (wh_open[i].relid == relid)
+			return true;
+	foreach(lc, wh_replica)
+	{
+		WhReplicaRows *rows = lfirst(lc);
+
+		if (rows->relid == relid && WhCollectorRows(rows->collector) > 0)
+			return true;
+	}
+	return AfterTriggerPendingOnRel(relid);
 }
 
 /* CollectTransitionRows feeds every row of a transition table to the collector. */
 static void
 CollectTransitionRows(WhCollector *collector, Tuplestorestate *rows, TupleDesc desc,
-					  int64 sign)
+					  const WhColumnMap *columns, int64 sign)
 {
 	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
 	int			pointer = tuplestore_alloc_read_pointer(rows, EXEC_FLAG_REWIND);
@@ -64,146 +120,229 @@ CollectTransitionRows(WhCollector *collector, Tuplestorestate *rows, TupleDesc d
 	while (tuplestore_gettupleslot(rows, true, false, slot))
 	{
 		CHECK_FOR_INTERRUPTS();
-		WhCollectorAdd(collector, slot, sign);
+		WhCollectorAdd(collector, slot, columns, sign);
 	}
 	tuplestore_select_read_pointer(rows, 0);
 	ExecDropSingleTupleTableSlot(slot);
 }
 
-/* webhook_events_summarize: AFTER ... FOR EACH STATEMENT trigger keeping the summaries exact. */
+/* SummarizeStatement writes the delta of one statement from its transition tables. */
+static void
+SummarizeStatement(TriggerData *trigger)
+{
+	Relation	rel = trigger->tg_relation;
+	TupleDesc	desc = RelationGetDescr(rel);
+	WhColumnMap columns;
+	WhCollector *collector;
+
+	WhColumnMapFind(desc, true, RelationGetRelationName(rel), &columns);
+	collector = WhCollectorCreate(true, false);
+	if (trigger->tg_oldtable != NULL)
+		CollectTransitionRows(collector, trigger->tg_oldtable, desc, &columns, -1);
+	if (trigger->tg_newtable != NULL)
+		CollectTransitionRows(collector, trigger->tg_newtable, desc, &columns, 1);
+	WhCollectorFinish(collector);
+}
+
+/* ReplicaRowsFor returns this transaction's row collector for relid, making it when new. */
+static WhReplicaRows *
+ReplicaRowsFor(Oid relid)
+{
+	MemoryContext old;
+	WhReplicaRows *rows;
+	ListCell   *lc;
+
+	foreach(lc, wh_replica)
+		if (((WhReplicaRows *) lfirst(lc))->relid == relid)
+			return lfirst(lc);
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	rows = palloc0(sizeof(WhReplicaRows));
+	rows->relid = relid;
+	rows->collector = WhCollectorCreate(true, true);
+	rows->mark_capacity = 8;
+	rows->marks = palloc(rows->mark_capacity * sizeof(int));
+	rows->mark_levels = palloc(rows->mark_capacity * sizeof(int));
+	wh_replica = lappend(wh_replica, rows);
+	MemoryContextSwitchTo(old);
+	return rows;
+}
+
+/*
+ * ForgetReplicaRows drops the rows collected for a table that was just
+ * truncated. Rows of an outer subtransaction cannot be dropped (the
+ * truncation may still be rolled back without them), so that case is
+ * refused.
+ */
+static void
+ForgetReplicaRows(Oid relid)
+{
+	ListCell   *lc;
+
+	foreach(lc, wh_replica)
+	{
+		WhReplicaRows *rows = lfirst(lc);
+
+		if (rows->relid != relid)
+			continue;
+		if (rows->nmarks > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot truncate \"%s\" in a subtransaction after replica-mode changes outside it",
+							get_rel_name(relid)),
+					 errhint("Truncate outside the savepoint, or before the other changes.")));
+		WhCollectorForget(rows->collector, 0);
+	}
+}
+
+/*
+ * SummarizeRow adds one row change to the transaction's collector. Once a
+ * chunk is full its rows are written, but only when none of them belongs
+ * to an outer subtransaction: rows written now are undone with the
+ * current one, so they must all be its own.
+ */
+static void
+SummarizeRow(TriggerData *trigger)
+{
+	Relation	rel = trigger->tg_relation;
+	WhReplicaRows *rows = ReplicaRowsFor(RelationGetRelid(rel));
+	WhColumnMap columns;
+
+	WhColumnMapFind(RelationGetDescr(rel), true, RelationGetRelationName(rel), &columns);
+	if (TRIGGER_FIRED_BY_INSERT(trigger->tg_event))
+		WhCollectorAdd(rows->collector, trigger->tg_trigslot, &columns, 1);
+	else if (TRIGGER_FIRED_BY_DELETE(trigger->tg_event))
+		WhCollectorAdd(rows->collector, trigger->tg_trigslot, &columns, -1);
+	else
+	{
+		WhCollectorAdd(rows->collector, trigger->tg_trigslot, &columns, -1);
+		WhCollectorAdd(rows->collector, trigger->tg_newslot, &columns, 1);
+	}
+	if (WhCollectorRows(rows->collector) >= WH_REPLICA_CHUNK_ROWS && rows->nmarks == 0)
+		WhCollectorFlush(rows->collector);
+}
+
+/*
+ * webhook_events_summarize: the summary trigger, in every role it has on a
+ * summarized table (see the install script for which fires when).
+ */
 Datum
 webhook_events_summarize(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigger = (TriggerData *) fcinfo->context;
-	TupleDesc	desc;
-	WhRowColumns columns;
-	WhCollector *collector;
+	Oid			relid;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) ||
-		!TRIGGER_FIRED_FOR_STATEMENT(trigger->tg_event) ||
-		!TRIGGER_FIRED_AFTER(trigger->tg_event))
-		elog(ERROR, "webhook_events_summarize must be an AFTER ... FOR EACH STATEMENT trigger");
-
-	if (TRIGGER_FIRED_BY_TRUNCATE(trigger->tg_event))
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "webhook_events_summarize must be called as a trigger");
+	relid = RelationGetRelid(trigger->tg_relation);
+	if (TRIGGER_FIRED_FOR_ROW(trigger->tg_event))
+	{
+		if (!TRIGGER_FIRED_AFTER(trigger->tg_event))
+			elog(ERROR, "webhook_events_summarize must be an AFTER trigger when FOR EACH ROW");
+		SummarizeRow(trigger);
+	}
+	else if (TRIGGER_FIRED_BEFORE(trigger->tg_event))
+		MarkStatementOpen(relid);
+	else if (TRIGGER_FIRED_BY_TRUNCATE(trigger->tg_event))
 	{
 		SPI_connect();
 		WhSummariesTruncate();
 		SPI_finish();
+		ForgetReplicaRows(relid);
 	}
 	else
 	{
-		desc = RelationGetDescr(trigger->tg_relation);
-		RowColumnsOf(desc, &columns);
-		collector = WhCollectorCreate(&columns, true);
-		if (trigger->tg_oldtable != NULL)
-			CollectTransitionRows(collector, trigger->tg_oldtable, desc, -1);
-		if (trigger->tg_newtable != NULL)
-			CollectTransitionRows(collector, trigger->tg_newtable, desc, 1);
-		WhCollectorFinish(collector);
+		SummarizeStatement(trigger);
+		MarkStatementClosed(relid);
 	}
 	return PointerGetDatum(NULL);
 }
 
-/* webhook_summaries_compact() merges every day's deltas; returns the days merged. */
-Datum
-webhook_summaries_compact(PG_FUNCTION_ARGS)
-{
-	int64		days;
-
-	SPI_connect();
-	days = WhSummariesCompactAll();
-	SPI_finish();
-	PG_RETURN_INT64(days);
-}
-
-/* A DestReceiver feeding every row of the rebuild query to a collector. */
-typedef struct RebuildReceiver
-{
-	DestReceiver pub;
-	WhCollector *collector;
-	int64		rows;
-} RebuildReceiver;
-
-/* RebuildRow adds one delivery to the rebuilt summaries. */
-static bool
-RebuildRow(TupleTableSlot *slot, DestReceiver *self)
-{
-	RebuildReceiver *receiver = (RebuildReceiver *) self;
-
-	CHECK_FOR_INTERRUPTS();
-	WhCollectorAdd(receiver->collector, slot, 1);
-	receiver->rows++;
-	return true;
-}
-
-/* RebuildNoop is the receiver's startup, shutdown and destroy callback. */
+/* PushMark remembers how many rows a collector had when a subtransaction began. */
 static void
-RebuildNoop(DestReceiver *self)
+PushMark(WhReplicaRows *rows, int level)
 {
-}
-
-/* RebuildStartup has nothing to set up: the collector exists already. */
-static void
-RebuildStartup(DestReceiver *self, int operation, TupleDesc typeinfo)
-{
+	if (rows->nmarks == rows->mark_capacity)
+	{
+		rows->mark_capacity *= 2;
+		rows->marks = repalloc(rows->marks, rows->mark_capacity * sizeof(int));
+		rows->mark_levels = repalloc(rows->mark_levels, rows->mark_capacity * sizeof(int));
+	}
+	rows->marks[rows->nmarks] = WhCollectorRows(rows->collector);
+	rows->mark_levels[rows->nmarks] = level;
+	rows->nmarks++;
 }
 
 /*
- * webhook_summaries_rebuild() recomputes every summary from webhook_events,
- * holding a SHARE lock on it (writers wait, readers do not); returns the
- * deliveries summarized. Needed only after rows were changed with the
- * triggers disabled.
+ * SummarySubXactCallback keeps both records in step with subtransactions: an
+ * aborted one takes its open statements and its collected rows with it
+ * (rows added since it began; when a collector was empty then, and so has
+ * no mark for it, all of them).
  */
-Datum
-webhook_summaries_rebuild(PG_FUNCTION_ARGS)
+static void
+SummarySubXactCallback(SubXactEvent event, SubTransactionId mySubid,
+				SubTransactionId parentSubid, void *arg)
 {
-	Oid			events = WhOwnTable("webhook_events");
-	char	   *name = quote_qualified_identifier(get_namespace_name(get_rel_namespace(events)),
-												  get_rel_name(events));
-	RebuildReceiver receiver = {0};
-	WhRowColumns columns;
-	SPIPlanPtr	plan;
-	SPIExecuteOptions options = {0};
-	Oid			save_user;
-	int			save_sec;
+	int			level = GetCurrentTransactionNestLevel();
+	ListCell   *lc;
 
-	SPI_connect();
-	if (SPI_execute(psprintf("LOCK TABLE %s IN SHARE MODE", name), false, 0) != SPI_OK_UTILITY)
-		elog(ERROR, "locking webhook_events failed");
-	WhSummariesTruncate();
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		while (wh_nopen > 0 && wh_open[wh_nopen - 1].nest_level >= level)
+			wh_nopen--;
+	foreach(lc, wh_replica)
+	{
+		WhReplicaRows *rows = lfirst(lc);
+		bool		marked = rows->nmarks > 0 && rows->mark_levels[rows->nmarks - 1] == level;
 
-	/* the columns in the order the rebuild query lists them */
-	columns.organization_id = 0;
-	columns.webhook_id = 1;
-	columns.delivery.event = 2;
-	columns.delivery.url = 3;
-	columns.delivery.response_status = 4;
-	columns.delivery.error = 5;
-	columns.delivery.retries = 6;
-	columns.delivery.delay_ms = 7;
-	columns.delivery.done = 8;
-	columns.delivery.created_at = 9;
-	columns.delivery.first_sent_at = 10;
-	receiver.collector = WhCollectorCreate(&columns, false);
-	receiver.pub.receiveSlot = RebuildRow;
-	receiver.pub.rStartup = RebuildStartup;
-	receiver.pub.rShutdown = RebuildNoop;
-	receiver.pub.rDestroy = RebuildNoop;
-	receiver.pub.mydest = DestTuplestore;	/* any but DestNone and DestSPI */
+		switch (event)
+		{
+			case SUBXACT_EVENT_START_SUB:
+				if (WhCollectorRows(rows->collector) > 0)
+					PushMark(rows, level);
+				break;
+			case SUBXACT_EVENT_ABORT_SUB:
+				WhCollectorForget(rows->collector, marked ? rows->marks[--rows->nmarks] : 0);
+				break;
+			case SUBXACT_EVENT_COMMIT_SUB:
+				if (marked)
+					rows->nmarks--;
+				break;
+			case SUBXACT_EVENT_PRE_COMMIT_SUB:
+				break;
+		}
+	}
+}
 
-	GetUserIdAndSecContext(&save_user, &save_sec);
-	SetUserIdAndSecContext(WhRelationOwner(events), save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	plan = SPI_prepare(psprintf("SELECT organization_id, webhook_id, event, url, response_status,"
-								" error, retries, delay_ms, done, created_at, first_sent_at"
-								" FROM %s", name), 0, NULL);
-	if (plan == NULL)
-		elog(ERROR, "preparing the rebuild query failed");
-	options.dest = &receiver.pub;
-	if (SPI_execute_plan_extended(plan, &options) != SPI_OK_SELECT)
-		elog(ERROR, "reading webhook_events failed");
-	SetUserIdAndSecContext(save_user, save_sec);
-	WhCollectorFinish(receiver.collector);
-	WhSummariesCompactAll();
-	SPI_finish();
-	PG_RETURN_INT64(receiver.rows);
+/* SummaryXactCallback writes the collected rows before commit or prepare, and forgets everything at the end. */
+static void
+SummaryXactCallback(XactEvent event, void *arg)
+{
+	ListCell   *lc;
+
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+			foreach(lc, wh_replica)
+				WhCollectorFinish(((WhReplicaRows *) lfirst(lc))->collector);
+			wh_replica = NIL;
+			break;
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PREPARE:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			wh_replica = NIL;	/* its memory went with TopTransactionContext */
+			wh_nopen = 0;
+			break;
+		case XACT_EVENT_PARALLEL_PRE_COMMIT:
+			break;
+	}
+}
+
+/* WhSummaryTriggersInit registers the transaction callbacks; called once from _PG_init. */
+void
+WhSummaryTriggersInit(void)
+{
+	RegisterXactCallback(SummaryXactCallback, NULL);
+	RegisterSubXactCallback(SummarySubXactCallback, NULL);
 }

@@ -9,8 +9,10 @@
  *	  sum whatever rows they see in their snapshot, which is always exact.
  *	  Deltas are inserted, and compaction reads and deletes, directly (heap
  *	  and index, no executor): callers need no privilege on the table, and a
- *	  writing statement pays no planning. Only compacting every day at once
- *	  uses SQL, run as the table's owner with its schema named.
+ *	  writing statement pays no planning; the table is checked first to be
+ *	  what those writes maintain (its columns and its one index). Only
+ *	  compacting every day at once and truncating use SQL, run as the
+ *	  table's owner with its schema named.
  */
 #include "postgres.h"
 
@@ -20,6 +22,7 @@
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/index.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
@@ -43,7 +46,6 @@
 #define WH_CHUNK_ROWS 20000
 #define WH_COMPACT_ONE_IN 32	/* chance a small statement compacts a day it touched */
 #define WH_COMPACT_MAX_DAYS 4	/* statements touching more days leave compaction to others */
-#define WH_ADVISORY_CLASS 0x57484131	/* "WHA1": first key of the compaction try-lock */
 
 /* One changed row, reduced to what the summaries need. */
 typedef struct WhDeltaRow
@@ -56,19 +58,24 @@ typedef struct WhDeltaRow
 	WhDelivery	delivery;
 } WhDeltaRow;
 
-struct WhCollector
+/* The summary table and its index, open for direct writes. */
+typedef struct WhSummaryWriter
 {
-	WhRowColumns columns;
-	bool		may_compact;
-	MemoryContext chunk_context;	/* the rows of the current chunk */
-	MemoryContext day_context;	/* one day's buckets while it is written */
-	WhDeltaRow *rows;			/* grows up to WH_CHUNK_ROWS */
-	int			nrows;
-	int			capacity;
-	Oid			owner;
-	Relation	summaries;		/* open for direct inserts */
+	Relation	summaries;
 	Relation	index;
 	IndexInfo  *index_info;
+	MemoryContext day_context;	/* one day's buckets while it is written */
+} WhSummaryWriter;
+
+struct WhCollector
+{
+	bool		may_compact;
+	bool		manual;			/* the owner decides when to flush */
+	MemoryContext chunk_context;	/* the rows of the current chunk */
+	MemoryContext day_context;	/* one day's buckets while it is written */
+	WhDeltaRow *rows;			/* grows up to WH_CHUNK_ROWS (unless manual) */
+	int			nrows;
+	int			capacity;
 };
 
 /* CopyText copies a text datum, detoasted, into the current context. */
@@ -84,34 +91,86 @@ CopyText(Datum value)
 	return PointerGetDatum(copy);
 }
 
-/* WhCollectorCreate starts collecting rows laid out as columns says. */
+/* WhCollectorCreate starts collecting rows, in the current memory context. */
 WhCollector *
-WhCollectorCreate(const WhRowColumns *columns, bool may_compact)
+WhCollectorCreate(bool may_compact, bool manual)
 {
 	WhCollector *c = palloc0(sizeof(WhCollector));
-	Oid			relid = WhOwnTable("webhook_event_summaries");
 
-	c->columns = *columns;
 	c->may_compact = may_compact;
+	c->manual = manual;
 	c->chunk_context = AllocSetContextCreate(CurrentMemoryContext, "whanalytics delta rows",
 											 ALLOCSET_DEFAULT_SIZES);
 	c->day_context = AllocSetContextCreate(CurrentMemoryContext, "whanalytics delta day",
 											ALLOCSET_DEFAULT_SIZES);
 	c->capacity = 16;
 	c->rows = palloc(c->capacity * sizeof(WhDeltaRow));
-	c->owner = WhRelationOwner(relid);
-	c->summaries = table_open(relid, RowExclusiveLock);
-	c->index = index_open(WhOwnTable("webhook_event_summaries_org_day_idx"), RowExclusiveLock);
-	c->index_info = BuildIndexInfo(c->index);
 	return c;
 }
 
-/* SummaryTable is the quoted, qualified name of the summary table, for compaction's SQL. */
-static char *
-SummaryTable(WhCollector *c)
+/* SummaryTableChanged reports a summary table that is not what the direct writes maintain. */
+static void
+SummaryTableChanged(Relation summaries, const char *detail)
 {
-	return quote_qualified_identifier(get_namespace_name(RelationGetNamespace(c->summaries)),
-									  RelationGetRelationName(c->summaries));
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("the whanalytics summary table \"%s\" has been altered",
+					RelationGetRelationName(summaries)),
+			 errdetail("%s", detail),
+			 errhint("Undo the change: the table is internal to the extension. "
+					 "DROP EXTENSION and CREATE EXTENSION recreate it.")));
+}
+
+/*
+ * WhCheckSummaryTable fails unless the summary table has the columns the
+ * writes form tuples for and exactly the one index they maintain.
+ */
+void
+WhCheckSummaryTable(Relation summaries, Relation index)
+{
+	static const Oid types[] = {TEXTOID, INT8OID, BYTEAOID};
+	TupleDesc	desc = RelationGetDescr(summaries);
+	List	   *indexes = RelationGetIndexList(summaries);
+
+	if (summaries->rd_rel->relkind != RELKIND_RELATION || desc->natts != lengthof(types))
+		SummaryTableChanged(summaries, "Its columns are not (organization_id text, day bigint, state bytea).");
+	for (int i = 0; i < desc->natts; i++)
+		if (TupleDescAttr(desc, i)->attisdropped || TupleDescAttr(desc, i)->atttypid != types[i])
+			SummaryTableChanged(summaries, "Its columns are not (organization_id text, day bigint, state bytea).");
+	if (list_length(indexes) != 1 || linitial_oid(indexes) != RelationGetRelid(index) ||
+		index->rd_index->indnatts != 2 || index->rd_index->indkey.values[0] != 1 ||
+		index->rd_index->indkey.values[1] != 2 || index->rd_indexprs != NIL ||
+		index->rd_indpred != NIL)
+		SummaryTableChanged(summaries, psprintf("It has %d indexes; whanalytics maintains exactly one, on (organization_id, day).",
+												list_length(indexes)));
+	list_free(indexes);
+}
+
+/* WriterOpen opens the summary table and its index for direct writes, after checking them. */
+static void
+WriterOpen(WhSummaryWriter *w, MemoryContext day_context)
+{
+	w->summaries = table_open(WhOwnTable("webhook_event_summaries"), RowExclusiveLock);
+	w->index = index_open(WhOwnTable("webhook_event_summaries_org_day_idx"), RowExclusiveLock);
+	WhCheckSummaryTable(w->summaries, w->index);
+	w->index_info = BuildIndexInfo(w->index);
+	w->day_context = day_context;
+}
+
+/* WriterClose closes what WriterOpen opened. */
+static void
+WriterClose(WhSummaryWriter *w)
+{
+	index_close(w->index, RowExclusiveLock);
+	table_close(w->summaries, RowExclusiveLock);
+}
+
+/* QualifiedName is the quoted, qualified name of a relation, for SQL. */
+static char *
+QualifiedName(Oid relid)
+{
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+									  get_rel_name(relid));
 }
 
 /* CompareDeltaRows orders rows by organization, day, then webhook. */
@@ -150,7 +209,7 @@ SameDay(const WhDeltaRow *a, const WhDeltaRow *b)
  * or other indexes.
  */
 static void
-InsertSummary(WhCollector *c, text *organization_id, int64 day, bytea *state)
+InsertSummary(WhSummaryWriter *c, text *organization_id, int64 day, bytea *state)
 {
 	Datum		values[3];
 	bool		nulls[3] = {false, false, false};
@@ -166,16 +225,21 @@ InsertSummary(WhCollector *c, text *organization_id, int64 day, bytea *state)
 	heap_freetuple(tuple);
 }
 
-/* TryLockDay takes the transaction-level compaction try-lock of a day. */
+/*
+ * TryLockDay takes the transaction-level compaction try-lock of a day. It is
+ * an object lock whose class is the summary table itself, so it shares no
+ * key with advisory locks or any other object's lock (pg_locks shows it as
+ * locktype object, classid = the summary table).
+ */
 static bool
-TryLockDay(text *organization_id, int64 day)
+TryLockDay(Relation summaries, text *organization_id, int64 day)
 {
 	LOCKTAG		tag;
 	uint32		key = hash_bytes((const unsigned char *) VARDATA(organization_id),
 								 VARSIZE(organization_id) - VARHDRSZ) ^
 		murmurhash32((uint32) day);
 
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, WH_ADVISORY_CLASS, key, 2);
+	SET_LOCKTAG_OBJECT(tag, MyDatabaseId, RelationGetRelid(summaries), key, 0);
 	return LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL;
 }
 
@@ -195,7 +259,7 @@ typedef struct WhSeenRow
  * the meantime is left out instead of raising a serialization failure.
  */
 static void
-CompactDay(WhCollector *c, text *organization_id, int64 day)
+CompactDay(WhSummaryWriter *c, text *organization_id, int64 day)
 {
 	ScanKeyData keys[2];
 	IndexScanDesc scan;
@@ -207,7 +271,7 @@ CompactDay(WhCollector *c, text *organization_id, int64 day)
 	MemoryContext old;
 	CommandId	cid;
 
-	if (!TryLockDay(organization_id, day))
+	if (!TryLockDay(c->summaries, organization_id, day))
 		return;					/* another transaction is compacting it */
 	CommandCounterIncrement();	/* see the delta this statement just wrote */
 	PushActiveSnapshot(GetTransactionSnapshot());
@@ -266,9 +330,11 @@ FlushChunk(WhCollector *c)
 {
 	int			start = 0;
 	int			ndays = 0;
+	WhSummaryWriter writer;
 
 	if (c->nrows == 0)
 		return;
+	WriterOpen(&writer, c->day_context);
 	qsort(c->rows, c->nrows, sizeof(WhDeltaRow), CompareDeltaRows);
 	for (int i = 1; i <= c->nrows; i++)
 		if (i == c->nrows || !SameDay(&c->rows[i], &c->rows[start]))
@@ -302,22 +368,24 @@ FlushChunk(WhCollector *c)
 		MemoryContextSwitchTo(old);
 		if (state != NULL)
 		{
-			InsertSummary(c, first->organization_id, first->day, state);
+			InsertSummary(&writer, first->organization_id, first->day, state);
 			if (c->may_compact && ndays <= WH_COMPACT_MAX_DAYS &&
 				pg_prng_uint32(&pg_global_prng_state) % WH_COMPACT_ONE_IN == 0)
-				CompactDay(c, first->organization_id, first->day);
+				CompactDay(&writer, first->organization_id, first->day);
 		}
 		MemoryContextReset(c->day_context);
 		start = i;
 	}
+	WriterClose(&writer);
 	c->nrows = 0;
 	MemoryContextReset(c->chunk_context);
 }
 
-/* WhCollectorAdd adds one row (sign +1) or removes one (sign -1). */
+/* WhCollectorAdd adds one row laid out as columns says (sign +1), or removes one (sign -1). */
 void
-WhCollectorAdd(WhCollector *c, TupleTableSlot *slot, int64 sign)
+WhCollectorAdd(WhCollector *c, TupleTableSlot *slot, const WhColumnMap *columns, int64 sign)
 {
+	const WhColumnRef *col = columns->col;
 	WhDeltaRow *row;
 	Datum	   *values;
 	bool	   *nulls;
@@ -326,23 +394,23 @@ WhCollectorAdd(WhCollector *c, TupleTableSlot *slot, int64 sign)
 	slot_getallattrs(slot);
 	values = slot->tts_values;
 	nulls = slot->tts_isnull;
-	if (nulls[c->columns.organization_id] || nulls[c->columns.webhook_id])
-		return;					/* NOT NULL columns: cannot happen in our table */
+	if (nulls[col[WH_COL_ORGANIZATION_ID].position] || nulls[col[WH_COL_WEBHOOK_ID].position])
+		return;					/* in no organization's answer */
 
 	if (c->nrows == c->capacity)
 	{
-		c->capacity = Min(c->capacity * 4, WH_CHUNK_ROWS);
-		c->rows = repalloc(c->rows, c->capacity * sizeof(WhDeltaRow));
+		c->capacity = c->manual ? c->capacity * 4 : Min(c->capacity * 4, WH_CHUNK_ROWS);
+		c->rows = repalloc_huge(c->rows, c->capacity * sizeof(WhDeltaRow));
 	}
 	old = MemoryContextSwitchTo(c->chunk_context);
 	row = &c->rows[c->nrows];
-	if (!WhDeliveryRead(&row->delivery, values, nulls, &c->columns.delivery))
+	if (!WhDeliveryRead(&row->delivery, values, nulls, columns))
 	{
 		MemoryContextSwitchTo(old);
 		return;					/* created_at infinite: in no window */
 	}
-	row->organization_id = DatumGetTextP(CopyText(values[c->columns.organization_id]));
-	row->webhook_id = DatumGetTextP(CopyText(values[c->columns.webhook_id]));
+	row->organization_id = DatumGetTextP(CopyText(values[col[WH_COL_ORGANIZATION_ID].position]));
+	row->webhook_id = DatumGetTextP(CopyText(values[col[WH_COL_WEBHOOK_ID].position]));
 	row->day = WhDayOf(row->delivery.created_at);
 	row->hour = (int) (WhHourOf(row->delivery.created_at) - row->day * WH_HOURS_PER_DAY);
 	row->sign = sign;
@@ -351,36 +419,70 @@ WhCollectorAdd(WhCollector *c, TupleTableSlot *slot, int64 sign)
 	if (!row->delivery.url_null)
 		row->delivery.url = CopyText(row->delivery.url);
 	MemoryContextSwitchTo(old);
-	if (++c->nrows == WH_CHUNK_ROWS)
+	if (++c->nrows == WH_CHUNK_ROWS && !c->manual)
 		FlushChunk(c);
 }
 
-/* WhCollectorFinish writes what is left and closes the summary table. */
+/* WhCollectorRows is how many rows wait to be written. */
+int
+WhCollectorRows(const WhCollector *c)
+{
+	return c->nrows;
+}
+
+/* WhCollectorForget drops the rows added after the first n (their memory goes at the next flush). */
+void
+WhCollectorForget(WhCollector *c, int n)
+{
+	if (n < c->nrows)
+		c->nrows = n;
+}
+
+/* WhCollectorFlush writes the rows collected so far. */
+void
+WhCollectorFlush(WhCollector *c)
+{
+	FlushChunk(c);
+}
+
+/* WhCollectorFinish writes what is left and frees the collector's memory. */
 void
 WhCollectorFinish(WhCollector *c)
 {
 	FlushChunk(c);
-	index_close(c->index, RowExclusiveLock);
-	table_close(c->summaries, RowExclusiveLock);
+	MemoryContextDelete(c->chunk_context);
+	MemoryContextDelete(c->day_context);
+	pfree(c->rows);
+	pfree(c);
+}
+
+/* AsOwner switches to the owner of relid for SQL on the extension's tables; returns the saved state. */
+static void
+AsOwner(Oid relid, Oid *save_user, int *save_sec)
+{
+	GetUserIdAndSecContext(save_user, save_sec);
+	SetUserIdAndSecContext(WhRelationOwner(relid), *save_sec | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
 }
 
 /* WhSummariesCompactAll merges the deltas of every day that has more than one row. */
 int64
 WhSummariesCompactAll(void)
 {
-	WhRowColumns none = {0};
-	WhCollector *c = WhCollectorCreate(&none, false);
-	char	   *sql = psprintf("SELECT organization_id, day FROM %s"
-							   " GROUP BY organization_id, day HAVING pg_catalog.count(*) > 1",
-							   SummaryTable(c));
+	MemoryContext day_context = AllocSetContextCreate(CurrentMemoryContext, "whanalytics compact day",
+													  ALLOCSET_DEFAULT_SIZES);
+	WhSummaryWriter writer;
+	char	   *sql;
 	SPITupleTable *days;
 	uint64		n;
 	Oid			save_user;
 	int			save_sec;
 
-	GetUserIdAndSecContext(&save_user, &save_sec);
-	SetUserIdAndSecContext(c->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
+	WriterOpen(&writer, day_context);
+	sql = psprintf("SELECT organization_id, day FROM %s"
+				   " GROUP BY organization_id, day HAVING pg_catalog.count(*) > 1",
+				   QualifiedName(RelationGetRelid(writer.summaries)));
+	AsOwner(RelationGetRelid(writer.summaries), &save_user, &save_sec);
 	if (SPI_execute(sql, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "listing whanalytics summaries failed");
 	days = SPI_tuptable;
@@ -392,11 +494,49 @@ WhSummariesCompactAll(void)
 		int64		day = DatumGetInt64(SPI_getbinval(days->vals[i], days->tupdesc, 2, &isnull));
 
 		CHECK_FOR_INTERRUPTS();
-		CompactDay(c, org, day);
+		CompactDay(&writer, org, day);
 	}
 	SetUserIdAndSecContext(save_user, save_sec);
-	WhCollectorFinish(c);
+	WriterClose(&writer);
+	MemoryContextDelete(day_context);
 	return (int64) n;
+}
+
+/*
+ * WhSummariesDeleteAll deletes every summary row the transaction sees, as
+ * a DELETE would (readers with older snapshots keep seeing them); the
+ * caller holds a lock that keeps other writers out.
+ */
+void
+WhSummariesDeleteAll(void)
+{
+	Relation	summaries = table_open(WhOwnTable("webhook_event_summaries"), RowExclusiveLock);
+	Snapshot	snapshot;
+	TableScanDesc scan;
+	TupleTableSlot *slot = table_slot_create(summaries, NULL);
+	CommandId	cid = GetCurrentCommandId(true);
+
+	PushActiveSnapshot(GetTransactionSnapshot());
+	snapshot = GetActiveSnapshot();
+	scan = table_beginscan(summaries, snapshot, 0, NULL);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		TM_FailureData tmfd;
+		TM_Result	result;
+
+		CHECK_FOR_INTERRUPTS();
+		result = table_tuple_delete(summaries, &slot->tts_tid, cid, snapshot,
+									InvalidSnapshot, true, &tmfd, false);
+		if (result != TM_Ok && result != TM_Deleted && result != TM_SelfModified)
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not rebuild the whanalytics summaries due to a concurrent change"),
+					 errhint("Run webhook_summaries_rebuild() again.")));
+	}
+	table_endscan(scan);
+	PopActiveSnapshot();
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(summaries, RowExclusiveLock);
 }
 
 /* WhSummariesTruncate empties the summary table (the deliveries were truncated). */
@@ -404,16 +544,11 @@ void
 WhSummariesTruncate(void)
 {
 	Oid			relid = WhOwnTable("webhook_event_summaries");
-	char	   *sql = psprintf("TRUNCATE %s",
-							   quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
-														  get_rel_name(relid)));
 	Oid			save_user;
 	int			save_sec;
 
-	GetUserIdAndSecContext(&save_user, &save_sec);
-	SetUserIdAndSecContext(WhRelationOwner(relid), save_sec | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
-	if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
+	AsOwner(relid, &save_user, &save_sec);
+	if (SPI_execute(psprintf("TRUNCATE %s", QualifiedName(relid)), false, 0) != SPI_OK_UTILITY)
 		elog(ERROR, "truncating whanalytics summaries failed");
 	SetUserIdAndSecContext(save_user, save_sec);
 }

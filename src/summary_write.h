@@ -1,29 +1,29 @@
 /*
  * summary_write.h
- *	  The write side of the hour summaries: turns changed rows into summary
- *	  deltas, and merges an hour's deltas into one row.
+ *	  The write side of the day summaries: turns changed rows into summary
+ *	  deltas, merges a day's deltas into one row, empties the table.
  */
 #ifndef WH_SUMMARY_WRITE_H
 #define WH_SUMMARY_WRITE_H
 
 #include "executor/tuptable.h"
+#include "utils/relcache.h"
 
+#include "columns.h"
 #include "delivery.h"
-
-/* Where organization_id, webhook_id and the metric columns sit in a row. */
-typedef struct WhRowColumns
-{
-	int			organization_id;
-	int			webhook_id;
-	WhDeliveryColumns delivery;
-} WhRowColumns;
 
 typedef struct WhCollector WhCollector;
 
-extern WhCollector *WhCollectorCreate(const WhRowColumns *columns, bool may_compact);
-extern void WhCollectorAdd(WhCollector *collector, TupleTableSlot *slot, int64 sign);
+extern WhCollector *WhCollectorCreate(bool may_compact, bool manual);
+extern void WhCollectorAdd(WhCollector *collector, TupleTableSlot *slot,
+						   const WhColumnMap *columns, int64 sign);
+extern int	WhCollectorRows(const WhCollector *collector);
+extern void WhCollectorForget(WhCollector *collector, int n);
+extern void WhCollectorFlush(WhCollector *collector);
 extern void WhCollectorFinish(WhCollector *collector);
+extern void WhCheckSummaryTable(Relation summaries, Relation index);
 extern int64 WhSummariesCompactAll(void);
+extern void WhSummariesDeleteAll(void);
 extern void WhSummariesTruncate(void);
 
 #endif							/* WH_SUMMARY_WRITE_H */

@@ -8,6 +8,7 @@
 
 #include "postgres.h"
 
+#include "common/int.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
@@ -19,6 +20,7 @@ typedef struct WhFilter
 	TimestampTz from;
 	TimestampTz to;
 	const char *events_relation;	/* quoted, qualified; resolved once per call */
+	Oid			events_relid;	/* the same relation */
 } WhFilter;
 
 /* Counters of one group of deliveries (an hour, a day, a whole window). */
@@ -43,7 +45,11 @@ WhMetricsAdd(WhMetrics *into, const WhMetrics *from)
 	into->pending += from->pending;
 	into->retried += from->retried;
 	into->delay_count += from->delay_count;
-	into->delay_sum += from->delay_sum;
+	if (pg_add_s64_overflow(into->delay_sum, from->delay_sum, &into->delay_sum))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("sum of delay_ms out of range for bigint"),
+				 errhint("whanalytics adds delay_ms values in a bigint; keep them below 2^63 in total.")));
 }
 
 /* metrics.c: the derived numbers, rounded as round(numeric, 2) does */

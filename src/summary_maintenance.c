@@ -1,0 +1,176 @@
+/*
+ * summary_maintenance.c
+ *	  The maintenance functions webhook_summaries_compact() and
+ *	  webhook_summaries_rebuild(). Both write, so both refuse a read-only
+ *	  transaction and a standby. Rebuild is MVCC-safe: it deletes the old
+ *	  summaries and inserts new ones in one transaction, so readers keep
+ *	  seeing the old ones (exact for their snapshot) until it commits and
+ *	  never wait for it.
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "access/xact.h"
+#include "access/xlog.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "queries.h"
+#include "relations.h"
+#include "summary_trust.h"
+#include "summary_write.h"
+
+PG_FUNCTION_INFO_V1(webhook_summaries_compact);
+PG_FUNCTION_INFO_V1(webhook_summaries_rebuild);
+
+/* CheckWritable refuses to run a maintenance function where it cannot write. */
+static void
+CheckWritable(const char *function)
+{
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot run %s on a standby", function),
+				 errhint("Run it on the primary; the standby receives its summaries by replication.")));
+	if (XactReadOnly)
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot run %s in a read-only transaction", function),
+				 errhint("Run it in a read-write transaction (BEGIN READ WRITE, or default_transaction_read_only off).")));
+}
+
+/* webhook_summaries_compact() merges every day's deltas; returns the days merged. */
+Datum
+webhook_summaries_compact(PG_FUNCTION_ARGS)
+{
+	int64		days;
+
+	CheckWritable("webhook_summaries_compact()");
+	SPI_connect();
+	days = WhSummariesCompactAll();
+	SPI_finish();
+	PG_RETURN_INT64(days);
+}
+
+/* A DestReceiver feeding every row of the rebuild query to a collector. */
+typedef struct RebuildReceiver
+{
+	DestReceiver pub;
+	WhCollector *collector;
+	WhColumnMap columns;
+	int64		rows;
+} RebuildReceiver;
+
+/* RebuildRow adds one delivery to the rebuilt summaries. */
+static bool
+RebuildRow(TupleTableSlot *slot, DestReceiver *self)
+{
+	RebuildReceiver *receiver = (RebuildReceiver *) self;
+
+	CHECK_FOR_INTERRUPTS();
+	WhCollectorAdd(receiver->collector, slot, &receiver->columns, 1);
+	receiver->rows++;
+	return true;
+}
+
+/* RebuildStartup finds where the rebuild query put each column. */
+static void
+RebuildStartup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+	WhColumnMapFind(typeinfo, true, "rebuild query", &((RebuildReceiver *) self)->columns);
+}
+
+/* RebuildNoop is the receiver's shutdown and destroy callback. */
+static void
+RebuildNoop(DestReceiver *self)
+{
+}
+
+/*
+ * PrepareSource checks that the summaries can follow the table once
+ * rebuilt, putting the summary triggers back in their modes if they were
+ * changed (that ALTER TABLE holds its lock until the rebuild commits).
+ */
+static void
+PrepareSource(Oid events_relid)
+{
+	Relation	events = table_open(events_relid, AccessShareLock);
+	bool		repairable;
+	const char *problem = WhSourceProblem(events, &repairable);
+
+	table_close(events, AccessShareLock);
+	if (problem != NULL && (!repairable || !WhRestoreTriggerModes(events_relid)))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot rebuild the whanalytics summaries of \"%s\": %s",
+						get_rel_name(events_relid), problem),
+				 errhint(repairable ? "Reinstall the extension to recreate its triggers."
+						 : "Undo that change; the summaries cannot follow such a table (answers read rows meanwhile).")));
+}
+
+/* ReadAllRows feeds every row of the table, read as its owner with row security off, to the collector. */
+static int64
+ReadAllRows(Oid events_relid, WhCollector *collector)
+{
+	RebuildReceiver receiver = {0};
+	char	   *name = quote_qualified_identifier(get_namespace_name(get_rel_namespace(events_relid)),
+												  get_rel_name(events_relid));
+	SPIExecuteOptions options = {0};
+	SPIPlanPtr	plan;
+	Oid			save_user;
+	int			save_sec;
+
+	receiver.collector = collector;
+	receiver.pub.receiveSlot = RebuildRow;
+	receiver.pub.rStartup = RebuildStartup;
+	receiver.pub.rShutdown = RebuildNoop;
+	receiver.pub.rDestroy = RebuildNoop;
+	receiver.pub.mydest = DestTuplestore;	/* any but DestNone and DestSPI */
+
+	/* every row counts: the owner, with FORCE ROW LEVEL SECURITY lifted as for RI checks */
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	SetUserIdAndSecContext(WhRelationOwner(events_relid),
+						   save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
+	plan = SPI_prepare(WhQueryAllMetricRows(name), 0, NULL);
+	if (plan == NULL)
+		elog(ERROR, "preparing the rebuild query failed");
+	options.dest = &receiver.pub;
+	if (SPI_execute_plan_extended(plan, &options) != SPI_OK_SELECT)
+		elog(ERROR, "reading webhook_events failed");
+	SetUserIdAndSecContext(save_user, save_sec);
+	return receiver.rows;
+}
+
+/*
+ * webhook_summaries_rebuild() recomputes every summary from webhook_events
+ * and clears the stale mark; returns the deliveries summarized. It holds a
+ * SHARE lock on the table (writers wait) and an EXCLUSIVE lock on the
+ * summaries (compaction waits); readers wait for neither.
+ */
+Datum
+webhook_summaries_rebuild(PG_FUNCTION_ARGS)
+{
+	Oid			events;
+	WhCollector *collector;
+	int64		rows;
+
+	CheckWritable("webhook_summaries_rebuild()");
+	events = WhOwnTable("webhook_events");
+	SPI_connect();
+	PrepareSource(events);
+	LockRelationOid(events, ShareLock);
+	LockRelationOid(WhOwnTable("webhook_event_summaries"), ExclusiveLock);
+	WhSummariesDeleteAll();
+	collector = WhCollectorCreate(false, false);
+	rows = ReadAllRows(events, collector);
+	WhCollectorFinish(collector);
+	WhSummariesCompactAll();
+	WhClearStale(events);
+	SPI_finish();
+	PG_RETURN_INT64(rows);
+}

@@ -1,0 +1,20 @@
+/*
+ * summary_trust.h
+ *	  Whether the summaries may answer for a caller, and what keeps that
+ *	  decision right: the health of the summarized table, its summary
+ *	  triggers, and the stale mark that DDL leaves until a rebuild.
+ */
+#ifndef WH_SUMMARY_TRUST_H
+#define WH_SUMMARY_TRUST_H
+
+#include "postgres.h"
+
+#include "utils/relcache.h"
+
+extern bool WhSummariesUsable(Oid events_relid, const char **reason);
+extern const char *WhSourceProblem(Relation events, bool *repairable);
+extern bool WhRestoreTriggerModes(Oid events_relid);
+extern void WhMarkStale(Oid events_relid, const char *reason);
+extern void WhClearStale(Oid events_relid);
+
+#endif							/* WH_SUMMARY_TRUST_H */
