@@ -436,8 +436,11 @@ webhook_summaries_watch(PG_FUNCTION_ARGS)
 	events = WhOwnTable("webhook_events");
 	if (strcmp(trigdata->event, "table_rewrite") == 0)
 	{
-		if (DatumGetObjectId(OidFunctionCall0(F_PG_EVENT_TRIGGER_TABLE_REWRITE_OID)) == events)
-			WhMarkStale(events, "it was rewritten by ALTER TABLE");
+		if (DatumGetObjectId(OidFunctionCall0(F_PG_EVENT_TRIGGER_TABLE_REWRITE_OID)) != events)
+			PG_RETURN_VOID();
+		/* refuse an unreadable new type now, before saying anything of the rewrite */
+		CheckAfterDdl(events, GetCommandTagName(trigdata->tag));
+		WhMarkStale(events, "it was rewritten by ALTER TABLE");
 	}
 	else
 		CheckAfterDdl(events, GetCommandTagName(trigdata->tag));

@@ -42,7 +42,7 @@ WITH w AS MATERIALIZED (
            (e.response_status IS NOT NULL
               AND e.response_status NOT BETWEEN 200 AND 299)
            OR (e.response_status IS NULL
-              AND e.error IS NOT NULL AND e.error <> 'null'::jsonb) AS failed,
+              AND e.error IS NOT NULL AND e.error::jsonb <> 'null'::jsonb) AS failed,
            date_trunc('hour', e.created_at AT TIME ZONE 'UTC') AS hour,
            -- NULL when first_sent_at is NULL (the CASE matters: greatest()
            -- ignores NULL arguments and would turn a missing send into 0 ms).
@@ -212,7 +212,7 @@ per_day AS (
            count(*) FILTER (WHERE (e.response_status IS NOT NULL
                                      AND e.response_status NOT BETWEEN 200 AND 299)
                                   OR (e.response_status IS NULL
-                                     AND e.error IS NOT NULL AND e.error <> 'null'::jsonb)) AS failed,
+                                     AND e.error IS NOT NULL AND e.error::jsonb <> 'null'::jsonb)) AS failed,
            count(*) FILTER (WHERE e.done = 0) AS pending,
            count(*) FILTER (WHERE e.retries > 0) AS retried,
            avg(e.delay_ms) AS avg_delay
@@ -255,7 +255,7 @@ WITH per_hour AS (
            count(*) FILTER (WHERE (e.response_status IS NOT NULL
                                      AND e.response_status NOT BETWEEN 200 AND 299)
                                   OR (e.response_status IS NULL
-                                     AND e.error IS NOT NULL AND e.error <> 'null'::jsonb)) AS failed,
+                                     AND e.error IS NOT NULL AND e.error::jsonb <> 'null'::jsonb)) AS failed,
            count(*) FILTER (WHERE e.done = 0) AS pending,
            avg(e.delay_ms) AS avg_delay
     FROM webhook_events e
