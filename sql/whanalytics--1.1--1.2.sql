@@ -48,6 +48,25 @@ ALTER TABLE @extschema@.webhook_events ENABLE REPLICA TRIGGER webhook_events_sum
 COMMENT ON FUNCTION @extschema@.webhook_events_summarize() IS
 'Trigger keeping webhook_event_summaries exact: statement triggers in ordinary sessions, a row trigger where session_replication_role is replica, TRUNCATE in both';
 
+-- A FOR ALL TABLES publication carries the internal tables too: a
+-- subscriber drops those changes and keeps its own summaries.
+CREATE FUNCTION @extschema@.webhook_summaries_skip_replicated()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'webhook_summaries_skip_replicated'
+LANGUAGE C;
+
+COMMENT ON FUNCTION @extschema@.webhook_summaries_skip_replicated() IS
+'Trigger dropping the changes logical replication would apply to the internal summary tables';
+
+CREATE TRIGGER webhook_event_summaries_skip_replicated
+    BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.webhook_event_summaries
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.webhook_summaries_skip_replicated();
+ALTER TABLE @extschema@.webhook_event_summaries ENABLE REPLICA TRIGGER webhook_event_summaries_skip_replicated;
+CREATE TRIGGER webhook_summary_status_skip_replicated
+    BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.webhook_summary_status
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.webhook_summaries_skip_replicated();
+ALTER TABLE @extschema@.webhook_summary_status ENABLE REPLICA TRIGGER webhook_summary_status_skip_replicated;
+
 -- After DDL: refuse what the triggers could not read, mark the summaries
 -- stale when rows may have changed unseen.
 CREATE FUNCTION @extschema@.webhook_summaries_watch()

@@ -19,6 +19,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "replication/logicalworker.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -28,6 +29,7 @@
 #include "summary_write.h"
 
 PG_FUNCTION_INFO_V1(webhook_events_summarize);
+PG_FUNCTION_INFO_V1(webhook_summaries_skip_replicated);
 
 #define WH_MAX_STATEMENTS 64	/* statements in progress at once (nested through triggers) */
 #define WH_REPLICA_CHUNK_ROWS 20000 /* collected rows written at once, when they may be */
@@ -255,6 +257,27 @@ webhook_events_summarize(PG_FUNCTION_ARGS)
 		MarkStatementClosed(relid);
 	}
 	return PointerGetDatum(NULL);
+}
+
+/*
+ * webhook_summaries_skip_replicated: a BEFORE ROW trigger (ENABLE REPLICA)
+ * on the extension's internal tables that drops the changes a
+ * logical-replication worker would apply to them (a FOR ALL TABLES
+ * publication carries them too): a subscriber keeps its own summaries,
+ * built from the rows it receives. Other sessions' changes pass.
+ */
+Datum
+webhook_summaries_skip_replicated(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigger = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_ROW(trigger->tg_event) ||
+		!TRIGGER_FIRED_BEFORE(trigger->tg_event))
+		elog(ERROR, "webhook_summaries_skip_replicated must be a BEFORE ... FOR EACH ROW trigger");
+	if (IsLogicalWorker())
+		return PointerGetDatum(NULL);
+	return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(trigger->tg_event) ?
+						   trigger->tg_newtuple : trigger->tg_trigtuple);
 }
 
 /* PushMark remembers how many rows a collector had when a subtransaction began. */

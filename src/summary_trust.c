@@ -5,8 +5,9 @@
  *	  extension's table, may read all of it without row-level security, has
  *	  no unsummarized changes of its own in flight, the table's summary
  *	  triggers are exactly the canonical set, it has no inheritance parent
- *	  or child and is logged, the summary table is not a subscription
- *	  target, and the summaries are not marked stale. Event triggers mark
+ *	  or child and is logged, no subscription writes into the summary
+ *	  table without the table itself, and the summaries are not marked
+ *	  stale. Event triggers mark
  *	  them stale after DDL that may have let rows change unseen (triggers
  *	  disabled, a child attached, a rewrite), refuse DDL that would break
  *	  the triggers (a column dropped, renamed or given an unreadable type),
@@ -164,22 +165,41 @@ WhSourceProblem(Relation events, bool *repairable)
 	return NULL;
 }
 
-/* SummaryTableSubscribed is true when a subscription writes into the summary table. */
-static bool
-SummaryTableSubscribed(void)
+/* SubscribedBy lists the subscriptions (oids) that write into relid. */
+static List *
+SubscribedBy(Oid relid)
 {
 	Relation	catalog = table_open(SubscriptionRelRelationId, AccessShareLock);
 	ScanKeyData key;
 	SysScanDesc scan;
-	bool		found;
+	HeapTuple	tuple;
+	List	   *subscriptions = NIL;
 
 	ScanKeyInit(&key, Anum_pg_subscription_rel_srrelid, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(WhOwnTable("webhook_event_summaries")));
+				ObjectIdGetDatum(relid));
 	scan = systable_beginscan(catalog, SubscriptionRelSrrelidSrsubidIndexId, true, NULL, 1, &key);
-	found = HeapTupleIsValid(systable_getnext(scan));
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+		subscriptions = lappend_oid(subscriptions,
+									((Form_pg_subscription_rel) GETSTRUCT(tuple))->srsubid);
 	systable_endscan(scan);
 	table_close(catalog, AccessShareLock);
-	return found;
+	return subscriptions;
+}
+
+/*
+ * SummariesSubscribedAlone is true when a subscription writes into the
+ * summary table but not into the summarized table. Its row changes are
+ * dropped (webhook_summaries_skip_replicated), but a TRUNCATE would still
+ * empty the summaries; with the summarized table in the same subscription
+ * it only ever comes with a TRUNCATE of that table (which empties them
+ * anyway), as a FOR ALL TABLES publication sends them.
+ */
+static bool
+SummariesSubscribedAlone(Oid events_relid)
+{
+	List	   *summaries = SubscribedBy(WhOwnTable("webhook_event_summaries"));
+
+	return summaries != NIL && list_difference_oid(summaries, SubscribedBy(events_relid)) != NIL;
 }
 
 /*
@@ -254,8 +274,8 @@ WhSummariesUsable(Oid events_relid, const char **reason)
 	table_close(events, AccessShareLock);
 	if (problem != NULL)
 		return Refuse(reason, problem);
-	if (SummaryTableSubscribed())
-		return Refuse(reason, "the summary table is a logical-replication subscription target");
+	if (SummariesSubscribedAlone(own))
+		return Refuse(reason, "a subscription writes into the summary table but not into the table");
 	stale = StaleSince(own, &since);
 	if (stale != NULL)
 		return Refuse(reason, psprintf("the summaries are out of date: %s", stale));
