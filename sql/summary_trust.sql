@@ -209,6 +209,18 @@ ALTER TABLE webhook_events ALTER COLUMN delay_ms TYPE integer, ALTER COLUMN resp
 SELECT webhook_summaries_rebuild() > 0 AS rebuilt;
 SELECT trust_agree() AS types_restored;
 
+-- The summary trigger cannot be pointed at another table, even by its owner.
+CREATE TABLE trust_other (LIKE webhook_events);
+CREATE TRIGGER trust_other_summarize AFTER INSERT ON trust_other
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION webhook_events_summarize();
+SELECT error_of($$INSERT INTO trust_other (id, webhook_id, organization_id, url, event, created_at, retries, done)
+                  VALUES (1, 'webhook_t0', 'org_trust', 'u', 'other', '2025-09-02 01:00+00', 0, 0)$$);
+DROP TABLE trust_other;
+CREATE ROLE regress_trust_user;
+SELECT has_function_privilege('regress_trust_user', 'webhook_events_summarize()', 'EXECUTE') AS user_may_attach;
+DROP ROLE regress_trust_user;
+
 -- 6. Maintenance writes, so a read-only transaction is refused (25006).
 BEGIN READ ONLY;
 SELECT error_of('SELECT webhook_summaries_compact()');

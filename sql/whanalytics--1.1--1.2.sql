@@ -45,6 +45,10 @@ CREATE TRIGGER webhook_events_summarize_replica
     FOR EACH ROW EXECUTE FUNCTION @extschema@.webhook_events_summarize();
 ALTER TABLE @extschema@.webhook_events ENABLE REPLICA TRIGGER webhook_events_summarize_replica;
 
+-- Only the extension's own triggers call the trigger functions: nobody may
+-- attach them to another table (its rows would land in these summaries).
+REVOKE ALL ON FUNCTION @extschema@.webhook_events_summarize() FROM PUBLIC;
+
 COMMENT ON FUNCTION @extschema@.webhook_events_summarize() IS
 'Trigger keeping webhook_event_summaries exact: statement triggers in ordinary sessions, a row trigger where session_replication_role is replica, TRUNCATE in both';
 
@@ -54,6 +58,8 @@ CREATE FUNCTION @extschema@.webhook_summaries_skip_replicated()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'webhook_summaries_skip_replicated'
 LANGUAGE C;
+
+REVOKE ALL ON FUNCTION @extschema@.webhook_summaries_skip_replicated() FROM PUBLIC;
 
 COMMENT ON FUNCTION @extschema@.webhook_summaries_skip_replicated() IS
 'Trigger dropping the changes logical replication would apply to the internal summary tables';
@@ -73,6 +79,8 @@ CREATE FUNCTION @extschema@.webhook_summaries_watch()
 RETURNS event_trigger
 AS 'MODULE_PATHNAME', 'webhook_summaries_watch'
 LANGUAGE C;
+
+REVOKE ALL ON FUNCTION @extschema@.webhook_summaries_watch() FROM PUBLIC;
 
 COMMENT ON FUNCTION @extschema@.webhook_summaries_watch() IS
 'Event trigger: refuses DDL the summary triggers could not follow, marks the summaries stale after DDL that may hide changes';

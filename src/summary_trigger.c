@@ -25,6 +25,7 @@
 #include "utils/rel.h"
 #include "utils/tuplestore.h"
 
+#include "relations.h"
 #include "summary_trigger.h"
 #include "summary_write.h"
 
@@ -236,12 +237,16 @@ webhook_events_summarize(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "webhook_events_summarize must be called as a trigger");
 	relid = RelationGetRelid(trigger->tg_relation);
+	/* another table's rows would land in this table's summaries */
+	if (relid != WhOwnTable("webhook_events") ||
+		(TRIGGER_FIRED_FOR_ROW(trigger->tg_event) && !TRIGGER_FIRED_AFTER(trigger->tg_event)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("webhook_events_summarize() cannot be a trigger of this kind on \"%s\"",
+						RelationGetRelationName(trigger->tg_relation)),
+				 errhint("It keeps the summaries of whanalytics' own webhook_events, through the triggers CREATE EXTENSION makes.")));
 	if (TRIGGER_FIRED_FOR_ROW(trigger->tg_event))
-	{
-		if (!TRIGGER_FIRED_AFTER(trigger->tg_event))
-			elog(ERROR, "webhook_events_summarize must be an AFTER trigger when FOR EACH ROW");
 		SummarizeRow(trigger);
-	}
 	else if (TRIGGER_FIRED_BEFORE(trigger->tg_event))
 		MarkStatementOpen(relid);
 	else if (TRIGGER_FIRED_BY_TRUNCATE(trigger->tg_event))
@@ -271,9 +276,12 @@ webhook_summaries_skip_replicated(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigger = (TriggerData *) fcinfo->context;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_ROW(trigger->tg_event) ||
-		!TRIGGER_FIRED_BEFORE(trigger->tg_event))
-		elog(ERROR, "webhook_summaries_skip_replicated must be a BEFORE ... FOR EACH ROW trigger");
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "webhook_summaries_skip_replicated must be called as a trigger");
+	if (!TRIGGER_FIRED_FOR_ROW(trigger->tg_event) || !TRIGGER_FIRED_BEFORE(trigger->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("webhook_summaries_skip_replicated() must be a BEFORE ... FOR EACH ROW trigger")));
 	if (IsLogicalWorker())
 		return PointerGetDatum(NULL);
 	return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(trigger->tg_event) ?
