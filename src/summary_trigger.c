@@ -44,6 +44,7 @@ typedef struct WhOpenStatement
 
 static WhOpenStatement wh_open[WH_MAX_STATEMENTS];
 static int	wh_nopen = 0;
+static bool wh_open_overflow = false;	/* more than fit: unsummarized until the transaction ends */
 
 /* The rows of one table that row triggers collected in this transaction, not yet written. */
 typedef struct WhReplicaRows
@@ -59,15 +60,20 @@ typedef struct WhReplicaRows
 
 static List *wh_replica = NIL;	/* of WhReplicaRows, in TopTransactionContext */
 
-/* MarkStatementOpen records that a statement began changing relid. */
+/*
+ * MarkStatementOpen records that a statement began changing relid. Beyond
+ * WH_MAX_STATEMENTS at once (only when the AFTER trigger never closes
+ * them: it was disabled), every table counts as changed until the
+ * transaction ends.
+ */
 static void
 MarkStatementOpen(Oid relid)
 {
 	if (wh_nopen == WH_MAX_STATEMENTS)
-		ereport(ERROR,
-				(errcode(ERRCODE_STATEMENT_TOO_COMPLEX),
-				 errmsg("too many nested statements changing summarized tables"),
-				 errhint("whanalytics follows at most %d at once.", WH_MAX_STATEMENTS)));
+	{
+		wh_open_overflow = true;
+		return;
+	}
 	wh_open[wh_nopen].relid = relid;
 	wh_open[wh_nopen].nest_level = GetCurrentTransactionNestLevel();
 	wh_nopen++;
@@ -97,6 +103,8 @@ WhUnsummarizedChanges(Oid relid)
 {
 	ListCell   *lc;
 
+	if (wh_open_overflow)
+		return true;
 	for (int i = 0; i < wh_nopen; i++)
 		if (wh_open[i].relid == relid)
 			return true;
@@ -364,6 +372,7 @@ SummaryXactCallback(XactEvent event, void *arg)
 		case XACT_EVENT_PARALLEL_ABORT:
 			wh_replica = NIL;	/* its memory went with TopTransactionContext */
 			wh_nopen = 0;
+			wh_open_overflow = false;
 			break;
 		case XACT_EVENT_PARALLEL_PRE_COMMIT:
 			break;
