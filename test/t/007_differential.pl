@@ -473,7 +473,7 @@ sub sql_merge
 	my @vals = map { values_row(rand_row($w), $_, chance(0.3) ? "'d'" : "'u'") } 1 .. $n;
 	return sprintf(
 		'MERGE INTO webhook_events t USING (SELECT p.id, v.* FROM (VALUES %s) AS v(rn, action, %s)'
-		  . ' LEFT JOIN (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM (SELECT id FROM'
+		  . ' LEFT JOIN (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM (SELECT DISTINCT id FROM'
 		  . ' webhook_events ORDER BY id OFFSET %d LIMIT %d) x) p ON p.rn = v.rn) s ON t.id = s.id'
 		  . " WHEN MATCHED AND s.action = 'd' THEN DELETE WHEN MATCHED THEN UPDATE SET %s"
 		  . ' WHEN NOT MATCHED THEN INSERT (%s) VALUES (%s)',
@@ -796,7 +796,8 @@ my %KIND = (
 	rollback => \&op_rollback,
 	open_txn => \&op_open_txn,
 	compact => sub { write_sql('compact', 'SELECT webhook_summaries_compact()') },
-	rebuild => sub { write_sql('rebuild', 'SELECT webhook_summaries_rebuild()') },
+	# refused (55000) while a child or parent table exists: then every call reads rows
+	rebuild => sub { ddl('rebuild', 'SELECT webhook_summaries_rebuild()') },
 	webhooks => \&op_webhooks,
 	disable_triggers => \&op_disable_triggers,
 	replica_role => \&op_replica_role,
@@ -890,12 +891,18 @@ sub op_webhooks
 
 # ---------------------------------------------------------------- hard kinds
 
-my @SUMMARY_TRIGGERS = map { "webhook_events_summarize_$_" } qw(insert update delete truncate);
+my @SUMMARY_TRIGGERS = map { "webhook_events_summarize_$_" } qw(begin insert update delete truncate replica);
 
-# restore_always enables the summary triggers ALWAYS again, as the install script leaves them.
+# The ALTER TABLE statements that put the summary triggers back in the modes the install script gives them.
+my @RESTORE_MODES = (
+	(map { "ALTER TABLE webhook_events ENABLE TRIGGER webhook_events_summarize_$_" } qw(begin insert update delete)),
+	'ALTER TABLE webhook_events ENABLE ALWAYS TRIGGER webhook_events_summarize_truncate',
+	'ALTER TABLE webhook_events ENABLE REPLICA TRIGGER webhook_events_summarize_replica');
+
+# restore_always puts the summary triggers back in their installed modes (the summaries stay stale until a rebuild).
 sub restore_always
 {
-	ddl('disable_triggers', "ALTER TABLE webhook_events ENABLE ALWAYS TRIGGER $_") for @SUMMARY_TRIGGERS;
+	ddl('disable_triggers', $_) for @RESTORE_MODES;
 	$state{origin_pending} = 0;
 	return;
 }
@@ -921,7 +928,7 @@ sub op_disable_triggers
 		finish('COMMIT') if $txn;
 	});
 	# an aborted autocommit run leaves the triggers disabled: enable them as installed
-	run_sql("ALTER TABLE webhook_events ENABLE ALWAYS TRIGGER $_") for $ok || $txn ? () : @SUMMARY_TRIGGERS;
+	run_sql($_) for $ok || $txn ? () : @RESTORE_MODES;
 	die "aborted\n" unless $ok;
 	return;
 }
@@ -1174,7 +1181,7 @@ sub run_round
 	$failed_rounds{$_}++ for (@hard ? @hard : ('ordinary'));
 	my $r = run_sql('SELECT webhook_summaries_rebuild()');    # start the next round afresh
 	failure('resync rebuild: error', 'SELECT webhook_summaries_rebuild()', $r->{message})
-	  if defined $r->{state};
+	  if defined $r->{state} && $r->{state} ne '55000';
 	guard(sub { restart_if_crashed($r) });
 	return;
 }
