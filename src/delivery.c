@@ -138,6 +138,16 @@ WhMetricsPossible(const WhMetrics *m)
 		m->delay_count <= m->total && (m->delay_count > 0 || m->delay_sum == 0);
 }
 
+/* WhMetricsOverflow reports a counter sum beyond bigint (only bigint delay_ms values can make one). */
+void
+WhMetricsOverflow(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("sum of delay_ms out of range for bigint"),
+			 errhint("whanalytics adds delay_ms values in a bigint; keep them below 2^63 in total.")));
+}
+
 /* WhMetricsAddDelivery adds (sign +1) or removes (sign -1) one delivery's counts. */
 void
 WhMetricsAddDelivery(WhMetrics *m, const WhDelivery *d, int64 sign)
@@ -153,9 +163,6 @@ WhMetricsAddDelivery(WhMetrics *m, const WhDelivery *d, int64 sign)
 		/* only bigint delays can get here: 2^32 integer delays fit */
 		if (sign > 0 ? pg_add_s64_overflow(m->delay_sum, d->delay_ms, &m->delay_sum)
 			: pg_sub_s64_overflow(m->delay_sum, d->delay_ms, &m->delay_sum))
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("sum of delay_ms out of range for bigint"),
-					 errhint("whanalytics adds delay_ms values in a bigint; keep them below 2^63 in total.")));
+			WhMetricsOverflow();
 	}
 }

@@ -4,9 +4,10 @@
  *	  version 1:
  *	    byte 1, varint webhooks, then per webhook:
  *	    varint id length, id bytes, varint body length, body:
- *	      varint n, n x (varint hour 0-23, 7 signed varints: total, success,
- *	      failed, pending, retried, delay_count, delay_sum) for the hours
- *	      whose counters are not all zero,
+ *	      varint n, n x (varint hour 0-23, a signed varint per counter of
+ *	      WH_METRIC_FIELDS, in its order: total, success, failed, pending,
+ *	      retried, delay_count, delay_sum) for the hours whose counters are
+ *	      not all zero,
  *	      varint n, n x (varint key length + 1 or 0 for NULL, key, signed count)
  *	      for events, then the same for failed URLs,
  *	      varint n, n x (signed value delta, signed count) for latencies.
@@ -182,14 +183,6 @@ PutCounts(StringInfo buf, WhCounter *counter)
 	return n;
 }
 
-/* IsZero is true when every counter is zero. */
-static bool
-IsZero(const WhMetrics *m)
-{
-	return m->total == 0 && m->success == 0 && m->failed == 0 && m->pending == 0 &&
-		m->retried == 0 && m->delay_count == 0 && m->delay_sum == 0;
-}
-
 /* BucketBody appends a bucket's counters and counts; false when it is all zero. */
 static bool
 BucketBody(StringInfo body, const WhBucket *bucket)
@@ -201,22 +194,18 @@ BucketBody(StringInfo body, const WhBucket *bucket)
 	int			hours = 0;
 
 	for (int h = 0; h < WH_HOURS_PER_DAY; h++)
-		hours += !IsZero(&bucket->hours[h]);
+		hours += !WhMetricsIsZero(&bucket->hours[h]);
 	PutVarint(body, hours);
 	for (int h = 0; h < WH_HOURS_PER_DAY; h++)
 	{
 		const WhMetrics *m = &bucket->hours[h];
 
-		if (IsZero(m))
+		if (WhMetricsIsZero(m))
 			continue;
 		PutVarint(body, h);
-		PutSigned(body, m->total);
-		PutSigned(body, m->success);
-		PutSigned(body, m->failed);
-		PutSigned(body, m->pending);
-		PutSigned(body, m->retried);
-		PutSigned(body, m->delay_count);
-		PutSigned(body, m->delay_sum);
+#define WH_PUT_FIELD(name) PutSigned(body, m->name);
+		WH_METRIC_FIELDS(WH_PUT_FIELD)
+#undef WH_PUT_FIELD
 	}
 	entries += PutCounts(body, bucket->events);
 	entries += PutCounts(body, bucket->failed_urls);
@@ -388,13 +377,9 @@ WhStateDecode(const bytea *stored, const WhStateSink *sink, void *arg)
 
 			if (hour >= WH_HOURS_PER_DAY)
 				WhSummaryCorrupt("hour beyond the day");
-			m.total = GetSigned(&body);
-			m.success = GetSigned(&body);
-			m.failed = GetSigned(&body);
-			m.pending = GetSigned(&body);
-			m.retried = GetSigned(&body);
-			m.delay_count = GetSigned(&body);
-			m.delay_sum = GetSigned(&body);
+#define WH_GET_FIELD(name) m.name = GetSigned(&body);
+			WH_METRIC_FIELDS(WH_GET_FIELD)
+#undef WH_GET_FIELD
 			sink->hour(arg, (int) hour, &m);
 		}
 		GetCounts(&body, sink->event, arg);

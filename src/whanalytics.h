@@ -23,33 +23,51 @@ typedef struct WhFilter
 	Oid			events_relid;	/* the same relation */
 } WhFilter;
 
-/* Counters of one group of deliveries (an hour, a day, a whole window). */
+/*
+ * The counters of one group of deliveries (an hour, a day, a whole window),
+ * in stored order: this one list makes the struct, merging, the zero test
+ * and the summary encoder and decoder (summary_state.c). What a delivery
+ * adds to each is WhMetricsAddDelivery (delivery.c), what sums rows could
+ * give is WhMetricsPossible beside it.
+ */
+#define WH_METRIC_FIELDS(X) \
+	X(total) \
+	X(success) \
+	X(failed) \
+	X(pending) \
+	X(retried)		/* rows with retries > 0 */ \
+	X(delay_count)	/* rows with a non-NULL delay_ms */ \
+	X(delay_sum)
+
 typedef struct WhMetrics
 {
-	int64		total;
-	int64		success;
-	int64		failed;
-	int64		pending;
-	int64		retried;		/* rows with retries > 0 */
-	int64		delay_count;	/* rows with a non-NULL delay_ms */
-	int64		delay_sum;
+#define WH_METRIC_MEMBER(name) int64 name;
+	WH_METRIC_FIELDS(WH_METRIC_MEMBER)
+#undef WH_METRIC_MEMBER
 } WhMetrics;
 
-/* WhMetricsAdd adds the counters of 'from' into 'into'. */
+extern void WhMetricsOverflow(void) pg_attribute_noreturn();
+
+/* WhMetricsAdd adds the counters of 'from' into 'into'; a sum beyond bigint is an error. */
 static inline void
 WhMetricsAdd(WhMetrics *into, const WhMetrics *from)
 {
-	into->total += from->total;
-	into->success += from->success;
-	into->failed += from->failed;
-	into->pending += from->pending;
-	into->retried += from->retried;
-	into->delay_count += from->delay_count;
-	if (pg_add_s64_overflow(into->delay_sum, from->delay_sum, &into->delay_sum))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("sum of delay_ms out of range for bigint"),
-				 errhint("whanalytics adds delay_ms values in a bigint; keep them below 2^63 in total.")));
+	bool		overflow = false;
+
+#define WH_METRIC_ADD(name) overflow |= pg_add_s64_overflow(into->name, from->name, &into->name);
+	WH_METRIC_FIELDS(WH_METRIC_ADD)
+#undef WH_METRIC_ADD
+	if (unlikely(overflow))
+		WhMetricsOverflow();	/* only delay_sum can get there */
+}
+
+/* WhMetricsIsZero is true when every counter is zero. */
+static inline bool
+WhMetricsIsZero(const WhMetrics *m)
+{
+#define WH_METRIC_ZERO(name) && m->name == 0
+	return true WH_METRIC_FIELDS(WH_METRIC_ZERO);
+#undef WH_METRIC_ZERO
 }
 
 /* metrics.c: the derived numbers, rounded as round(numeric, 2) does */
