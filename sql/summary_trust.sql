@@ -178,7 +178,7 @@ SELECT trust_agree() AS after_user_triggers;
 -- summaries stale; the rebuild reads the new types.
 ALTER TABLE webhook_events ALTER COLUMN delay_ms TYPE bigint,
     ALTER COLUMN response_status TYPE bigint, ALTER COLUMN retries TYPE bigint,
-    ALTER COLUMN error TYPE json, ALTER COLUMN event TYPE varchar(100);
+    ALTER COLUMN error TYPE json, ALTER COLUMN event TYPE varchar;
 SELECT usable, reason FROM webhook_summaries_status();
 INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status, error,
                             retries, created_at, delay_ms)
