@@ -15,9 +15,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BIN=/usr/lib/postgresql/15/bin
+BIN=$("${PG_CONFIG:-pg_config}" --bindir)
 DB=whanalytics_load
-PG_MAJOR=15
 SECONDS_LOAD=30
 CRASHES=3
 while (($# > 0)); do
@@ -138,7 +137,7 @@ check cancel "$ok" "pg_cancel_backend stopped a 78-million-hour series; the call
 #    killed with SIGKILL during 8 pgbench writers and 4 writers that record
 #    each acknowledged commit, CRASHES times; restarted, it recovers from WAL.
 datadir=$(q -c "SHOW data_directory")
-cluster=$(basename "$datadir")
+owner=$(stat -c %U "$datadir")
 : >"$WORK/acked"
 writer() {
     local n=0
@@ -167,7 +166,12 @@ for round in $(seq 1 "$CRASHES"); do
     wait "$bench" 2>/dev/null || true
     n=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$WORK/crash_pgbench.out" | head -n 1)
     crash_tx=$((crash_tx + ${n:-0}))
-    pg_ctlcluster "$PG_MAJOR" "$cluster" start    # crash recovery from WAL
+    # crash recovery from WAL, as the owner of the data directory (postgres refuses root)
+    if [[ $owner == $(id -un) ]]; then
+        "$BIN/pg_ctl" -D "$datadir" -l "$datadir/restart.log" -w start >/dev/null
+    else
+        (cd / && runuser -u "$owner" -- "$BIN/pg_ctl" -D "$datadir" -l "$datadir/restart.log" -w start >/dev/null)
+    fi
     for _ in $(seq 1 60); do "$BIN/pg_isready" -q && break; sleep 1; done
     # pgbench counts a transaction once its COMMIT is acknowledged: each one inserted a row
     after=$(q -c "SELECT count(*) FROM webhook_events WHERE resource_id = 'pgbench'")
