@@ -14,7 +14,7 @@ DATA = $(wildcard sql/whanalytics--*.sql)
 REGRESS = extension analytics_json edge_cases day_metrics hourly_metrics \
           latency_percentiles bad_input settings row_security session_independence \
           summaries fuzz cancellation corrupt_summaries large_values million_hour
-REGRESS_OPTS = --load-extension=plpgsql
+REGRESS_OPTS = --inputdir=test --load-extension=plpgsql
 
 PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 
