@@ -1,6 +1,7 @@
 -- analytics_json: webhook_analytics_json and webhook_analytics_json_between
 -- against the plain-SQL oracle, for every period, webhook filter, top_n and
 -- last_n, plus targeted checks of each field against direct SQL counts.
+\i test/setup.sql
 SET TimeZone = 'America/Los_Angeles';
 
 -- Fixture: two organizations whose deliveries interleave in time and share
@@ -123,3 +124,4 @@ SELECT webhook_analytics_json('org_aj_other', 'last_30_days', '2025-07-01 00:00+
           AND created_at >= '2025-06-01 00:00+00' AND created_at < '2025-07-01 00:00+00') AS direct_other_total,
        webhook_analytics_json('org_aj_other', 'last_30_days', '2025-07-01 00:00+00')
          = plain_analytics_json('org_aj_other', 'last_30_days', '2025-07-01 00:00+00') AS equal;
+\i test/teardown.sql

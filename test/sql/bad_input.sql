@@ -1,6 +1,7 @@
 -- bad_input: every bad argument of SPEC section 4 is a 22023 error naming the
 -- argument and the value, with a hint; NULL arguments, an unknown organization
 -- and the aggregate's edge cases are not errors; no bad call changes any row.
+\i test/setup.sql
 SET TimeZone = 'UTC';
 SET DateStyle = 'ISO, YMD';  -- error messages print timestamps in the session's style
 
@@ -164,3 +165,4 @@ SELECT webhook_latency_percentiles(NULL::double precision) IS NULL AS all_null_r
        webhook_latency_percentiles(NULL::double precision) IS NOT DISTINCT FROM
            ROW(NULL, NULL, NULL, NULL, NULL, NULL, NULL)::webhook_latency AS equals_null_row
 FROM generate_series(1, 3);
+\i test/teardown.sql

@@ -1,6 +1,7 @@
 -- cancellation: statement_timeout stops long calls inside the extension's
 -- own loops (a dense series of millions of hours, an aggregate over many
 -- distinct values), with SQLSTATE 57014, and the session goes on.
+\i test/setup.sql
 SET statement_timeout = '500ms';
 
 -- 70 million hours: the series loop checks for interrupts on every row.
@@ -12,3 +13,4 @@ SELECT error_of($$SELECT webhook_latency_percentiles(g * 1.5) FROM generate_seri
 
 RESET statement_timeout;
 SELECT count(*) AS hours FROM webhook_hourly_metrics('org_cancel', '2025-01-01 00:00+00', '2025-01-02 00:00+00');
+\i test/teardown.sql

@@ -3,6 +3,7 @@
 -- length, has bytes flipped and is replaced by random bytes (each inside a
 -- rolled-back subtransaction); every call must answer or fail with a clean
 -- error, never crash the server.
+\i test/setup.sql
 SET TimeZone = 'UTC';
 SELECT pg_postmaster_start_time() AS started \gset
 
@@ -93,3 +94,4 @@ FROM corrupt_results GROUP BY kind ORDER BY kind;
 SELECT webhook_analytics_json_between('org_cs', '2025-10-01 00:00+00', '2025-10-03 00:00+00')
          = plain_analytics_json_between('org_cs', '2025-10-01 00:00+00', '2025-10-03 00:00+00') AS intact_again;
 SELECT pg_postmaster_start_time() = :'started' AS same_server;
+\i test/teardown.sql

@@ -1,6 +1,7 @@
 -- day_metrics: webhook_day_metrics is dense (every UTC day the window
 -- overlaps, empty days as zeros), oldest first, counts only the window's
 -- rows, and equals the plain-SQL oracle for many windows and sessions.
+\i test/setup.sql
 SET TimeZone = 'America/New_York';
 
 -- Fixture: org_day has rows on 2025-04-01, 04-02 and 04-05 (UTC) only.
@@ -50,3 +51,4 @@ RESET TimeZone;
 -- Another organization and an unknown one: zeros, never someone else's rows.
 SELECT day, total, success, failed, pending, retry_rate_pct, avg_delay_ms
 FROM webhook_day_metrics('org_day_nobody', '2025-04-01 00:00+00', '2025-04-03 00:00+00');
+\i test/teardown.sql

@@ -1,6 +1,7 @@
 -- edge_cases: the strange rows of SPEC section 4 and the boundaries of every
 -- definition, each checked against the oracle and, for the key numbers,
 -- against values worked out by hand in the comments.
+\i test/setup.sql
 SET TimeZone = 'Asia/Tokyo';
 
 -- Window for org_edge: [2025-03-01 00:00 UTC, 2025-03-02 00:00 UTC).
@@ -101,7 +102,7 @@ SELECT e ->> 'id' AS id, e ->> 'event' AS event
 FROM jsonb_array_elements(webhook_analytics_json_between('org_edge', '2025-03-01 04:00+00', '2025-03-01 04:00:00.000001+00')
                           #> '{data,last_events}') e;
 SELECT id::text, event FROM webhook_events
-WHERE organization_id = 'org_edge' AND created_at = '2025-03-01 04:00+00' ORDER BY id DESC;
+WHERE organization_id = 'org_edge' AND created_at = '2025-03-01 04:00+00' ORDER BY webhook_events.id DESC;
 
 -- A huge payload and long text pass through last_events whole.
 INSERT INTO webhook_events (webhook_id, organization_id, url, event, payload, response_body, created_at)
@@ -121,3 +122,4 @@ INSERT INTO webhook_events (webhook_id, organization_id, url, event, created_at,
     ('webhook_far', 'org_far', 'u', 'x', '2025-03-01 09:00+00', 'infinity');
 SELECT webhook_analytics_json('org_far', 'last_day', '2025-03-02 00:00+00') #> '{data,latency}' AS latency,
        (SELECT round(extract(epoch FROM '2300-01-01 00:00+00'::timestamptz - '2025-03-01 09:00+00') * 1000)) AS direct_ms;
+\i test/teardown.sql

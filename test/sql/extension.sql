@@ -1,6 +1,6 @@
 -- extension: CREATE EXTENSION (plain and WITH SCHEMA), the objects it makes,
--- their properties, dump marking and the update chain. Also loads the test
--- helpers and the plain-SQL oracle that later tests compare against.
+-- their properties, dump marking and the update chain; the test helpers and
+-- the plain-SQL oracle load against it.
 
 -- Installed in a schema of its own, everything lands there and works from
 -- a search_path that does not name it.
@@ -22,7 +22,7 @@ SELECT whs.webhook_analytics_json('org_schema', 'last_day', '2025-01-02 00:00+00
 DROP EXTENSION whanalytics;
 DROP SCHEMA whs;
 
--- The default install, used by every later test.
+-- The default install.
 CREATE EXTENSION whanalytics;
 SELECT extname, extversion, extrelocatable FROM pg_extension WHERE extname = 'whanalytics';
 
@@ -73,9 +73,7 @@ SELECT extversion FROM pg_extension WHERE extname = 'whanalytics';
 SELECT name, setting, context, short_desc FROM pg_settings
 WHERE name LIKE 'whanalytics.%' ORDER BY name;
 
--- Shared helpers and the plain-SQL oracle for the later tests.
-\set ECHO none
-\i test/helpers.sql
-\i test/plain_sql.sql
-\set ECHO all
+-- The shared test helpers and the plain-SQL oracle load against this install.
+\i test/setup.sql
 SELECT count(*) AS oracle_functions FROM pg_proc WHERE proname LIKE 'plain\_%';
+\i test/teardown.sql

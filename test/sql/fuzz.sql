@@ -3,6 +3,7 @@
 -- misses, extreme and infinite timestamps, extreme integers, SQL fragments).
 -- Only documented errors may come back, no other organization's rows, and
 -- the server must be the same at the end (no crash, no restart).
+\i test/setup.sql
 SET TimeZone = 'UTC';
 SELECT pg_postmaster_start_time() AS started \gset
 
@@ -94,3 +95,4 @@ FROM fuzz_results GROUP BY fn ORDER BY fn;
 -- Nothing changed, and the server never restarted.
 SELECT count(*) AS fuzz_rows FROM webhook_events WHERE organization_id = 'org_fuzz';
 SELECT pg_postmaster_start_time() = :'started' AS same_server;
+\i test/teardown.sql

@@ -1,6 +1,7 @@
 -- hourly_metrics: webhook_hourly_metrics is dense (every UTC hour the window
 -- overlaps, empty hours as zeros), oldest first, and equals the plain-SQL
 -- oracle; its rows add up to the JSON response's totals.
+\i test/setup.sql
 SET TimeZone = 'Asia/Kathmandu';
 
 -- Fixture: org_hour has rows in 10:00, 10:59:59.999999, 11:30 and 14:00 UTC.
@@ -41,3 +42,4 @@ SELECT (SELECT sum(total) FROM webhook_hourly_metrics('org_hour', '2025-05-10 00
 -- A window of a year is 8760 dense hours, still one pass over the rows.
 SELECT count(*) AS hours, sum(total) AS total, min(hour) = '2025-01-01 00:00+00' AS starts_right
 FROM webhook_hourly_metrics('org_hour', '2025-01-01 00:00+00', '2026-01-01 00:00+00');
+\i test/teardown.sql

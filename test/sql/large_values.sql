@@ -1,6 +1,7 @@
 -- large_values: 100,000 distinct event types and URLs in one window, and
 -- 200,000 deliveries in a single hour, against the plain-SQL oracle (1 MB
 -- payloads are in edge_cases).
+\i test/setup.sql
 SET TimeZone = 'UTC';
 
 INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status, created_at, first_sent_at)
@@ -24,3 +25,4 @@ SELECT (r #>> '{data,day_metrics,total}')::int AS total,
        webhook_analytics_json_between('org_lv_hour', '2025-11-05 10:30+00', '2025-11-05 10:31+00')
          = plain_analytics_json_between('org_lv_hour', '2025-11-05 10:30+00', '2025-11-05 10:31+00') AS equal_minute
 FROM (SELECT webhook_analytics_json('org_lv_hour', 'last_day', '2025-11-06 00:00+00') AS r) s;
+\i test/teardown.sql

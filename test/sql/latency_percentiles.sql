@@ -1,6 +1,7 @@
 -- latency_percentiles: the aggregate equals min, max, avg and percentile_cont
 -- exactly on many inputs (NULLs, duplicates, negatives, extremes, NaN and
 -- infinities), per group, and in a forced parallel plan.
+\i test/setup.sql
 
 -- Checks the aggregate against the built-ins over the values of a query.
 CREATE FUNCTION latency_matches(query text) RETURNS boolean
@@ -91,3 +92,4 @@ SELECT i, (webhook_latency_percentiles(i::float8) OVER (ORDER BY i)).p50 AS runn
 FROM generate_series(1, 5) i;
 DROP TABLE latency_values;
 DROP FUNCTION latency_matches(text);
+\i test/teardown.sql

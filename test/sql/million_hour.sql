@@ -3,6 +3,7 @@
 -- once), against the plain-SQL oracle: through the summaries (whole days)
 -- and through the rows (the hour inside a partial day), the series, the
 -- latency aggregate, and after updating and deleting a share of them.
+\i test/setup.sql
 SET TimeZone = 'UTC';
 SET max_parallel_workers_per_gather = 0;  -- avg sums in one order on both sides
 
@@ -85,3 +86,4 @@ SELECT * FROM million_hour_checks();
 
 DROP FUNCTION million_hour_checks();
 DELETE FROM webhook_events WHERE organization_id IN ('org_mh', 'org_mh_other');
+\i test/teardown.sql

@@ -1,6 +1,7 @@
 -- row_security: GRANTs and row-level security apply to whoever calls the functions:
 -- each tenant gets what the oracle and count(*) see as that role, nothing of the
 -- other tenant; a second, restrictive policy hides rows; no SELECT gives 42501.
+\i test/setup.sql
 SET TimeZone = 'UTC';
 SET DateStyle = 'ISO, YMD';
 
@@ -207,3 +208,4 @@ SELECT relname, relrowsecurity,
        (SELECT count(*) FROM pg_policy WHERE polrelid = c.oid) AS policies
 FROM pg_class c
 WHERE oid IN ('webhook_events'::regclass, 'webhooks'::regclass) ORDER BY relname;
+\i test/teardown.sql

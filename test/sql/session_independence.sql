@@ -1,6 +1,7 @@
 -- session_independence: same results whatever the TimeZone, DateStyle, IntervalStyle,
 -- float output, plan, parallel worker or search_path (empty, or hostile first);
 -- 'last_day' is exactly 24 hours across a DST change; hours and days are UTC.
+\i test/setup.sql
 SET TimeZone = 'UTC';
 SET DateStyle = 'ISO, YMD';
 
@@ -219,3 +220,4 @@ SELECT array_agg(total ORDER BY day) = array_agg((SELECT count(*) FROM webhook_e
                                                    AND e.created_at < '2025-03-10 12:00+00') ORDER BY day) AS utc_day_counts
 FROM webhook_day_metrics('org_sess_a', '2025-03-07 20:00+00', '2025-03-10 12:00+00') AS d;
 RESET TimeZone;
+\i test/teardown.sql

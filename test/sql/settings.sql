@@ -1,6 +1,7 @@
 -- settings: whanalytics.env sets the response's "env"; whanalytics.events_table
 -- and whanalytics.webhooks_table point every function at a user's own table or
 -- view (schema-qualified or through search_path); bad relations are clear errors.
+\i test/setup.sql
 SET TimeZone = 'UTC';
 SET DateStyle = 'ISO, YMD';
 
@@ -210,3 +211,4 @@ SELECT json_diff(webhook_analytics_json_between('org_settings_a', '2025-06-28 00
 
 SET client_min_messages = warning;
 DROP SCHEMA settings_user CASCADE;
+\i test/teardown.sql

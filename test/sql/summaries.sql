@@ -3,6 +3,7 @@
 -- first_sent_at set, a row moving hour or organization), deletes, COPY and
 -- TRUNCATE, inside the writer's own transaction, after rollbacks, after
 -- compaction and rebuild; and they are bypassed when they must be.
+\i test/setup.sql
 SET TimeZone = 'Europe/Berlin';
 
 -- Fixture: org_sum over 3 days, two webhooks, every kind of row.
@@ -181,3 +182,4 @@ SELECT count(*) AS summary_rows FROM webhook_event_summaries;
 SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS after_truncate;
 ROLLBACK;
 SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS after_truncate_rollback;
+\i test/teardown.sql
