@@ -14,11 +14,23 @@ DATA = $(wildcard sql/whanalytics--*.sql)
 REGRESS = extension analytics_json edge_cases day_metrics hourly_metrics \
           latency_percentiles bad_input settings row_security session_independence \
           summaries summary_trust fuzz cancellation corrupt_summaries large_values million_hour
-REGRESS_OPTS = --load-extension=plpgsql
+REGRESS_OPTS = --inputdir=test --load-extension=plpgsql
+
+# Multi-server tests (test/t/*.pl, PostgreSQL::Test::Cluster of the server's
+# PGXS; each starts its own servers, as a user other than root): part of
+# `make installcheck`, alone with `make prove_installcheck [PROVE_TESTS=...]`.
+TAP_TESTS = 1
+PROVE_TESTS = test/t/*.pl
 
 # Concurrency: isolationtester specs in test/specs, their outputs in test/expected.
 ISOLATION = rebuild_concurrent
 ISOLATION_OPTS = --inputdir=test --load-extension=plpgsql
+
+# `make installcheck REGRESS=x` runs that pg_regress test alone: no TAP or isolation test.
+ifeq ($(origin REGRESS),command line)
+TAP_TESTS =
+ISOLATION =
+endif
 
 PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 
@@ -28,3 +40,16 @@ include $(PGXS)
 
 # Every object is rebuilt when a header changes (PGXS tracks no header dependencies).
 $(OBJS): $(wildcard src/*.h)
+
+# The TAP tests only (pgvector's target): make prove_installcheck [PROVE_TESTS=test/t/001_dump_restore.pl]
+.PHONY: prove_installcheck
+prove_installcheck:
+	$(prove_installcheck)
+
+# PGXS's `make check` only says it is unsupported; here it runs the TAP
+# tests, which need no running server (GNU make then notes that this recipe
+# replaces PGXS's).
+ifneq ($(filter check,$(MAKECMDGOALS)),)
+check:
+	$(prove_installcheck)
+endif

@@ -1,7 +1,7 @@
 -- extension_objects.sql: one line per object of the whanalytics extension,
 -- with everything that defines it (definition, columns, options, indexes,
 -- triggers, privileges, comments, dump marking), sorted; two databases whose
--- output is equal have the same extension objects. Used by update_chain.sh.
+-- output is equal have the same extension objects. Used by test/t/002_update_chain.pl.
 WITH members AS (
     SELECT d.classid, d.objid
     FROM pg_depend d JOIN pg_extension x ON x.oid = d.refobjid

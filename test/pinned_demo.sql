@@ -1,7 +1,8 @@
 -- pinned_demo.sql: run after demo/sample_data.sql; pins the demo data (made
 -- relative to now()) to the fixed as_of 2026-01-08 00:00 UTC, and adds one
 -- edge row (non-ASCII event, JSON null error, done = 7, sub-second times) of
--- organization org_edge. Used by the shell tests that compare responses.
+-- organization org_edge. Used by the TAP tests that compare responses
+-- (test/t/001_dump_restore.pl, test/t/002_update_chain.pl).
 UPDATE webhook_events SET created_at = created_at - (now() - '2026-01-08 00:00+00'),
                           first_sent_at = first_sent_at - (now() - '2026-01-08 00:00+00');
 INSERT INTO webhook_events (webhook_id, organization_id, url, event, payload, error,

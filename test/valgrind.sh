@@ -3,13 +3,17 @@
 # under valgrind (memcheck) and fails if any error report has a frame in
 # whanalytics.so. PostgreSQL itself is not built for valgrind here, so its own
 # reports (padding written to WAL, and the like) are listed but not judged.
-# Long: the suite takes many minutes under valgrind.
+# Long: the suite takes many minutes under valgrind. The pg_regress tests
+# only (each sets itself up, so any list runs); the TAP tests start servers
+# of their own, not under valgrind.
 #   test/valgrind.sh [test ...]      (default: every test of the Makefile but
 #                                     cancellation and million_hour)
+# Environment: PG_CONFIG (default /usr/lib/postgresql/15/bin/pg_config).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BIN=/usr/lib/postgresql/15/bin
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+BIN=$("$PG_CONFIG" --bindir)
 WORK=$(mktemp -d /tmp/whanalytics-valgrind.XXXXXX)
 PORT=${VALGRIND_PORT:-55432}
 command -v valgrind >/dev/null || { apt-get update && apt-get install -y valgrind; }
@@ -32,13 +36,15 @@ tests=("$@")
 if ((${#tests[@]} == 0)); then
     # every test of the Makefile but those that are about time or volume:
     # cancellation's timeouts are about time; million_hour's 2,000,000 rows
-    # take about an hour (run them as: extension cancellation million_hour)
-    mapfile -t tests < <(make -s -C "$ROOT" --no-print-directory -f Makefile -f - print-regress <<<'print-regress: ; @printf "%s\n" $(REGRESS)' |
+    # take about an hour (run them as: test/valgrind.sh cancellation million_hour)
+    mapfile -t tests < <(make -s -C "$ROOT" --no-print-directory -f Makefile -f - print-regress PG_CONFIG="$PG_CONFIG" \
+                             <<<'print-regress: ; @printf "%s\n" $(REGRESS)' |
                          grep -vxE 'cancellation|million_hour')
 fi
 rc=0
-make -C "$ROOT" installcheck PGHOST="$WORK" PGPORT="$PORT" PGUSER=postgres \
-    ${tests:+REGRESS="${tests[*]}"} || rc=$?
+# REGRESS on the command line: the pg_regress tests named, no TAP test
+make -C "$ROOT" installcheck PG_CONFIG="$PG_CONFIG" PGHOST="$WORK" PGPORT="$PORT" PGUSER=postgres \
+    REGRESS="${tests[*]}" || rc=$?
 as_postgres "$BIN/pg_ctl -D $WORK/data -m fast stop >/dev/null" || true
 sleep 2
 

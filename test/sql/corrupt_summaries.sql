@@ -1,0 +1,97 @@
+-- corrupt_summaries: the summary decoder reads bytes from a table, so it must
+-- survive any bytes there. A valid stored summary is truncated at every
+-- length, has bytes flipped and is replaced by random bytes (each inside a
+-- rolled-back subtransaction); every call must answer or fail with a clean
+-- error, never crash the server.
+\i test/setup.sql
+SET TimeZone = 'UTC';
+SELECT pg_postmaster_start_time() AS started \gset
+
+INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status, error,
+                            retries, created_at, first_sent_at, delay_ms, done)
+SELECT 'webhook_cs_' || (i % 3), 'org_cs', 'https://cs.example/' || (i % 4), 'cs.' || (i % 5),
+       (ARRAY[200, 500, NULL])[i % 3 + 1], CASE WHEN i % 3 = 2 THEN '{"e": 1}'::jsonb END,
+       i % 2, '2025-10-01 00:00+00'::timestamptz + i * interval '7 minutes',
+       '2025-10-01 00:00+00'::timestamptz + i * interval '7 minutes' + i * interval '1 ms',
+       i, i % 2
+FROM generate_series(0, 180) i;
+SELECT webhook_summaries_compact() >= 0 AS compacted;
+SELECT count(*) AS summary_rows, min(length(state)) > 100 AS sizeable
+FROM webhook_event_summaries WHERE organization_id = 'org_cs';
+
+CREATE TEMP TABLE corrupt_results (kind text, state text);
+
+DO $corrupt$
+DECLARE
+    good bytea := (SELECT state FROM webhook_event_summaries WHERE organization_id = 'org_cs' LIMIT 1);
+    bad bytea;
+    kind text;
+    outcome text;
+    pos integer;
+BEGIN
+    PERFORM setseed(0.5);
+    FOR i IN 0 .. length(good) + 400 LOOP
+        IF i < length(good) THEN
+            kind := 'truncated';
+            bad := substring(good FROM 1 FOR i);
+        ELSIF i < length(good) + 300 THEN
+            kind := 'flipped';
+            bad := good;
+            FOR k IN 1 .. 1 + floor(random() * 3)::int LOOP
+                pos := floor(random() * length(good))::int;
+                bad := set_byte(bad, pos, floor(random() * 256)::int);
+            END LOOP;
+        ELSE
+            kind := 'random';
+            SELECT string_agg(lpad(to_hex(floor(random() * 256)::int), 2, '0'), '')
+              INTO STRICT outcome FROM generate_series(1, 1 + floor(random() * 200)::int);
+            bad := decode(outcome, 'hex');
+        END IF;
+        BEGIN
+            UPDATE webhook_event_summaries SET state = bad WHERE organization_id = 'org_cs';
+            PERFORM webhook_analytics_json_between('org_cs', '2025-10-01 00:00+00', '2025-10-03 00:00+00', NULL, 50, 5);
+            PERFORM count(*) FROM webhook_hourly_metrics('org_cs', '2025-10-01 00:00+00', '2025-10-03 00:00+00');
+            outcome := 'ok';
+            RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = 'roll back';
+        EXCEPTION WHEN OTHERS THEN
+            IF SQLSTATE <> 'P0001' THEN
+                outcome := SQLSTATE;
+            END IF;
+        END;
+        INSERT INTO corrupt_results VALUES (kind, outcome);
+    END LOOP;
+END
+$corrupt$;
+
+-- Summaries that decode cleanly but whose counts no set of rows could give
+-- (an hour below zero, more successes than deliveries, an event or latency
+-- counted below zero) are corrupt too: XX001 with the rebuild hint.
+CREATE FUNCTION pg_temp.outcome_with(bad bytea) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE webhook_event_summaries SET state = bad WHERE organization_id = 'org_cs';
+    PERFORM webhook_analytics_json_between('org_cs', '2025-10-01 00:00+00', '2025-10-03 00:00+00', NULL, 50, 5);
+    PERFORM count(*) FROM webhook_hourly_metrics('org_cs', '2025-10-01 00:00+00', '2025-10-03 00:00+00');
+    RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = 'ok';
+EXCEPTION WHEN OTHERS THEN
+    RETURN CASE WHEN SQLSTATE = 'P0001' THEN 'ok' ELSE SQLSTATE || ': ' || SQLERRM END;
+END
+$$;
+SELECT crafted, pg_temp.outcome_with(state) AS outcome
+FROM (VALUES
+    -- one webhook "w": no hours, no counts, latency 1 ms counted -5, 2 ms +3
+    ('latency count below zero', '\x01010177080000000202090206'::bytea),
+    -- hour 5 with total -1
+    ('hour total below zero',    '\x010101770c010501000000000000000000'),
+    -- hour 5 with total 1 and success 2
+    ('more successes than rows', '\x010101770c010502040000000000000000'),
+    -- event "e" counted -2
+    ('event count below zero',   '\x010101770700010265030000')
+) AS c(crafted, state);
+
+-- What came back: answers, or "corrupt whanalytics summary" (XX001).
+SELECT kind, count(*) AS calls, array_agg(DISTINCT state ORDER BY state) AS outcomes
+FROM corrupt_results GROUP BY kind ORDER BY kind;
+SELECT webhook_analytics_json_between('org_cs', '2025-10-01 00:00+00', '2025-10-03 00:00+00')
+         = plain_analytics_json_between('org_cs', '2025-10-01 00:00+00', '2025-10-03 00:00+00') AS intact_again;
+SELECT pg_postmaster_start_time() = :'started' AS same_server;
+\i test/teardown.sql

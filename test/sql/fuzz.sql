@@ -1,0 +1,98 @@
+-- fuzz: thousands of calls of every function with random and hostile
+-- arguments (huge and odd text, NULLs, every period spelling and near
+-- misses, extreme and infinite timestamps, extreme integers, SQL fragments).
+-- Only documented errors may come back, no other organization's rows, and
+-- the server must be the same at the end (no crash, no restart).
+\i test/setup.sql
+SET TimeZone = 'UTC';
+SELECT pg_postmaster_start_time() AS started \gset
+
+INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status, created_at, first_sent_at)
+SELECT 'webhook_fuzz', 'org_fuzz', 'https://fuzz', 'fuzz.event', 200 + i % 300,
+       '2025-09-01 00:00+00'::timestamptz + i * interval '17 minutes',
+       '2025-09-01 00:00+00'::timestamptz + i * interval '17 minutes' + i * interval '3 ms'
+FROM generate_series(1, 500) i;
+
+CREATE TEMP TABLE fuzz_results (fn text, state text, leaked boolean);
+
+DO $fuzz$
+DECLARE
+    texts text[] := ARRAY[
+        NULL, '', ' ', 'org_fuzz', 'ORG_FUZZ', 'org_fuzz ', 'org_%', '%', '_', 'org_fuzz''; DROP TABLE webhook_events; --',
+        E'org\\fuzz', '"org_fuzz"', 'org_fuzz' || chr(8203), repeat('x', 100000), repeat('é', 5000),
+        'last_day', 'last_7_days', 'last_30_days', 'last_90_days', 'last_365_days',
+        'prev_last_day', 'prev_last_7_days', 'prev_last_30_days', 'prev_last_90_days', 'prev_last_365_days',
+        'LAST_DAY', 'last_day ', 'last_2_days', 'prev_', 'prev_prev_last_day', 'last_day; SELECT 1',
+        '1=1 OR TRUE', E'\\x00', '$$', 'webhook_fuzz', 'null', '{}', '[]', chr(127) || chr(1) || chr(31)];
+    stamps timestamptz[] := ARRAY[
+        NULL, 'infinity', '-infinity', '4713-11-24 00:00:00+00 BC', '4713-11-25 00:00:00+00 BC',
+        '294276-12-31 23:59:59.999999+00', '0001-01-01 00:00+00', '1970-01-01 00:00+00',
+        '2000-01-01 00:00+00', '2025-09-01 00:00+00', '2025-09-03 12:34:56.789+00',
+        '2025-09-06 00:00+00', '2025-09-10 00:00:00.000001+00', '2100-01-01 00:00+00'];
+    ints integer[] := ARRAY[NULL, -2147483648, -1000, -1, 0, 1, 5, 10, 999, 1000, 1001, 2147483647];
+    allowed text[] := ARRAY['22023', '22004'];
+    r jsonb;
+    n bigint;
+    org text;
+    state text;
+    i integer;
+BEGIN
+    PERFORM setseed(0.25);
+    FOR i IN 1..3000 LOOP
+        org := texts[1 + floor(random() * array_length(texts, 1))::int];
+        BEGIN
+            state := 'ok';
+            CASE i % 4
+                WHEN 0 THEN
+                    r := webhook_analytics_json(org,
+                            texts[1 + floor(random() * array_length(texts, 1))::int],
+                            stamps[1 + floor(random() * array_length(stamps, 1))::int],
+                            texts[1 + floor(random() * array_length(texts, 1))::int],
+                            ints[1 + floor(random() * array_length(ints, 1))::int],
+                            ints[1 + floor(random() * array_length(ints, 1))::int]);
+                WHEN 1 THEN
+                    r := webhook_analytics_json_between(org,
+                            stamps[1 + floor(random() * array_length(stamps, 1))::int],
+                            stamps[1 + floor(random() * array_length(stamps, 1))::int],
+                            texts[1 + floor(random() * array_length(texts, 1))::int],
+                            ints[1 + floor(random() * array_length(ints, 1))::int],
+                            ints[1 + floor(random() * array_length(ints, 1))::int]);
+                WHEN 2 THEN
+                    -- series: windows of at most 30 days (a longer one is a longer series)
+                    SELECT count(*) INTO n FROM webhook_day_metrics(org,
+                            stamps[10 + floor(random() * 4)::int], stamps[10 + floor(random() * 4)::int],
+                            texts[1 + floor(random() * array_length(texts, 1))::int]);
+                    r := NULL;
+                ELSE
+                    SELECT count(*) INTO n FROM webhook_hourly_metrics(org,
+                            stamps[10 + floor(random() * 4)::int], stamps[10 + floor(random() * 4)::int],
+                            texts[1 + floor(random() * array_length(texts, 1))::int]);
+                    r := NULL;
+            END CASE;
+        EXCEPTION WHEN OTHERS THEN
+            state := SQLSTATE;
+            r := NULL;
+        END;
+        INSERT INTO fuzz_results VALUES (
+            (ARRAY['json', 'json_between', 'day_metrics', 'hourly_metrics'])[i % 4 + 1],
+            state,
+            -- a response for anything but org_fuzz must count nothing
+            coalesce(org IS DISTINCT FROM 'org_fuzz'
+                     AND (r #>> '{data,day_metrics,total}')::int > 0, false));
+        IF state NOT IN ('ok', '22023', '22004') THEN
+            RAISE NOTICE 'undocumented error % for call % (org %)', state, i, left(org, 40);
+        END IF;
+    END LOOP;
+END
+$fuzz$;
+
+-- Calls per function and what came back: only documented SQLSTATEs.
+SELECT fn, count(*) AS calls, array_agg(DISTINCT state ORDER BY state) AS outcomes,
+       bool_and(state IN ('ok', '22023', '22004')) AS only_documented,
+       count(*) FILTER (WHERE leaked) AS leaked
+FROM fuzz_results GROUP BY fn ORDER BY fn;
+
+-- Nothing changed, and the server never restarted.
+SELECT count(*) AS fuzz_rows FROM webhook_events WHERE organization_id = 'org_fuzz';
+SELECT pg_postmaster_start_time() = :'started' AS same_server;
+\i test/teardown.sql

@@ -1,0 +1,189 @@
+-- summaries: the day summaries answer exactly what the rows say, at every
+-- moment: after inserts, updates (a retry, done flipping, a status change,
+-- first_sent_at set, a row moving hour or organization), deletes, COPY and
+-- TRUNCATE, inside the writer's own transaction, after rollbacks, after
+-- compaction and rebuild; and they are bypassed when they must be.
+\i test/setup.sql
+SET TimeZone = 'Europe/Berlin';
+
+-- Fixture: org_sum over 3 days, two webhooks, every kind of row.
+INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status, error,
+                            retries, created_at, first_sent_at, delay_ms, done, payload)
+SELECT 'webhook_sum_' || (i % 2), 'org_sum', 'https://sum.example/' || (i % 5),
+       (ARRAY['a.created', 'b.updated', 'C.deleted', 'é.paid'])[i % 4 + 1],
+       (ARRAY[200, 201, 500, 404, NULL, 302, NULL])[i % 7 + 1],
+       CASE i % 7 WHEN 4 THEN '{"error": "timeout"}'::jsonb WHEN 6 THEN 'null'::jsonb END,
+       i % 3, '2025-08-01 00:00+00'::timestamptz + i * interval '97 seconds',
+       CASE WHEN i % 5 <> 0 THEN '2025-08-01 00:00+00'::timestamptz + i * interval '97 seconds'
+                                 + (i * 31 % 4000) * interval '0.9 ms' END,
+       CASE WHEN i % 9 <> 0 THEN i % 700 - 30 END, (i % 6 <> 0)::int, '{}'
+FROM generate_series(0, 2700) i;
+
+-- The summaries hold one row or more per (organization, UTC day) with rows.
+SELECT count(DISTINCT day) AS summarized_days,
+       (SELECT count(DISTINCT (created_at AT TIME ZONE 'UTC')::date) FROM webhook_events
+        WHERE organization_id = 'org_sum') AS days_with_rows
+FROM webhook_event_summaries WHERE organization_id = 'org_sum';
+
+-- Windows aligned and not aligned to days and hours, long and short, with a
+-- webhook filter: whole days come from the summaries, the rest from rows.
+SELECT f, t, w, paths_agree('org_sum', f, t, w)
+FROM (VALUES ('2025-08-01 00:00+00'::timestamptz, '2025-08-04 00:00+00'::timestamptz),
+             ('2025-08-01 10:17:03.5+00', '2025-08-03 07:59:59.999999+00'),
+             ('2025-08-02 05:30+00', '2025-08-02 06:30+00'),
+             ('2025-08-02 05:00+00', '2025-08-02 06:00+00'),
+             ('2025-07-01 00:00+00', '2025-09-01 00:00+00'),
+             ('2025-07-31 12:00+00', '2025-08-05 00:00:00.000001+00')) v(f, t),
+     unnest(ARRAY[NULL, 'webhook_sum_1']) w
+ORDER BY 1, 2, 3;
+
+-- The summaries really answer: taking their rows away changes the answer of
+-- the summary path (and only of it), and rebuilding puts it right again.
+BEGIN;
+DELETE FROM webhook_event_summaries WHERE organization_id = 'org_sum' AND day % 2 = 0;
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') <> 'agree' AS tampering_shows;
+ROLLBACK;
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS after_rollback;
+
+-- Retries: status changes, done flips, first_sent_at set, retries grow; then
+-- deliveries move hour and organization, and some are deleted. Checked inside
+-- the writer's transaction, after a savepoint rollback, and after commit.
+BEGIN;
+UPDATE webhook_events SET response_status = 200, done = 1, retries = retries + 1,
+       first_sent_at = coalesce(first_sent_at, created_at + interval '12.5 ms'), error = NULL
+WHERE organization_id = 'org_sum' AND id % 4 = 0;
+SELECT paths_agree('org_sum', '2025-08-01 10:17:03.5+00', '2025-08-03 07:59:59.999999+00') AS after_retries;
+SAVEPOINT s;
+DELETE FROM webhook_events WHERE organization_id = 'org_sum' AND id % 5 = 0;
+UPDATE webhook_events SET created_at = created_at + interval '2 hours 1 second', url = url || '/moved'
+WHERE organization_id = 'org_sum' AND id % 7 = 0;
+UPDATE webhook_events SET organization_id = 'org_sum_moved' WHERE organization_id = 'org_sum' AND id % 11 = 0;
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS after_moves,
+       paths_agree('org_sum_moved', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS moved_org;
+ROLLBACK TO SAVEPOINT s;
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS after_savepoint_rollback,
+       paths_agree('org_sum_moved', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS moved_org_empty;
+COMMIT;
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS after_commit;
+
+-- An update that changes nothing the summaries count adds no summary row.
+SELECT count(*) AS summary_rows_before FROM webhook_event_summaries WHERE organization_id = 'org_sum' \gset
+UPDATE webhook_events SET payload = '{"x": 1}', response_body = 'ok' WHERE organization_id = 'org_sum';
+SELECT count(*) - :summary_rows_before AS rows_added FROM webhook_event_summaries WHERE organization_id = 'org_sum';
+
+-- COPY goes through the same triggers.
+COPY webhook_events (webhook_id, organization_id, url, event, response_status, created_at, first_sent_at, done) FROM stdin;
+webhook_sum_0	org_sum	https://copy.example	copy.event	503	2025-08-02 12:34:56+00	2025-08-02 12:34:57.0005+00	0
+webhook_sum_1	org_sum	https://copy.example	copy.event	\N	2025-08-02 12:35:00+00	\N	0
+\.
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS after_copy;
+
+-- Compaction merges each day's deltas into one row and changes no answer.
+SELECT webhook_summaries_compact() > 0 AS compacted;
+SELECT count(*) = count(DISTINCT day) AS one_row_per_day
+FROM webhook_event_summaries WHERE organization_id = 'org_sum';
+SELECT paths_agree('org_sum', '2025-08-01 10:17:03.5+00', '2025-08-03 07:59:59.999999+00') AS after_compaction;
+
+-- Compaction inside the writer's own REPEATABLE READ and SERIALIZABLE
+-- transactions: 300 single-row statements (each may compact the day it
+-- touched), then a full compaction, then one rolled back to a savepoint.
+-- The writer's answers stay exact throughout, and after commit.
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+DO $$
+BEGIN
+    FOR i IN 1 .. 300 LOOP
+        INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status,
+                                    created_at, first_sent_at, done)
+        VALUES ('webhook_sum_' || i % 2, 'org_sum', 'https://rr.example/' || i % 3, 'rr.event',
+                CASE WHEN i % 4 = 0 THEN 500 ELSE 200 END,
+                timestamptz '2025-08-02 00:00+00' + i * interval '4 minutes',
+                timestamptz '2025-08-02 00:00+00' + i * interval '4 minutes' + i * interval '1 ms', 1);
+        UPDATE webhook_events SET retries = retries + 1 WHERE id = currval('webhook_events_id_seq');
+    END LOOP;
+END $$;
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS rr_after_statements;
+SELECT webhook_summaries_compact() >= 0 AS rr_compacted;  -- 0 when a statement already compacted
+SELECT count(*) = count(DISTINCT day) AS one_row_per_day FROM webhook_event_summaries WHERE organization_id = 'org_sum';
+SELECT paths_agree('org_sum', '2025-08-01 10:17:03.5+00', '2025-08-03 07:59:59.999999+00') AS rr_after_compaction;
+SAVEPOINT c;
+DELETE FROM webhook_events WHERE url LIKE 'https://rr.example/%' AND id % 2 = 0;
+SELECT webhook_summaries_compact() >= 0 AS rr_compacted_again;  -- 0 when a statement already compacted
+SELECT count(*) = count(DISTINCT day) AS one_row_per_day FROM webhook_event_summaries WHERE organization_id = 'org_sum';
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS rr_after_delete;
+ROLLBACK TO SAVEPOINT c;
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS rr_after_savepoint_rollback;
+COMMIT;
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+UPDATE webhook_events SET response_status = 503, done = 0 WHERE url LIKE 'https://rr.example/%' AND id % 3 = 0;
+SELECT webhook_summaries_compact() >= 0 AS serializable_compacted;  -- 0 when a statement already compacted
+SELECT count(*) = count(DISTINCT day) AS one_row_per_day FROM webhook_event_summaries WHERE organization_id = 'org_sum';
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS serializable_after_compaction;
+COMMIT;
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS after_commits,
+       (SELECT count(*) = count(DISTINCT day) FROM webhook_event_summaries
+        WHERE organization_id = 'org_sum') AS one_row_per_day;
+
+-- A writer needs no privilege on the summaries (the trigger writes them as
+-- their owner) and cannot read them; it still sees exact answers.
+DROP ROLE IF EXISTS regress_sum_writer;
+CREATE ROLE regress_sum_writer;
+GRANT SELECT, INSERT, UPDATE, DELETE ON webhook_events, webhooks TO regress_sum_writer;
+GRANT USAGE ON SEQUENCE webhook_events_id_seq TO regress_sum_writer;
+SET ROLE regress_sum_writer;
+INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status, created_at)
+VALUES ('webhook_sum_0', 'org_sum', 'https://writer.example', 'w.event', 500, '2025-08-02 01:00+00');
+UPDATE webhook_events SET response_status = 204, done = 1 WHERE url = 'https://writer.example';
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS writer_sees;
+SELECT error_of($$SELECT count(*) FROM webhook_event_summaries$$) AS writer_reads_summaries;
+SELECT error_of($$SELECT webhook_summaries_rebuild()$$) AS writer_rebuilds;
+RESET ROLE;
+REVOKE ALL ON webhook_events, webhooks FROM regress_sum_writer;
+REVOKE ALL ON SEQUENCE webhook_events_id_seq FROM regress_sum_writer;
+DROP ROLE regress_sum_writer;
+
+-- Under row-level security the summaries are not used (they cannot apply a
+-- policy), so a tenant sees exactly what its policy lets it see: tampering
+-- with them changes nothing for the tenant, while the owner's answer moves.
+DROP ROLE IF EXISTS regress_sum_tenant;
+CREATE ROLE regress_sum_tenant;
+GRANT SELECT ON webhook_events, webhooks TO regress_sum_tenant;
+ALTER TABLE webhook_events ENABLE ROW LEVEL SECURITY;
+CREATE POLICY sum_tenant ON webhook_events TO regress_sum_tenant
+    USING (organization_id = 'org_sum' AND event <> 'a.created');
+BEGIN;
+DELETE FROM webhook_event_summaries WHERE organization_id = 'org_sum';
+SET LOCAL ROLE regress_sum_tenant;
+SELECT (webhook_analytics_json_between('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') #>> '{data,day_metrics,total}')::int
+         = (SELECT count(*) FROM webhook_events
+            WHERE created_at >= '2025-08-01 00:00+00' AND created_at < '2025-08-04 00:00+00') AS tenant_exact,
+       paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS tenant_paths;
+RESET ROLE;
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') <> 'agree' AS owner_sees_tampering;
+ROLLBACK;
+DROP POLICY sum_tenant ON webhook_events;
+ALTER TABLE webhook_events DISABLE ROW LEVEL SECURITY;
+REVOKE ALL ON webhook_events, webhooks FROM regress_sum_tenant;
+DROP ROLE regress_sum_tenant;
+
+-- With a trigger disabled the summaries may be incomplete, so they are not
+-- used; re-enabling it does not make them trusted again (rows changed
+-- meanwhile); rebuild makes them exact and trusted again.
+ALTER TABLE webhook_events DISABLE TRIGGER webhook_events_summarize_insert;
+INSERT INTO webhook_events (webhook_id, organization_id, url, event, created_at)
+VALUES ('webhook_sum_0', 'org_sum', 'https://untracked.example', 'x', '2025-08-02 03:00+00');
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS trigger_disabled;
+ALTER TABLE webhook_events ENABLE TRIGGER webhook_events_summarize_insert;
+SELECT usable, reason FROM webhook_summaries_status();
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS trigger_reenabled;
+SELECT webhook_summaries_rebuild() >= 2700 AS rebuilt;
+SELECT usable, reason FROM webhook_summaries_status();
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS after_rebuild;
+
+-- TRUNCATE empties the summaries with the rows.
+BEGIN;
+TRUNCATE webhook_events;
+SELECT count(*) AS summary_rows FROM webhook_event_summaries;
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS after_truncate;
+ROLLBACK;
+SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS after_truncate_rollback;
+\i test/teardown.sql
