@@ -16,11 +16,27 @@ use Test::More;
 
 our @EXPORT = qw(tree_file new_node psql_files fingerprint agreement
   load_fixture load_params pgbench_start pgbench_processed oracle_mismatches
-  $AS_OF @PINNED_ORGS);
+  sample_deliveries $AS_OF @PINNED_ORGS $WINDOW_COMPARISON);
 
 # The as_of of test/pinned_demo.sql, and the organizations it leaves.
 our $AS_OF = '2026-01-08 00:00+00';
 our @PINNED_ORGS = ('org_0196b0e9-11d8-7f26-b1d2-bd47054e4827', 'org_edge');
+
+# Over many windows of org_a, org_b and org_c (sample_deliveries' data): how
+# many calls, how many differ from plain SQL over the same rows, a hash of
+# every response, and whether the summaries answer (t) or rows are read.
+our $WINDOW_COMPARISON = q{
+SELECT count(*) AS calls,
+       count(*) FILTER (WHERE got IS DISTINCT FROM want) AS differ,
+       md5(string_agg(got::text, '|' ORDER BY o, f, l)) AS fingerprint,
+       (SELECT usable FROM webhook_summaries_status()) AS from_summaries
+FROM (SELECT o, f, l, webhook_analytics_json_between(o, f, f + l, NULL, 10, 10) AS got,
+             plain_analytics_json_between(o, f, f + l, NULL, 10, 10) AS want
+      FROM unnest(ARRAY['org_a', 'org_b', 'org_c']) o,
+           generate_series('2025-11-01 00:00+00'::timestamptz, '2025-11-06 00:00+00',
+                           interval '9 hours 7 minutes') f,
+           unnest(ARRAY[interval '2 hours', interval '1 day', interval '4 days']) l) c
+};
 
 # The tree's root: this file is test/perl/WhanalyticsTest.pm.
 my $root = abs_path(dirname(__FILE__) . '/../..');
@@ -179,6 +195,25 @@ sub pgbench_processed
 	return $out =~ /^number of transactions actually processed: (\d+)/m
 	  ? $1
 	  : undef;
+}
+
+# sample_deliveries inserts $n deliveries of org_a, org_b and org_c over
+# 2025-11-01 to 2025-11-06 with every kind of row; $seed shifts their times.
+sub sample_deliveries
+{
+	my ($node, $db, $n, $seed) = @_;
+	$node->safe_psql($db, qq{
+INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status, error,
+                            retries, created_at, first_sent_at, delay_ms, done)
+SELECT 'webhook_' || (i % 5), (ARRAY['org_a', 'org_b', 'org_c'])[i % 3 + 1],
+       'https://s.example/' || (i % 7), 'e.' || (i % 4), (ARRAY[200, 500, 404, NULL])[i % 4 + 1],
+       CASE WHEN i % 4 = 3 THEN '{"e": 1}'::jsonb END, i % 3,
+       '2025-11-01 00:00+00'::timestamptz + ((i + $seed) * 7919 % 518400) * interval '1 second',
+       '2025-11-01 00:00+00'::timestamptz + ((i + $seed) * 7919 % 518400) * interval '1 second'
+         + (i % 900) * interval '1 ms',
+       i % 500, i % 2
+FROM generate_series(1, $n) i});
+	return;
 }
 
 # oracle_mismatches returns the organizations whose last_7_days response

@@ -13,21 +13,12 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $oracle = slurp_file('test/plain_sql.sql');
+use FindBin;
+use lib "$FindBin::Bin/../perl";
+use WhanalyticsTest;
 
-# The responses of many windows of three organizations, and how many differ from plain SQL.
-my $compare = q{
-SELECT count(*) AS calls,
-       count(*) FILTER (WHERE got IS DISTINCT FROM want) AS differ,
-       md5(string_agg(got::text, '|' ORDER BY o, f, l)) AS fingerprint,
-       (SELECT usable FROM webhook_summaries_status()) AS from_summaries
-FROM (SELECT o, f, l, webhook_analytics_json_between(o, f, f + l, NULL, 10, 10) AS got,
-             plain_analytics_json_between(o, f, f + l, NULL, 10, 10) AS want
-      FROM unnest(ARRAY['org_a', 'org_b', 'org_c']) o,
-           generate_series('2025-11-01 00:00+00'::timestamptz, '2025-11-06 00:00+00',
-                           interval '9 hours 7 minutes') f,
-           unnest(ARRAY[interval '2 hours', interval '1 day', interval '4 days']) l) c
-};
+my $oracle = slurp_file(tree_file('test/plain_sql.sql'));
+
 
 my $publisher = PostgreSQL::Test::Cluster->new('publisher');
 $publisher->init(allows_streaming => 'logical');
@@ -37,21 +28,6 @@ $subscriber->init;
 $subscriber->append_conf('postgresql.conf', "max_logical_replication_workers = 8\n");
 $subscriber->start;
 
-# fill adds deliveries of three organizations over six days on the publisher.
-sub fill
-{
-	my ($n, $seed) = @_;
-	$publisher->safe_psql('postgres', qq{
-INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status, error,
-                            retries, created_at, first_sent_at, delay_ms, done)
-SELECT 'webhook_' || (i % 5), (ARRAY['org_a', 'org_b', 'org_c'])[i % 3 + 1],
-       'https://l.example/' || (i % 7), 'e.' || (i % 4), (ARRAY[200, 500, 404, NULL])[i % 4 + 1],
-       CASE WHEN i % 4 = 3 THEN '{"e": 1}'::jsonb END, i % 3,
-       '2025-11-01 00:00+00'::timestamptz + ((i + $seed) * 7919 % 518400) * interval '1 second',
-       '2025-11-01 00:00+00'::timestamptz + ((i + $seed) * 7919 % 518400) * interval '1 second' + (i % 900) * interval '1 ms',
-       i % 500, i % 2
-FROM generate_series(1, $n) i});
-}
 
 $publisher->safe_psql('postgres', 'CREATE EXTENSION whanalytics');
 $publisher->safe_psql('postgres', $oracle);
@@ -61,7 +37,7 @@ SELECT 'webhook_' || i, (ARRAY['org_a', 'org_b', 'org_c'])[i % 3 + 1], 'https://
 FROM generate_series(0, 4) i;
 CREATE PUBLICATION deliveries FOR TABLE webhook_events, webhooks;
 CREATE PUBLICATION everything FOR ALL TABLES;});
-fill(20000, 0);
+sample_deliveries($publisher, 'postgres', 20000, 0);
 
 my $connstr = $publisher->connstr . ' dbname=postgres';
 $subscriber->safe_psql('postgres', 'CREATE DATABASE alltables');
@@ -83,11 +59,11 @@ sub check
 	my ($step) = @_;
 	$publisher->wait_for_catchup('deliveries');
 	$publisher->wait_for_catchup('everything');
-	my ($calls, $differ, $want) = split /\|/, $publisher->safe_psql('postgres', $compare);
+	my ($calls, $differ, $want) = split /\|/, $publisher->safe_psql('postgres', $WINDOW_COMPARISON);
 	is($differ, 0, "$step: publisher equals plain SQL ($calls calls)");
 	for my $db ('postgres', 'alltables')
 	{
-		my ($c, $d, $got, $fast) = split /\|/, $subscriber->safe_psql($db, $compare);
+		my ($c, $d, $got, $fast) = split /\|/, $subscriber->safe_psql($db, $WINDOW_COMPARISON);
 		is($d, 0, "$step: subscriber $db equals plain SQL over its rows");
 		is($got, $want, "$step: subscriber $db answers as the publisher");
 		is($fast, 't', "$step: subscriber $db answers from its summaries");
@@ -96,7 +72,7 @@ sub check
 
 check('initial copy');
 
-fill(3000, 1);
+sample_deliveries($publisher, 'postgres', 3000, 1);
 check('replicated INSERT');
 
 $publisher->safe_psql('postgres', q{
@@ -133,7 +109,7 @@ check('replicated TRUNCATE');
 is($subscriber->safe_psql('postgres', 'SELECT count(*) FROM webhook_event_summaries'),
 	'0', 'replicated TRUNCATE: the subscriber\'s summaries are empty');
 
-fill(8000, 2);
+sample_deliveries($publisher, 'postgres', 8000, 2);
 check('reload after TRUNCATE');
 
 # Failover-style re-sync: the subscription is dropped, the tables emptied
@@ -144,11 +120,11 @@ ALTER SUBSCRIPTION deliveries SET (slot_name = NONE);
 DROP SUBSCRIPTION deliveries;
 TRUNCATE webhook_events, webhooks;});
 $publisher->safe_psql('postgres', q{SELECT pg_drop_replication_slot('deliveries')});
-fill(2000, 3);
+sample_deliveries($publisher, 'postgres', 2000, 3);
 $subscriber->safe_psql('postgres',
 	"CREATE SUBSCRIPTION deliveries CONNECTION '$connstr' PUBLICATION deliveries");
 $subscriber->wait_for_subscription_sync($publisher, 'deliveries', 'postgres');
-fill(1000, 4);
+sample_deliveries($publisher, 'postgres', 1000, 4);
 check('re-sync');
 
 # The FOR ALL TABLES subscriber kept its own internal rows.
