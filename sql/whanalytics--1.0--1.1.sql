@@ -4,7 +4,7 @@
 -- rows all the time, so its dead rows grow much faster than its live ones.
 -- Data is untouched. A fresh CREATE EXTENSION runs whanalytics--1.0.sql and
 -- then this file (there is no separate 1.1 script to drift from it);
--- test/update_chain.sh checks an update of a filled 1.0 database.
+-- test/t/002_update_chain.pl checks an update of a filled 1.0 database.
 
 \echo Use "ALTER EXTENSION whanalytics UPDATE TO '1.1'" to load this file. \quit
 
