@@ -96,13 +96,13 @@ ALTER EVENT TRIGGER whanalytics_watch_ddl ENABLE ALWAYS;
 ALTER EVENT TRIGGER whanalytics_watch_rewrite ENABLE ALWAYS;
 
 -- Why a call reads rows instead of summaries.
-CREATE FUNCTION @extschema@.webhook_summaries_status()
+CREATE FUNCTION @extschema@.webhook_summaries_status(organization_id text DEFAULT NULL)
 RETURNS TABLE (events regclass, usable boolean, reason text, stale_since timestamptz)
 AS 'MODULE_PATHNAME', 'webhook_summaries_status'
 LANGUAGE C STABLE PARALLEL RESTRICTED;
 
-COMMENT ON FUNCTION @extschema@.webhook_summaries_status() IS
-'Whether the summaries may answer the caller''s calls now, and if not, why';
+COMMENT ON FUNCTION @extschema@.webhook_summaries_status(text) IS
+'Whether the caller''s calls (for one organization, or any) are answered from the summaries now, and if not, why';
 
 ALTER FUNCTION @extschema@.webhook_analytics_json(text, text, timestamptz, text, integer, integer) PARALLEL RESTRICTED;
 ALTER FUNCTION @extschema@.webhook_analytics_json_between(text, timestamptz, timestamptz, text, integer, integer) PARALLEL RESTRICTED;

@@ -221,6 +221,7 @@ WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
 		SummaryWebhook, SummaryHour, NULL, NULL, NULL
 	};
 	WhScanState state = {0};
+	WhSource	source;
 	int64		first_day = CeilDay(filter->from);
 	int64		end_day = WhDayOf(filter->to);
 
@@ -242,7 +243,15 @@ WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
 	state.filter = filter;
 	state.hours = hour_map_create(CurrentMemoryContext, 64, NULL);
 
-	if (first_day < end_day && WhSummariesUsable(filter->events_relid, NULL))
+	source = first_day < end_day ?
+		WhSummarySource(filter->events_relid, filter->organization_id, NULL) : WH_SOURCE_ROWS;
+	if (source == WH_SOURCE_NOTHING)
+	{
+		/* the whole days hold nothing the caller may see; the edges read as rows anyway */
+		ScanRows(&state, filter->from, first_day * USECS_PER_DAY);
+		ScanRows(&state, end_day * USECS_PER_DAY, filter->to);
+	}
+	else if (source == WH_SOURCE_SUMMARIES)
 	{
 		ScanRows(&state, filter->from, first_day * USECS_PER_DAY);
 		state.current = NULL;

@@ -2,7 +2,8 @@
  * summary_trust.c
  *	  Decides whether the summaries show a caller exactly what the rows
  *	  would, and keeps that decision right. Per call: the caller reads the
- *	  extension's table, may read all of it without row-level security, has
+ *	  extension's table, may read all of it (under row-level security: its
+ *	  policies show all of the organization's rows, policies.c), has
  *	  no unsummarized changes of its own in flight, the table's summary
  *	  triggers are exactly the canonical set, it has no inheritance parent
  *	  or child and is logged, no subscription writes into the summary
@@ -38,6 +39,7 @@
 #include "utils/snapmgr.h"
 
 #include "columns.h"
+#include "policies.h"
 #include "relations.h"
 #include "settings.h"
 #include "summary_trigger.h"
@@ -238,19 +240,62 @@ StaleSince(Oid events_relid, TimestampTz *since)
 	return reason;
 }
 
-/* Refuse sets the reason (when asked for) and returns false. */
-static bool
-Refuse(const char **reason, const char *why)
+/* Answer sets the reason (when asked for) and returns the source. */
+static WhSource
+Answer(WhSource source, const char **reason, const char *why)
 {
 	if (reason != NULL)
 		*reason = why;
-	return false;
+	return source;
 }
 
-/* WhSummariesUsable is true when the summaries show this caller exactly what the rows of events_relid would. */
-bool
-WhSummariesUsable(Oid events_relid, const char **reason)
+/* Refuse says rows must be read, and why. */
+static WhSource
+Refuse(const char **reason, const char *why)
 {
+	return Answer(WH_SOURCE_ROWS, reason, why);
+}
+
+/*
+ * RowSecuritySource decides for a caller under row-level security: the
+ * summaries may answer when its policies show all of the organization's
+ * rows, nothing need be read when they show none, and rows are read when
+ * the policies depend on more of a row than organization_id. Without an
+ * organization, only the policies' shape is judged.
+ */
+static WhSource
+RowSecuritySource(Oid events_relid, text *organization_id, const char **reason)
+{
+	if (!row_security)
+		return Refuse(reason, "row_security is off: reading the rows raises the error plain SQL would");
+	if (organization_id == NULL)
+		return WhPoliciesOrganizationOnly(events_relid)
+			? Answer(WH_SOURCE_SUMMARIES, reason,
+					 "row-level security applies; its policies depend on organization_id only, so the summaries answer the organizations they show")
+			: Refuse(reason, "row-level security applies and a policy depends on more of a row than organization_id");
+	switch (WhPoliciesVisibility(events_relid, organization_id))
+	{
+		case WH_VISIBLE_ALL:
+			return Answer(WH_SOURCE_SUMMARIES, reason, NULL);
+		case WH_VISIBLE_NONE:
+			return Answer(WH_SOURCE_NOTHING, reason,
+						  "the caller's row-level security policies show none of this organization's rows");
+		case WH_VISIBLE_PER_ROW:
+			break;
+	}
+	return Refuse(reason, "row-level security applies and a policy depends on more of a row than organization_id");
+}
+
+/*
+ * WhSummarySource says where the whole days of a window of one organization
+ * (NULL: any) may come from for this caller: the summaries, when they show
+ * exactly what the rows of events_relid would; nowhere, when its policies
+ * show none of the rows; else the rows. Call inside SPI.
+ */
+WhSource
+WhSummarySource(Oid events_relid, text *organization_id, const char **reason)
+{
+	WhSource	source = WH_SOURCE_SUMMARIES;
 	Oid			own;
 	Relation	events;
 	const char *problem;
@@ -258,6 +303,8 @@ WhSummariesUsable(Oid events_relid, const char **reason)
 	TimestampTz since;
 	char	   *stale;
 
+	if (reason != NULL)
+		*reason = NULL;
 	if (!wh_use_summaries)
 		return Refuse(reason, "whanalytics.use_summaries is off");
 	own = WhOwnTable("webhook_events");
@@ -266,7 +313,11 @@ WhSummariesUsable(Oid events_relid, const char **reason)
 	if (pg_class_aclcheck(own, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		return Refuse(reason, "the caller may not read every row of the table");
 	if (check_enable_rls(own, InvalidOid, true) == RLS_ENABLED)
-		return Refuse(reason, "row-level security applies to the caller");
+	{
+		source = RowSecuritySource(own, organization_id, reason);
+		if (source != WH_SOURCE_SUMMARIES)
+			return source;
+	}
 	if (WhUnsummarizedChanges(own))
 		return Refuse(reason, "this transaction has changed the table in ways not summarized yet");
 	events = table_open(own, AccessShareLock);
@@ -279,7 +330,7 @@ WhSummariesUsable(Oid events_relid, const char **reason)
 	stale = StaleSince(own, &since);
 	if (stale != NULL)
 		return Refuse(reason, psprintf("the summaries are out of date: %s", stale));
-	return true;
+	return source;
 }
 
 /* RunAsOwner runs one SQL statement with parameters as the owner of relid; returns SPI's code and the rows processed. */
@@ -468,9 +519,10 @@ webhook_summaries_watch(PG_FUNCTION_ARGS)
 }
 
 /*
- * webhook_summaries_status() -> (events, usable, reason, stale_since): for
- * each summarized table, whether the summaries may answer the caller's
- * calls now (with its settings), and if not, why.
+ * webhook_summaries_status(organization_id) -> (events, usable, reason,
+ * stale_since): for each summarized table, whether the caller's calls (for
+ * that organization, or any) need no rows for whole days now, with its
+ * settings and transaction, and if they do, why.
  */
 Datum
 webhook_summaries_status(PG_FUNCTION_ARGS)
@@ -478,7 +530,7 @@ webhook_summaries_status(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	Oid			events;
 	Oid			configured;
-	const char *reason = NULL;
+	const char *reason;
 	TimestampTz since;
 	Datum		values[4];
 	bool		nulls[4] = {false, false, false, false};
@@ -488,7 +540,10 @@ webhook_summaries_status(PG_FUNCTION_ARGS)
 	events = WhOwnTable("webhook_events");
 	(void) WhEventsRelation(&configured);
 	values[0] = ObjectIdGetDatum(events);
-	values[1] = BoolGetDatum(WhSummariesUsable(configured, &reason));
+	SPI_connect();
+	values[1] = BoolGetDatum(WhSummarySource(configured, PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0),
+											 &reason) != WH_SOURCE_ROWS);
+	SPI_finish();
 	values[2] = reason == NULL ? (Datum) 0 : CStringGetTextDatum(reason);
 	nulls[2] = reason == NULL;
 	stale = StaleSince(events, &since);

@@ -11,7 +11,15 @@
 
 #include "utils/relcache.h"
 
-extern bool WhSummariesUsable(Oid events_relid, const char **reason);
+/* Where the whole days of a window may come from for a caller. */
+typedef enum WhSource
+{
+	WH_SOURCE_ROWS,				/* read the rows */
+	WH_SOURCE_SUMMARIES,		/* the summaries show exactly what the rows would */
+	WH_SOURCE_NOTHING			/* the caller's policies show none of the rows */
+} WhSource;
+
+extern WhSource WhSummarySource(Oid events_relid, text *organization_id, const char **reason);
 extern const char *WhSourceProblem(Relation events, bool *repairable);
 extern bool WhRestoreTriggerModes(Oid events_relid);
 extern void WhMarkStale(Oid events_relid, const char *reason);

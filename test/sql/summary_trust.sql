@@ -99,6 +99,14 @@ SELECT usable, reason FROM webhook_summaries_status();
 SELECT trust_agree() AS enable_always;
 SELECT webhook_summaries_rebuild() > 0 AS rebuilt;
 SELECT trust_agree() AS after_rebuild;
+-- A statement trigger switched to ENABLE REPLICA misses ordinary writes.
+ALTER TABLE webhook_events ENABLE REPLICA TRIGGER webhook_events_summarize_update;
+UPDATE webhook_events SET response_status = 201 WHERE organization_id = 'org_trust' AND event = 'e.0';
+SELECT usable, reason FROM webhook_summaries_status();
+SELECT trust_agree() AS enable_replica;
+SELECT webhook_summaries_rebuild() > 0 AS rebuilt;
+SELECT usable, reason FROM webhook_summaries_status();
+SELECT trust_agree() AS after_rebuild;
 
 -- 3. Inheritance: a child's rows are in plain SQL over webhook_events but
 -- not in the summaries, so a table with a child reads rows, and stays
