@@ -201,6 +201,7 @@ SELECT 'VmRSS ' || substring(s FROM 'VmRSS:\s+(\d+ kB)') || ', RssAnon '
 FROM pg_read_file('/proc/self/status') AS s \gset
 \echo '    this backend before the scenarios:' :probe
 CALL bench_json_scenarios(:runs, :'as_of');
+CALL bench_rls_scenarios(:runs, :'as_of');
 CALL bench_latency_scenarios(:runs, :workers);
 SQL
     then
@@ -213,7 +214,8 @@ SQL
 measure_memory() {
     local seq side
     log "peak memory: one call per scenario and side, each in a fresh backend"
-    for seq in $(bval 'SELECT seq FROM bench_scenario_results ORDER BY seq'); do
+    # (the RLS tenant scenarios are left out: a fresh backend probes as the owner)
+    for seq in $(bval "SELECT seq FROM bench_scenario_results WHERE scenario NOT LIKE 'RLS tenant %' ORDER BY seq"); do
         for side in plain ext; do
             bval "SELECT bench_mem_probe($seq, '$side', '$AS_OF')" >/dev/null
         done

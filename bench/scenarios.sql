@@ -1,4 +1,5 @@
 -- scenarios.sql: read benchmark of whanalytics against plain SQL, in one backend.
+-- (bench_rls_scenarios repeats the JSON scenarios as a tenant under row-level security.)
 --
 -- Loaded by bench.sh after generate.sql and test/plain_sql.sql (which defines
 -- plain_analytics_json, the project's independent plain-SQL implementation of
@@ -172,6 +173,61 @@ BEGIN
             rpad(sc.label, 28), n_rows, round(bench_median(tp)::numeric, 2),
             round(bench_median(te)::numeric, 2), p_runs;
     END LOOP;
+END $$;
+
+-- The same scenarios for a tenant role under row-level security, the setup
+-- the README recommends: a policy on organization_id = current_setting(...).
+-- Both sides run as that role, in this backend, the plain SQL filtered by
+-- the policy; the policy and role are dropped again at the end.
+CREATE OR REPLACE PROCEDURE bench_rls_scenarios(p_runs integer, p_as_of timestamptz)
+LANGUAGE plpgsql AS $$
+DECLARE
+    sc record;
+    j jsonb;
+    t0 timestamptz;
+    te double precision[]; tp double precision[];
+    n_rows bigint;
+    ext_sql   constant text := 'SELECT webhook_analytics_json($1, $2, $3)';
+    plain_sql constant text := 'SELECT plain_analytics_json($1, $2, $3)';
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'bench_tenant') THEN
+        CREATE ROLE bench_tenant NOLOGIN;
+    END IF;
+    GRANT SELECT ON webhook_events, webhooks TO bench_tenant;
+    ALTER TABLE webhook_events ENABLE ROW LEVEL SECURITY;
+    CREATE POLICY bench_tenant_rows ON webhook_events FOR SELECT TO bench_tenant
+        USING (organization_id = current_setting('app.org_id'));
+    FOR sc IN SELECT * FROM bench_scenario_list() WHERE label <> 'median org last_7_days' LOOP
+        SELECT count(*) INTO n_rows FROM webhook_events e
+        WHERE e.organization_id = sc.org
+          AND e.created_at >= p_as_of - bench_period_days(sc.period) * interval '24 hours'
+          AND e.created_at < p_as_of;
+        PERFORM set_config('app.org_id', sc.org, false);
+        SET ROLE bench_tenant;
+        PERFORM bench_check_equal(sc.org, sc.period, p_as_of, 'RLS tenant ' || sc.label);
+        EXECUTE ext_sql INTO j USING sc.org, sc.period, p_as_of;
+        EXECUTE plain_sql INTO j USING sc.org, sc.period, p_as_of;
+        te := '{}'; tp := '{}';
+        FOR i IN 1 .. p_runs LOOP
+            t0 := clock_timestamp();
+            EXECUTE ext_sql INTO j USING sc.org, sc.period, p_as_of;
+            te := te || extract(epoch FROM clock_timestamp() - t0) * 1000;
+            t0 := clock_timestamp();
+            EXECUTE plain_sql INTO j USING sc.org, sc.period, p_as_of;
+            tp := tp || extract(epoch FROM clock_timestamp() - t0) * 1000;
+        END LOOP;
+        RESET ROLE;
+        INSERT INTO bench_scenario_results (scenario, rows_in_window, plain_ms, ext_ms, ratio,
+                                            org, period)
+        VALUES ('RLS tenant ' || sc.label, n_rows, bench_median(tp), bench_median(te),
+                bench_median(tp) / nullif(bench_median(te), 0), sc.org, sc.period);
+        RAISE NOTICE '% : % rows, plain % ms, whanalytics % ms (medians of %, as a tenant under RLS)',
+            rpad('RLS tenant ' || sc.label, 28), n_rows, round(bench_median(tp)::numeric, 2),
+            round(bench_median(te)::numeric, 2), p_runs;
+    END LOOP;
+    DROP POLICY bench_tenant_rows ON webhook_events;
+    ALTER TABLE webhook_events DISABLE ROW LEVEL SECURITY;
+    REVOKE ALL ON webhook_events, webhooks FROM bench_tenant;
 END $$;
 
 -- The scenario list: (label, org, period), largest org first.
