@@ -126,52 +126,77 @@ UNION ALL
 SELECT 'median', org FROM r WHERE rn = (cnt + 1) / 2
 $$;
 
+-- bench_time_pair times webhook_analytics_json and plain_analytics_json for
+-- one (organization, period) alternately: one warm-up each, then p_runs each;
+-- returns the medians in ms.
+CREATE OR REPLACE FUNCTION bench_time_pair(p_org text, p_period text, p_as_of timestamptz,
+                                           p_runs integer, OUT ext_ms double precision,
+                                           OUT plain_ms double precision)
+LANGUAGE plpgsql AS $$
+DECLARE
+    j jsonb;
+    t0 timestamptz;
+    te double precision[] := '{}';
+    tp double precision[] := '{}';
+    ext_sql   constant text := 'SELECT webhook_analytics_json($1, $2, $3)';
+    plain_sql constant text := 'SELECT plain_analytics_json($1, $2, $3)';
+BEGIN
+    EXECUTE ext_sql INTO j USING p_org, p_period, p_as_of;
+    EXECUTE plain_sql INTO j USING p_org, p_period, p_as_of;
+    FOR i IN 1 .. p_runs LOOP
+        t0 := clock_timestamp();
+        EXECUTE ext_sql INTO j USING p_org, p_period, p_as_of;
+        te := te || extract(epoch FROM clock_timestamp() - t0) * 1000;
+        t0 := clock_timestamp();
+        EXECUTE plain_sql INTO j USING p_org, p_period, p_as_of;
+        tp := tp || extract(epoch FROM clock_timestamp() - t0) * 1000;
+    END LOOP;
+    ext_ms := bench_median(te);
+    plain_ms := bench_median(tp);
+END $$;
+
+-- bench_record_pair times one scenario (bench_time_pair), as p_role when
+-- given (both sides), and records it.
+CREATE OR REPLACE PROCEDURE bench_record_pair(p_label text, p_org text, p_period text,
+                                              p_as_of timestamptz, p_runs integer,
+                                              p_role text DEFAULT NULL)
+LANGUAGE plpgsql AS $$
+DECLARE
+    t record;
+    n_rows bigint;
+BEGIN
+    SELECT count(*) INTO n_rows FROM webhook_events e
+    WHERE e.organization_id = p_org
+      AND e.created_at >= p_as_of - bench_period_days(p_period) * interval '24 hours'
+      AND e.created_at < p_as_of;
+    IF p_role IS NOT NULL THEN
+        EXECUTE format('SET ROLE %I', p_role);
+        PERFORM bench_check_equal(p_org, p_period, p_as_of, p_label);
+    END IF;
+    SELECT * INTO t FROM bench_time_pair(p_org, p_period, p_as_of, p_runs);
+    RESET ROLE;
+    INSERT INTO bench_scenario_results (scenario, rows_in_window, plain_ms, ext_ms, ratio,
+                                        org, period)
+    VALUES (p_label, n_rows, t.plain_ms, t.ext_ms, t.plain_ms / nullif(t.ext_ms, 0), p_org, p_period);
+    RAISE NOTICE '% : % rows, plain % ms, whanalytics % ms (medians of %)',
+        rpad(p_label, 28), n_rows, round(t.plain_ms::numeric, 2),
+        round(t.ext_ms::numeric, 2), p_runs || coalesce(', as ' || p_role, '');
+END $$;
+
 -- The five analytics-JSON scenarios: check equality, then time the extension
 -- and plain SQL alternately (1 warm-up each, then p_runs each).
 CREATE OR REPLACE PROCEDURE bench_json_scenarios(p_runs integer, p_as_of timestamptz)
 LANGUAGE plpgsql AS $$
 DECLARE
     sc record;
-    j jsonb;
-    t0 timestamptz;
-    te double precision[]; tp double precision[];
-    n_rows bigint;
-    i integer;
-    ext_sql   constant text := 'SELECT webhook_analytics_json($1, $2, $3)';
-    plain_sql constant text := 'SELECT plain_analytics_json($1, $2, $3)';
 BEGIN
     -- Correctness first, for every scenario, before any timing.
     FOR sc IN SELECT * FROM bench_scenario_list() LOOP
         PERFORM bench_check_equal(sc.org, sc.period, p_as_of, sc.label);
         RAISE NOTICE 'same jsonb from both: % (%)', sc.label, sc.org;
     END LOOP;
-
     FOR sc IN SELECT * FROM bench_scenario_list() LOOP
-        SELECT count(*) INTO n_rows FROM webhook_events e
-        WHERE e.organization_id = sc.org
-          AND e.created_at >= p_as_of - bench_period_days(sc.period) * interval '24 hours'
-          AND e.created_at < p_as_of;
-
-        -- warm-up, one call each
-        EXECUTE ext_sql INTO j USING sc.org, sc.period, p_as_of;
-        EXECUTE plain_sql INTO j USING sc.org, sc.period, p_as_of;
-        te := '{}'; tp := '{}';
-        FOR i IN 1 .. p_runs LOOP
-            t0 := clock_timestamp();
-            EXECUTE ext_sql INTO j USING sc.org, sc.period, p_as_of;
-            te := te || extract(epoch FROM clock_timestamp() - t0) * 1000;
-            t0 := clock_timestamp();
-            EXECUTE plain_sql INTO j USING sc.org, sc.period, p_as_of;
-            tp := tp || extract(epoch FROM clock_timestamp() - t0) * 1000;
-        END LOOP;
-
-        INSERT INTO bench_scenario_results (scenario, rows_in_window, plain_ms, ext_ms, ratio,
-                                            org, period)
-        VALUES (sc.label, n_rows, bench_median(tp), bench_median(te),
-                bench_median(tp) / nullif(bench_median(te), 0), sc.org, sc.period);
-        RAISE NOTICE '% : % rows, plain % ms, whanalytics % ms (medians of %)',
-            rpad(sc.label, 28), n_rows, round(bench_median(tp)::numeric, 2),
-            round(bench_median(te)::numeric, 2), p_runs;
+        CALL bench_record_pair(sc.label, sc.org, sc.period, p_as_of, p_runs);
     END LOOP;
 END $$;
 
@@ -183,12 +208,6 @@ CREATE OR REPLACE PROCEDURE bench_rls_scenarios(p_runs integer, p_as_of timestam
 LANGUAGE plpgsql AS $$
 DECLARE
     sc record;
-    j jsonb;
-    t0 timestamptz;
-    te double precision[]; tp double precision[];
-    n_rows bigint;
-    ext_sql   constant text := 'SELECT webhook_analytics_json($1, $2, $3)';
-    plain_sql constant text := 'SELECT plain_analytics_json($1, $2, $3)';
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'bench_tenant') THEN
         CREATE ROLE bench_tenant NOLOGIN;
@@ -198,32 +217,9 @@ BEGIN
     CREATE POLICY bench_tenant_rows ON webhook_events FOR SELECT TO bench_tenant
         USING (organization_id = current_setting('app.org_id'));
     FOR sc IN SELECT * FROM bench_scenario_list() WHERE label <> 'median org last_7_days' LOOP
-        SELECT count(*) INTO n_rows FROM webhook_events e
-        WHERE e.organization_id = sc.org
-          AND e.created_at >= p_as_of - bench_period_days(sc.period) * interval '24 hours'
-          AND e.created_at < p_as_of;
         PERFORM set_config('app.org_id', sc.org, false);
-        SET ROLE bench_tenant;
-        PERFORM bench_check_equal(sc.org, sc.period, p_as_of, 'RLS tenant ' || sc.label);
-        EXECUTE ext_sql INTO j USING sc.org, sc.period, p_as_of;
-        EXECUTE plain_sql INTO j USING sc.org, sc.period, p_as_of;
-        te := '{}'; tp := '{}';
-        FOR i IN 1 .. p_runs LOOP
-            t0 := clock_timestamp();
-            EXECUTE ext_sql INTO j USING sc.org, sc.period, p_as_of;
-            te := te || extract(epoch FROM clock_timestamp() - t0) * 1000;
-            t0 := clock_timestamp();
-            EXECUTE plain_sql INTO j USING sc.org, sc.period, p_as_of;
-            tp := tp || extract(epoch FROM clock_timestamp() - t0) * 1000;
-        END LOOP;
-        RESET ROLE;
-        INSERT INTO bench_scenario_results (scenario, rows_in_window, plain_ms, ext_ms, ratio,
-                                            org, period)
-        VALUES ('RLS tenant ' || sc.label, n_rows, bench_median(tp), bench_median(te),
-                bench_median(tp) / nullif(bench_median(te), 0), sc.org, sc.period);
-        RAISE NOTICE '% : % rows, plain % ms, whanalytics % ms (medians of %, as a tenant under RLS)',
-            rpad('RLS tenant ' || sc.label, 28), n_rows, round(bench_median(tp)::numeric, 2),
-            round(bench_median(te)::numeric, 2), p_runs;
+        CALL bench_record_pair('RLS tenant ' || sc.label, sc.org, sc.period, p_as_of, p_runs,
+                               'bench_tenant');
     END LOOP;
     DROP POLICY bench_tenant_rows ON webhook_events;
     ALTER TABLE webhook_events DISABLE ROW LEVEL SECURITY;
