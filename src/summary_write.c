@@ -5,7 +5,9 @@
  *	  row per (organization, day): new rows add, old rows subtract. Deltas
  *	  are only ever inserted, so concurrent writers never wait on each other;
  *	  a day's deltas are merged ("compacted") into one row now and then,
- *	  under a try-lock so two compactions never touch the same day. Readers
+ *	  under a try-lock so two compactions never touch the same day: by a
+ *	  small statement, by chance, and by a statement of several chunks, at
+ *	  its end, for every day more than one of its chunks wrote. Readers
  *	  sum whatever rows they see in their snapshot, which is always exact.
  *	  Deltas are inserted, and compaction reads and deletes, directly (heap
  *	  and index, no executor): callers need no privilege on the table, and a
@@ -67,10 +69,22 @@ typedef struct WhSummaryWriter
 	MemoryContext day_context;	/* one day's buckets while it is written */
 } WhSummaryWriter;
 
+/* A day a collector wrote deltas for, and in how many of its chunks. */
+typedef struct WhWrittenDay
+{
+	text	   *organization_id;
+	int64		day;
+	int			chunks;
+} WhWrittenDay;
+
 struct WhCollector
 {
 	bool		may_compact;
 	bool		manual;			/* the owner decides when to flush */
+	MemoryContext written_context;	/* the written days, kept across chunks */
+	WhWrittenDay *written;		/* sorted by organization, then day */
+	int			nwritten;
+	int			nflushes;
 	MemoryContext chunk_context;	/* the rows of the current chunk */
 	MemoryContext day_context;	/* one day's buckets while it is written */
 	WhDeltaRow *rows;			/* grows up to WH_CHUNK_ROWS (unless manual) */
@@ -103,6 +117,8 @@ WhCollectorCreate(bool may_compact, bool manual)
 											 ALLOCSET_DEFAULT_SIZES);
 	c->day_context = AllocSetContextCreate(CurrentMemoryContext, "whanalytics delta day",
 											ALLOCSET_DEFAULT_SIZES);
+	c->written_context = AllocSetContextCreate(CurrentMemoryContext, "whanalytics written days",
+												ALLOCSET_DEFAULT_SIZES);
 	c->capacity = 16;
 	c->rows = palloc(c->capacity * sizeof(WhDeltaRow));
 	return c;
@@ -173,20 +189,28 @@ QualifiedName(Oid relid)
 									  get_rel_name(relid));
 }
 
+/* CompareOrgDay orders (organization, day) pairs: organization in byte order, then day. */
+static int
+CompareOrgDay(const text *org_a, int64 day_a, const text *org_b, int64 day_b)
+{
+	int			cmp = varstr_cmp(VARDATA(org_a), VARSIZE(org_a) - VARHDRSZ,
+								 VARDATA(org_b), VARSIZE(org_b) - VARHDRSZ, C_COLLATION_OID);
+
+	if (cmp != 0)
+		return cmp;
+	return (day_a > day_b) - (day_a < day_b);
+}
+
 /* CompareDeltaRows orders rows by organization, day, then webhook. */
 static int
 CompareDeltaRows(const void *a, const void *b)
 {
 	const WhDeltaRow *x = a;
 	const WhDeltaRow *y = b;
-	int			cmp = varstr_cmp(VARDATA(x->organization_id), VARSIZE(x->organization_id) - VARHDRSZ,
-								 VARDATA(y->organization_id), VARSIZE(y->organization_id) - VARHDRSZ,
-								 C_COLLATION_OID);
+	int			cmp = CompareOrgDay(x->organization_id, x->day, y->organization_id, y->day);
 
 	if (cmp != 0)
 		return cmp;
-	if (x->day != y->day)
-		return x->day < y->day ? -1 : 1;
 	return varstr_cmp(VARDATA(x->webhook_id), VARSIZE(x->webhook_id) - VARHDRSZ,
 					  VARDATA(y->webhook_id), VARSIZE(y->webhook_id) - VARHDRSZ,
 					  C_COLLATION_OID);
@@ -324,6 +348,71 @@ CompactDay(WhSummaryWriter *c, text *organization_id, int64 day)
 	PopActiveSnapshot();
 }
 
+/*
+ * NoteWrittenDays merges a chunk's days (sorted, distinct) into the days the
+ * collector wrote, counting the chunks that wrote each.
+ */
+static void
+NoteWrittenDays(WhCollector *c, const WhWrittenDay *chunk, int n)
+{
+	WhWrittenDay *merged = MemoryContextAlloc(c->written_context,
+											  (c->nwritten + n + 1) * sizeof(WhWrittenDay));
+	int			i = 0;
+	int			j = 0;
+	int			m = 0;
+
+	while (i < c->nwritten || j < n)
+	{
+		int			cmp = i == c->nwritten ? 1 : j == n ? -1 :
+			CompareOrgDay(c->written[i].organization_id, c->written[i].day,
+						  chunk[j].organization_id, chunk[j].day);
+
+		if (cmp <= 0)
+		{
+			merged[m] = c->written[i++];
+			if (cmp == 0)
+			{
+				merged[m].chunks++;
+				j++;
+			}
+		}
+		else
+		{
+			merged[m] = chunk[j++];
+			merged[m].organization_id =
+				DatumGetTextPCopy(PointerGetDatum(merged[m].organization_id));
+			merged[m].chunks = 1;
+		}
+		m++;
+	}
+	if (c->written != NULL)
+		pfree(c->written);
+	c->written = merged;
+	c->nwritten = m;
+}
+
+/*
+ * CompactRewrittenDays merges the days that more than one chunk of this
+ * collector wrote: a bulk statement leaves one delta per chunk for each day,
+ * and reads should not pay for them.
+ */
+static void
+CompactRewrittenDays(WhCollector *c)
+{
+	WhSummaryWriter writer;
+
+	if (!c->may_compact || c->nflushes < 2)
+		return;
+	WriterOpen(&writer, c->day_context);
+	for (int i = 0; i < c->nwritten; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (c->written[i].chunks > 1)
+			CompactDay(&writer, c->written[i].organization_id, c->written[i].day);
+	}
+	WriterClose(&writer);
+}
+
 /* FlushChunk writes the collected rows as one delta per (organization, day). */
 static void
 FlushChunk(WhCollector *c)
@@ -331,6 +420,8 @@ FlushChunk(WhCollector *c)
 	int			start = 0;
 	int			ndays = 0;
 	WhSummaryWriter writer;
+	WhWrittenDay *days;
+	int			nwritten = 0;
 
 	if (c->nrows == 0)
 		return;
@@ -342,6 +433,7 @@ FlushChunk(WhCollector *c)
 			ndays++;
 			start = i;
 		}
+	days = MemoryContextAlloc(c->chunk_context, ndays * sizeof(WhWrittenDay));
 
 	start = 0;
 	for (int i = 1; i <= c->nrows; i++)
@@ -368,6 +460,9 @@ FlushChunk(WhCollector *c)
 		MemoryContextSwitchTo(old);
 		if (state != NULL)
 		{
+			days[nwritten].organization_id = first->organization_id;
+			days[nwritten].day = first->day;
+			nwritten++;
 			InsertSummary(&writer, first->organization_id, first->day, state);
 			if (c->may_compact && ndays <= WH_COMPACT_MAX_DAYS &&
 				pg_prng_uint32(&pg_global_prng_state) % WH_COMPACT_ONE_IN == 0)
@@ -377,6 +472,8 @@ FlushChunk(WhCollector *c)
 		start = i;
 	}
 	WriterClose(&writer);
+	NoteWrittenDays(c, days, nwritten);
+	c->nflushes++;
 	c->nrows = 0;
 	MemoryContextReset(c->chunk_context);
 }
@@ -445,13 +542,15 @@ WhCollectorFlush(WhCollector *c)
 	FlushChunk(c);
 }
 
-/* WhCollectorFinish writes what is left and frees the collector's memory. */
+/* WhCollectorFinish writes what is left, merges the days it wrote repeatedly, and frees its memory. */
 void
 WhCollectorFinish(WhCollector *c)
 {
 	FlushChunk(c);
+	CompactRewrittenDays(c);
 	MemoryContextDelete(c->chunk_context);
 	MemoryContextDelete(c->day_context);
+	MemoryContextDelete(c->written_context);
 	pfree(c->rows);
 	pfree(c);
 }
