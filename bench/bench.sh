@@ -349,6 +349,30 @@ recheck_after_writes() {
         || die "the extension and plain SQL disagree after the concurrent writes"
 }
 
+# Read cost after the write history (the bulk load, then the pgbench
+# writers' single-row statements), without and then with a manual
+# webhook_summaries_compact(): the summaries' own upkeep should keep them close.
+reads_after_writes() {
+    ((SKIP_WRITES)) && return 0
+    log "read cost after the writes: as left by the writers, then after webhook_summaries_compact()"
+    echo
+    echo "== reads after the write history (medians of $RUNS runs; ratio = as left / compacted)"
+    bpsql -P footer=off <<SQL
+CREATE TEMP TABLE history_reads AS
+SELECT sc.label, (SELECT count(*) FROM webhook_event_summaries) AS summary_rows,
+       (bench_time_pair(sc.org, sc.period, '$AS_OF', $RUNS, false)).ext_ms AS as_left_ms
+FROM bench_scenario_list() sc;
+SELECT webhook_summaries_compact() AS days_compacted \gset
+SELECT h.label AS scenario, h.summary_rows AS "summary rows as left",
+       (SELECT count(*) FROM webhook_event_summaries) AS "after compact",
+       round(h.as_left_ms::numeric, 2) AS "as left ms",
+       round(c.ms::numeric, 2) AS "compacted ms", round((h.as_left_ms / c.ms)::numeric, 2) AS ratio
+FROM history_reads h
+JOIN LATERAL (SELECT (bench_time_pair(sc.org, sc.period, '$AS_OF', $RUNS, false)).ext_ms AS ms
+              FROM bench_scenario_list() sc WHERE sc.label = h.label) c ON true;
+SQL
+}
+
 # The whole benchmark, against the server in the PG* environment.
 bench_here() {
     local t0 t1
@@ -360,6 +384,7 @@ bench_here() {
     print_read_results
     run_write_bench
     recheck_after_writes
+    reads_after_writes
     t1=$(now_s)
     echo
     echo "== total benchmark time: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }') s"
