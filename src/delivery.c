@@ -10,7 +10,6 @@
 
 #include "catalog/pg_type.h"
 #include "common/int.h"
-#include "utils/builtins.h"
 #include "utils/jsonb.h"
 
 #include "delivery.h"

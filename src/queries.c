@@ -128,6 +128,29 @@ Execute(SPIPlanPtr plan, ParamListInfo params, DestReceiver *dest, int expected)
 		elog(ERROR, "whanalytics query failed: %s", SPI_result_code_string(rc));
 }
 
+/* RowReceiverNoop is a row receiver's shutdown and destroy callback. */
+static void
+RowReceiverNoop(DestReceiver *self)
+{
+}
+
+/*
+ * WhRowReceiverInit sets up a DestReceiver that takes each row of a query
+ * as the executor produces it (nothing is materialized); startup sees the
+ * query's tuple descriptor.
+ */
+void
+WhRowReceiverInit(DestReceiver *receiver,
+				  bool (*receive) (TupleTableSlot *slot, DestReceiver *self),
+				  void (*startup) (DestReceiver *self, int operation, TupleDesc typeinfo))
+{
+	receiver->receiveSlot = receive;
+	receiver->rStartup = startup;
+	receiver->rShutdown = RowReceiverNoop;
+	receiver->rDestroy = RowReceiverNoop;
+	receiver->mydest = DestTuplestore;	/* any but DestNone and DestSPI */
+}
+
 /* WhQueryWindowRows streams the window's rows (the metric columns, by name) into dest. */
 void
 WhQueryWindowRows(const WhFilter *filter, DestReceiver *dest)

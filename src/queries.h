@@ -14,6 +14,9 @@
 #include "whanalytics.h"
 
 extern SPIPlanPtr WhKeptPlan(const char *sql, int nargs, Oid *argtypes);
+extern void WhRowReceiverInit(DestReceiver *receiver,
+							  bool (*receive) (TupleTableSlot *slot, DestReceiver *self),
+							  void (*startup) (DestReceiver *self, int operation, TupleDesc typeinfo));
 extern void WhQueryWindowRows(const WhFilter *filter, DestReceiver *dest);
 extern char *WhQueryAllMetricRows(const char *relation);
 extern SPITupleTable *WhQueryLastEvents(const WhFilter *filter, int limit);

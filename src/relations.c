@@ -171,6 +171,14 @@ CheckColumns(Oid relid, const char *setting, const char *const *columns)
 	}
 }
 
+/* WhQualifiedName is the quoted, schema-qualified name of a relation, for SQL. */
+char *
+WhQualifiedName(Oid relid)
+{
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+									  get_rel_name(relid));
+}
+
 /* Resolve returns the quoted, qualified name of the relation a setting selects, and its oid. */
 static char *
 Resolve(const char *setting, const char *value, const char *own_table,
@@ -185,8 +193,7 @@ Resolve(const char *setting, const char *value, const char *own_table,
 	CheckColumns(relid, setting, columns);
 	if (relid_out != NULL)
 		*relid_out = relid;
-	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
-									  get_rel_name(relid));
+	return WhQualifiedName(relid);
 }
 
 /* WhEventsRelation names the relation deliveries are read from, and sets its oid. */

@@ -9,6 +9,7 @@
 extern Oid	WhExtensionSchema(void);
 extern Oid	WhOwnTable(const char *relname);
 extern Oid	WhRelationOwner(Oid relid);
+extern char *WhQualifiedName(Oid relid);
 extern char *WhEventsRelation(Oid *relid);
 extern char *WhWebhooksRelation(void);
 

@@ -98,12 +98,6 @@ ReceiverStartup(DestReceiver *self, int operation, TupleDesc typeinfo)
 	WhColumnMapFind(typeinfo, false, "window query", &((WhScanState *) self)->columns);
 }
 
-/* ReceiverNoop is the receiver's shutdown and destroy callback. */
-static void
-ReceiverNoop(DestReceiver *self)
-{
-}
-
 /* ScanRows reads the rows of [from, to) of the filter's organization and webhook. */
 static void
 ScanRows(WhScanState *state, TimestampTz from, TimestampTz to)
@@ -234,11 +228,7 @@ WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
 		scan->latency = WhLatencyHistCreate(CurrentMemoryContext, 64, true);
 	}
 
-	state.pub.receiveSlot = ReceiveRow;
-	state.pub.rStartup = ReceiverStartup;
-	state.pub.rShutdown = ReceiverNoop;
-	state.pub.rDestroy = ReceiverNoop;
-	state.pub.mydest = DestTuplestore;	/* any but DestNone and DestSPI */
+	WhRowReceiverInit(&state.pub, ReceiveRow, ReceiverStartup);
 	state.scan = scan;
 	state.filter = filter;
 	state.hours = hour_map_create(CurrentMemoryContext, 64, NULL);

@@ -85,12 +85,6 @@ RebuildStartup(DestReceiver *self, int operation, TupleDesc typeinfo)
 	WhColumnMapFind(typeinfo, true, "rebuild query", &((RebuildReceiver *) self)->columns);
 }
 
-/* RebuildNoop is the receiver's shutdown and destroy callback. */
-static void
-RebuildNoop(DestReceiver *self)
-{
-}
-
 /*
  * PrepareSource checks that the summaries can follow the table once
  * rebuilt, putting the summary triggers back in their modes if they were
@@ -118,25 +112,19 @@ static int64
 ReadAllRows(Oid events_relid, WhCollector *collector)
 {
 	RebuildReceiver receiver = {0};
-	char	   *name = quote_qualified_identifier(get_namespace_name(get_rel_namespace(events_relid)),
-												  get_rel_name(events_relid));
 	SPIExecuteOptions options = {0};
 	SPIPlanPtr	plan;
 	Oid			save_user;
 	int			save_sec;
 
 	receiver.collector = collector;
-	receiver.pub.receiveSlot = RebuildRow;
-	receiver.pub.rStartup = RebuildStartup;
-	receiver.pub.rShutdown = RebuildNoop;
-	receiver.pub.rDestroy = RebuildNoop;
-	receiver.pub.mydest = DestTuplestore;	/* any but DestNone and DestSPI */
+	WhRowReceiverInit(&receiver.pub, RebuildRow, RebuildStartup);
 
 	/* every row counts: the owner, with FORCE ROW LEVEL SECURITY lifted as for RI checks */
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	SetUserIdAndSecContext(WhRelationOwner(events_relid),
 						   save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
-	plan = SPI_prepare(WhQueryAllMetricRows(name), 0, NULL);
+	plan = SPI_prepare(WhQueryAllMetricRows(WhQualifiedName(events_relid)), 0, NULL);
 	if (plan == NULL)
 		elog(ERROR, "preparing the rebuild query failed");
 	options.dest = &receiver.pub;

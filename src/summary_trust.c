@@ -352,16 +352,6 @@ RunAsOwner(Oid relid, const char *sql, int nargs, Oid *types, Datum *values, uin
 	return rc;
 }
 
-/* StatusTable is the quoted, qualified name of the status table. */
-static char *
-StatusTable(void)
-{
-	Oid			relid = WhOwnTable("webhook_summary_status");
-
-	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
-									  get_rel_name(relid));
-}
-
 /* WhMarkStale marks a table's summaries out of date (once: the first reason stays). */
 void
 WhMarkStale(Oid events_relid, const char *reason)
@@ -373,7 +363,7 @@ WhMarkStale(Oid events_relid, const char *reason)
 	if (RunAsOwner(WhOwnTable("webhook_summary_status"),
 				   psprintf("UPDATE %s SET stale_since = pg_catalog.now(), stale_reason = $2"
 							" WHERE events OPERATOR(pg_catalog.=) $1::pg_catalog.regclass"
-							" AND stale_since IS NULL", StatusTable()),
+							" AND stale_since IS NULL", WhQualifiedName(WhOwnTable("webhook_summary_status"))),
 				   2, types, values, &marked) != SPI_OK_UPDATE)
 		elog(ERROR, "marking whanalytics summaries stale failed");
 	if (marked > 0)
@@ -393,7 +383,7 @@ WhClearStale(Oid events_relid)
 	if (RunAsOwner(WhOwnTable("webhook_summary_status"),
 				   psprintf("UPDATE %s SET stale_since = NULL, stale_reason = NULL"
 							" WHERE events OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
-							StatusTable()),
+							WhQualifiedName(WhOwnTable("webhook_summary_status"))),
 				   1, types, values, NULL) != SPI_OK_UPDATE)
 		elog(ERROR, "clearing the whanalytics stale mark failed");
 }
@@ -407,8 +397,7 @@ WhRestoreTriggerModes(Oid events_relid)
 {
 	Relation	events = table_open(events_relid, AccessShareLock);
 	TriggerDesc *triggers = events->trigdesc;
-	char	   *table = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(events)),
-												   RelationGetRelationName(events));
+	char	   *table = WhQualifiedName(events_relid);
 	List	   *statements = NIL;
 	ListCell   *lc;
 

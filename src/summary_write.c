@@ -181,14 +181,6 @@ WriterClose(WhSummaryWriter *w)
 	table_close(w->summaries, RowExclusiveLock);
 }
 
-/* QualifiedName is the quoted, qualified name of a relation, for SQL. */
-static char *
-QualifiedName(Oid relid)
-{
-	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
-									  get_rel_name(relid));
-}
-
 /* CompareOrgDay orders (organization, day) pairs: organization in byte order, then day. */
 static int
 CompareOrgDay(const text *org_a, int64 day_a, const text *org_b, int64 day_b)
@@ -580,7 +572,7 @@ WhSummariesCompactAll(void)
 	WriterOpen(&writer, day_context);
 	sql = psprintf("SELECT organization_id, day FROM %s"
 				   " GROUP BY organization_id, day HAVING pg_catalog.count(*) > 1",
-				   QualifiedName(RelationGetRelid(writer.summaries)));
+				   WhQualifiedName(RelationGetRelid(writer.summaries)));
 	AsOwner(RelationGetRelid(writer.summaries), &save_user, &save_sec);
 	if (SPI_execute(sql, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "listing whanalytics summaries failed");
@@ -647,7 +639,7 @@ WhSummariesTruncate(void)
 	int			save_sec;
 
 	AsOwner(relid, &save_user, &save_sec);
-	if (SPI_execute(psprintf("TRUNCATE %s", QualifiedName(relid)), false, 0) != SPI_OK_UTILITY)
+	if (SPI_execute(psprintf("TRUNCATE %s", WhQualifiedName(relid)), false, 0) != SPI_OK_UTILITY)
 		elog(ERROR, "truncating whanalytics summaries failed");
 	SetUserIdAndSecContext(save_user, save_sec);
 }
