@@ -1,8 +1,8 @@
 /*
  * scan.c
- *	  The engine. The window's whole UTC days come from the day summaries
+ *	  The engine. The window's whole UTC hours come from the day summaries
  *	  when the caller may use them (summary_read.c); the rest (the partial
- *	  days at its edges, or everything) is read as rows: a DestReceiver
+ *	  hours at its edges, or everything) is read as rows: a DestReceiver
  *	  takes each row of the window query as the executor produces it
  *	  (nothing is materialized) and feeds, from that single pass, the
  *	  per-hour counters, the event and failed-URL counts and the latency
@@ -159,13 +159,13 @@ SummaryLatency(void *arg, int64 value, int64 count)
 	WhLatencyHistAdd(((WhScanState *) arg)->scan->latency, value, count);
 }
 
-/* CeilDay is the first whole UTC day starting at or after ts. */
+/* CeilHour is the first whole UTC hour starting at or after ts. */
 static int64
-CeilDay(TimestampTz ts)
+CeilHour(TimestampTz ts)
 {
-	int64		day = WhDayOf(ts);
+	int64		hour = WhHourOf(ts);
 
-	return day * USECS_PER_DAY == ts ? day : day + 1;
+	return hour * USECS_PER_HOUR == ts ? hour : hour + 1;
 }
 
 /* CompareHours orders hour buckets oldest first. */
@@ -216,8 +216,8 @@ WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
 	};
 	WhScanState state = {0};
 	WhSource	source;
-	int64		first_day = CeilDay(filter->from);
-	int64		end_day = WhDayOf(filter->to);
+	int64		first_hour = CeilHour(filter->from);
+	int64		end_hour = WhHourOf(filter->to);
 
 	memset(scan, 0, sizeof(WhScan));
 	scan->detailed = detailed;
@@ -233,21 +233,21 @@ WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
 	state.filter = filter;
 	state.hours = hour_map_create(CurrentMemoryContext, 64, NULL);
 
-	source = first_day < end_day ?
+	source = first_hour < end_hour ?
 		WhSummarySource(filter->events_relid, filter->organization_id, NULL) : WH_SOURCE_ROWS;
 	if (source == WH_SOURCE_NOTHING)
 	{
-		/* the whole days hold nothing the caller may see; the edges read as rows anyway */
-		ScanRows(&state, filter->from, first_day * USECS_PER_DAY);
-		ScanRows(&state, end_day * USECS_PER_DAY, filter->to);
+		/* the whole hours hold nothing the caller may see; the edges read as rows anyway */
+		ScanRows(&state, filter->from, first_hour * USECS_PER_HOUR);
+		ScanRows(&state, end_hour * USECS_PER_HOUR, filter->to);
 	}
 	else if (source == WH_SOURCE_SUMMARIES)
 	{
-		ScanRows(&state, filter->from, first_day * USECS_PER_DAY);
+		ScanRows(&state, filter->from, first_hour * USECS_PER_HOUR);
 		state.current = NULL;
-		WhSummariesRead(filter, first_day, end_day, SummaryDay,
+		WhSummariesRead(filter, first_hour, end_hour, SummaryDay,
 						detailed ? &detailed_sink : &counters_sink, &state);
-		ScanRows(&state, end_day * USECS_PER_DAY, filter->to);
+		ScanRows(&state, end_hour * USECS_PER_HOUR, filter->to);
 	}
 	else
 		ScanRows(&state, filter->from, filter->to);

@@ -22,6 +22,8 @@
 
 #include "queries.h"
 #include "relations.h"
+#include "summary_maintenance.h"
+#include "summary_table.h"
 #include "summary_trust.h"
 #include "summary_write.h"
 
@@ -52,7 +54,7 @@ webhook_summaries_compact(PG_FUNCTION_ARGS)
 
 	CheckWritable("webhook_summaries_compact()");
 	SPI_connect();
-	days = WhSummariesCompactAll();
+	days = WhSummariesCompactAll(InvalidOid);
 	SPI_finish();
 	PG_RETURN_INT64(days);
 }
@@ -135,30 +137,43 @@ ReadAllRows(Oid events_relid, WhCollector *collector)
 }
 
 /*
- * webhook_summaries_rebuild() recomputes every summary from webhook_events
+ * WhSummariesRebuild recomputes every summary of events_relid from its rows
  * and clears the stale mark; returns the deliveries summarized. It holds a
  * SHARE lock on the table (writers wait) and an EXCLUSIVE lock on the
- * summaries (compaction waits); readers wait for neither.
+ * summaries (compaction waits); readers wait for neither. Call inside SPI.
  */
-Datum
-webhook_summaries_rebuild(PG_FUNCTION_ARGS)
+int64
+WhSummariesRebuild(Oid events_relid)
 {
-	Oid			events;
 	WhCollector *collector;
 	int64		rows;
 
-	CheckWritable("webhook_summaries_rebuild()");
-	events = WhOwnTable("webhook_events");
-	SPI_connect();
-	PrepareSource(events);
-	LockRelationOid(events, ShareLock);
+	if (!WhSummaryTableIsCurrent())
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the whanalytics summaries have the layout of an older version"),
+				 errhint("Run ALTER EXTENSION whanalytics UPDATE, which rebuilds them.")));
+	PrepareSource(events_relid);
+	LockRelationOid(events_relid, ShareLock);
 	LockRelationOid(WhOwnTable("webhook_event_summaries"), ExclusiveLock);
-	WhSummariesDeleteAll();
-	collector = WhCollectorCreate(false, false);
-	rows = ReadAllRows(events, collector);
+	WhSummariesDeleteAll(events_relid);
+	collector = WhCollectorCreate(events_relid, false, false);
+	rows = ReadAllRows(events_relid, collector);
 	WhCollectorFinish(collector);
-	WhSummariesCompactAll();
-	WhClearStale(events);
+	WhSummariesCompactAll(events_relid);
+	WhClearStale(events_relid);
+	return rows;
+}
+
+/* webhook_summaries_rebuild() rebuilds the summaries of the extension's own table. */
+Datum
+webhook_summaries_rebuild(PG_FUNCTION_ARGS)
+{
+	int64		rows;
+
+	CheckWritable("webhook_summaries_rebuild()");
+	SPI_connect();
+	rows = WhSummariesRebuild(WhOwnTable("webhook_events"));
 	SPI_finish();
 	PG_RETURN_INT64(rows);
 }

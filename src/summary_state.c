@@ -1,18 +1,25 @@
 /*
  * summary_state.c
- *	  Builds, merges, encodes and decodes day summaries. The bytea form is
- *	  version 1:
- *	    byte 1, varint webhooks, then per webhook:
+ *	  Builds, merges, encodes and decodes day summaries. Two bytea values,
+ *	  both format version 2 (WH_STATE_VERSION; DEVELOPING.md says how to
+ *	  change it):
+ *	  the day:
+ *	    byte 2, varint webhooks, then per webhook:
  *	    varint id length, id bytes, varint body length, body:
  *	      varint n, n x (varint hour 0-23, a signed varint per counter of
- *	      WH_METRIC_FIELDS, in its order: total, success, failed, pending,
- *	      retried, delay_count, delay_sum) for the hours whose counters are
- *	      not all zero,
+ *	      WH_METRIC_FIELDS, in its order) for the hours whose counters are
+ *	      not all zero, then the day's detail;
+ *	  the hours:
+ *	    byte 2, varint webhooks, then per webhook:
+ *	    varint id length, id bytes, varint body length, body:
+ *	      varint n, n x (varint hour 0-23, varint length, that hour's detail);
+ *	  a detail:
  *	      varint n, n x (varint key length + 1 or 0 for NULL, key, signed count)
  *	      for events, then the same for failed URLs,
  *	      varint n, n x (signed value delta, signed count) for latencies.
  *	  Counts are signed because a summary may be a delta (an UPDATE or DELETE
- *	  subtracts). Decoding checks every length against the bytes left.
+ *	  subtracts). Lengths let a reader skip a webhook or an hour whole.
+ *	  Decoding checks every length against the bytes left.
  */
 #include "postgres.h"
 
@@ -23,7 +30,27 @@
 
 #include "summary_state.h"
 
-#define WH_STATE_VERSION 1
+#define WH_STATE_VERSION 2
+
+/* DetailInit makes an empty detail in context. */
+static void
+DetailInit(WhDetail *detail, MemoryContext context)
+{
+	detail->events = WhCounterCreate(context, 8);
+	detail->failed_urls = WhCounterCreate(context, 8);
+	detail->latency = WhLatencyHistCreate(context, 16, false);
+}
+
+/* DetailAddDelivery adds (or subtracts) what one delivery holds beyond its counters. */
+static void
+DetailAddDelivery(WhDetail *detail, const WhDelivery *d, int64 sign)
+{
+	WhCounterAddText(detail->events, d->event, d->event_null, sign);
+	if (d->failed)
+		WhCounterAddText(detail->failed_urls, d->url, d->url_null, sign);
+	if (d->has_latency)
+		WhLatencyHistAdd(detail->latency, d->latency_ms, sign);
+}
 
 /* WhBucketSetCreate makes an empty set of buckets in context. */
 WhBucketSet *
@@ -60,29 +87,39 @@ WhBucketFor(WhBucketSet *set, const char *webhook, int len)
 	bucket->webhook[len] = '\0';
 	bucket->webhook_len = len;
 	memset(bucket->hours, 0, sizeof(bucket->hours));
-	bucket->events = WhCounterCreate(set->context, 8);
-	bucket->failed_urls = WhCounterCreate(set->context, 8);
-	bucket->latency = WhLatencyHistCreate(set->context, 16, false);
+	memset(bucket->hour_detail, 0, sizeof(bucket->hour_detail));
+	DetailInit(&bucket->day, set->context);
 	return bucket;
+}
+
+/* HourDetail returns the detail of one hour of a bucket, making it when new. */
+static WhDetail *
+HourDetail(WhBucketSet *set, WhBucket *bucket, int hour)
+{
+	if (bucket->hour_detail[hour] == NULL)
+	{
+		bucket->hour_detail[hour] = MemoryContextAlloc(set->context, sizeof(WhDetail));
+		DetailInit(bucket->hour_detail[hour], set->context);
+	}
+	return bucket->hour_detail[hour];
 }
 
 /* WhBucketAddDelivery adds (sign +1) or subtracts (sign -1) one delivery of an hour (0-23). */
 void
-WhBucketAddDelivery(WhBucket *bucket, const WhDelivery *d, int hour, int64 sign)
+WhBucketAddDelivery(WhBucketSet *set, WhBucket *bucket, const WhDelivery *d, int hour,
+					int64 sign)
 {
 	WhMetricsAddDelivery(&bucket->hours[hour], d, sign);
-	WhCounterAddText(bucket->events, d->event, d->event_null, sign);
-	if (d->failed)
-		WhCounterAddText(bucket->failed_urls, d->url, d->url_null, sign);
-	if (d->has_latency)
-		WhLatencyHistAdd(bucket->latency, d->latency_ms, sign);
+	DetailAddDelivery(&bucket->day, d, sign);
+	DetailAddDelivery(HourDetail(set, bucket, hour), d, sign);
 }
 
-/* The webhook whose counts are being merged. */
+/* The webhook and detail whose counts are being merged. */
 typedef struct MergeState
 {
 	WhBucketSet *set;
 	WhBucket   *bucket;
+	WhDetail   *detail;
 } MergeState;
 
 /* MergeStateWebhook finds the webhook's bucket. */
@@ -92,7 +129,17 @@ MergeStateWebhook(void *arg, const char *id, int len)
 	MergeState *state = arg;
 
 	state->bucket = WhBucketFor(state->set, id, len);
+	state->detail = &state->bucket->day;
 	return true;
+}
+
+/* MergeStateDetail directs the counts that follow to the day's or one hour's detail. */
+static void
+MergeStateDetail(void *arg, int hour)
+{
+	MergeState *state = arg;
+
+	state->detail = hour < 0 ? &state->bucket->day : HourDetail(state->set, state->bucket, hour);
 }
 
 /* MergeStateHour adds an hour's counters to the current bucket. */
@@ -108,14 +155,14 @@ MergeStateHour(void *arg, int hour, const WhMetrics *m)
 static void
 MergeStateEvent(void *arg, const char *key, int len, bool isnull, int64 count)
 {
-	WhCounterAddKey(((MergeState *) arg)->bucket->events, key, len, isnull, count);
+	WhCounterAddKey(((MergeState *) arg)->detail->events, key, len, isnull, count);
 }
 
 /* MergeStateUrl adds a failed-URL count to the current bucket. */
 static void
 MergeStateUrl(void *arg, const char *key, int len, bool isnull, int64 count)
 {
-	WhCounterAddKey(((MergeState *) arg)->bucket->failed_urls, key, len, isnull, count);
+	WhCounterAddKey(((MergeState *) arg)->detail->failed_urls, key, len, isnull, count);
 }
 
 /* MergeStateLatency adds a latency bin to the current bucket. */
@@ -124,19 +171,23 @@ MergeStateLatency(void *arg, int64 value, int64 count)
 {
 	MergeState *state = arg;
 
-	WhLatencyHistAdd(state->bucket->latency, value, count);
+	WhLatencyHistAdd(state->detail->latency, value, count);
 }
 
-/* WhBucketSetAddState merges a stored summary into the set. */
+/* WhBucketSetAddState merges a stored summary (its day and its hours, each unless NULL) into the set. */
 void
-WhBucketSetAddState(WhBucketSet *set, const bytea *stored)
+WhBucketSetAddState(WhBucketSet *set, const bytea *state, const bytea *hours)
 {
 	static const WhStateSink sink = {
-		MergeStateWebhook, MergeStateHour, MergeStateEvent, MergeStateUrl, MergeStateLatency
+		MergeStateWebhook, MergeStateHour, MergeStateEvent, MergeStateUrl, MergeStateLatency,
+		MergeStateDetail
 	};
-	MergeState	state = {set, NULL};
+	MergeState	merge = {set, NULL, NULL};
 
-	WhStateDecode(stored, &sink, &state);
+	if (state != NULL)
+		WhStateDecode(state, 0, WH_HOURS_PER_DAY, &sink, &merge);
+	if (hours != NULL)
+		WhHoursDecode(hours, 0, WH_HOURS_PER_DAY, &sink, &merge);
 }
 
 /* PutVarint appends an unsigned LEB128 varint. */
@@ -183,15 +234,33 @@ PutCounts(StringInfo buf, WhCounter *counter)
 	return n;
 }
 
-/* BucketBody appends a bucket's counters and counts; false when it is all zero. */
+/* PutDetail appends a detail; false when it holds nothing. */
 static bool
-BucketBody(StringInfo body, const WhBucket *bucket)
+PutDetail(StringInfo buf, const WhDetail *detail)
 {
 	WhLatencyBin *bins;
-	int64		nbins = WhLatencyHistBins(bucket->latency, &bins);
+	int64		nbins = WhLatencyHistBins(detail->latency, &bins);
 	int64		previous = 0;
 	int			entries = 0;
+
+	entries += PutCounts(buf, detail->events);
+	entries += PutCounts(buf, detail->failed_urls);
+	PutVarint(buf, nbins);
+	for (int64 i = 0; i < nbins; i++)
+	{
+		PutSigned(buf, bins[i].value - previous);
+		PutSigned(buf, bins[i].count);
+		previous = bins[i].value;
+	}
+	return entries > 0 || nbins > 0;
+}
+
+/* DayBody appends a bucket's hour counters and day detail; false when it is all zero. */
+static bool
+DayBody(StringInfo body, const WhBucket *bucket)
+{
 	int			hours = 0;
+	bool		detail;
 
 	for (int h = 0; h < WH_HOURS_PER_DAY; h++)
 		hours += !WhMetricsIsZero(&bucket->hours[h]);
@@ -207,52 +276,101 @@ BucketBody(StringInfo body, const WhBucket *bucket)
 		WH_METRIC_FIELDS(WH_PUT_FIELD)
 #undef WH_PUT_FIELD
 	}
-	entries += PutCounts(body, bucket->events);
-	entries += PutCounts(body, bucket->failed_urls);
-	PutVarint(body, nbins);
-	for (int64 i = 0; i < nbins; i++)
-	{
-		PutSigned(body, bins[i].value - previous);
-		PutSigned(body, bins[i].count);
-		previous = bins[i].value;
-	}
-	return entries > 0 || nbins > 0 || hours > 0;
+	detail = PutDetail(body, &bucket->day);
+	return detail || hours > 0;
 }
 
-/* WhStateEncode writes the set as a stored summary, or returns NULL when it is all zero. */
-bytea *
-WhStateEncode(const WhBucketSet *set)
+/* HoursBody appends the detail of each hour of a bucket that holds any; false when none does. */
+static bool
+HoursBody(StringInfo body, const WhBucket *bucket, StringInfo scratch)
+{
+	int			hours = 0;
+	StringInfoData list;
+
+	initStringInfo(&list);
+	for (int h = 0; h < WH_HOURS_PER_DAY; h++)
+	{
+		if (bucket->hour_detail[h] == NULL)
+			continue;
+		resetStringInfo(scratch);
+		if (!PutDetail(scratch, bucket->hour_detail[h]))
+			continue;
+		PutVarint(&list, h);
+		PutVarint(&list, scratch->len);
+		appendBinaryStringInfo(&list, scratch->data, scratch->len);
+		hours++;
+	}
+	PutVarint(body, hours);
+	appendBinaryStringInfo(body, list.data, list.len);
+	pfree(list.data);
+	return hours > 0;
+}
+
+/* PutSection appends one webhook's id and body to a stored value's sections. */
+static void
+PutSection(StringInfo sections, const WhBucket *bucket, const StringInfo body)
+{
+	PutVarint(sections, bucket->webhook_len);
+	appendBinaryStringInfo(sections, bucket->webhook, bucket->webhook_len);
+	PutVarint(sections, body->len);
+	appendBinaryStringInfo(sections, body->data, body->len);
+}
+
+/* Stored makes a stored value: the version, the number of webhooks, their sections. */
+static bytea *
+Stored(int webhooks, const StringInfo sections)
 {
 	StringInfoData buf;
-	StringInfoData body;
-	int			nonzero = 0;
-	StringInfoData sections;
 
-	initStringInfo(&sections);
+	initStringInfo(&buf);
+	appendStringInfoSpaces(&buf, VARHDRSZ);
+	appendStringInfoCharMacro(&buf, WH_STATE_VERSION);
+	PutVarint(&buf, webhooks);
+	appendBinaryStringInfo(&buf, sections->data, sections->len);
+	SET_VARSIZE(buf.data, buf.len);
+	return (bytea *) buf.data;
+}
+
+/*
+ * WhStateEncode writes the set as a stored summary, its day and its hours;
+ * false (and nothing written) when it is all zero.
+ */
+bool
+WhStateEncode(const WhBucketSet *set, bytea **state, bytea **hours)
+{
+	StringInfoData body;
+	StringInfoData scratch;
+	StringInfoData day_sections;
+	StringInfoData hour_sections;
+	int			day_webhooks = 0;
+	int			hour_webhooks = 0;
+
 	initStringInfo(&body);
+	initStringInfo(&scratch);
+	initStringInfo(&day_sections);
+	initStringInfo(&hour_sections);
 	for (int i = 0; i < set->count; i++)
 	{
 		const WhBucket *bucket = &set->items[i];
 
 		resetStringInfo(&body);
-		if (!BucketBody(&body, bucket))
-			continue;
-		PutVarint(&sections, bucket->webhook_len);
-		appendBinaryStringInfo(&sections, bucket->webhook, bucket->webhook_len);
-		PutVarint(&sections, body.len);
-		appendBinaryStringInfo(&sections, body.data, body.len);
-		nonzero++;
+		if (DayBody(&body, bucket))
+		{
+			PutSection(&day_sections, bucket, &body);
+			day_webhooks++;
+		}
+		resetStringInfo(&body);
+		if (HoursBody(&body, bucket, &scratch))
+		{
+			PutSection(&hour_sections, bucket, &body);
+			hour_webhooks++;
+		}
 	}
-	if (nonzero == 0)
-		return NULL;
-
-	initStringInfo(&buf);
-	appendStringInfoSpaces(&buf, VARHDRSZ);
-	appendStringInfoCharMacro(&buf, WH_STATE_VERSION);
-	PutVarint(&buf, nonzero);
-	appendBinaryStringInfo(&buf, sections.data, sections.len);
-	SET_VARSIZE(buf.data, buf.len);
-	return (bytea *) buf.data;
+	if (day_webhooks == 0 && hour_webhooks == 0)
+		return false;
+	*state = Stored(day_webhooks, &day_sections);
+	*hours = Stored(hour_webhooks, &hour_sections);
+	return true;
 }
 
 /* A cursor over stored bytes that checks every read against the end. */
@@ -336,9 +454,63 @@ GetCounts(Reader *r, void (*put) (void *, const char *, int, bool, int64), void 
 	}
 }
 
-/* WhStateDecode feeds a stored summary to sink, checking its lengths. */
-void
-WhStateDecode(const bytea *stored, const WhStateSink *sink, void *arg)
+/* GetDetail reads a detail into the sink. */
+static void
+GetDetail(Reader *r, const WhStateSink *sink, void *arg)
+{
+	uint64		nbins;
+	int64		value = 0;
+
+	GetCounts(r, sink->event, arg);
+	GetCounts(r, sink->failed_url, arg);
+	nbins = GetVarint(r);
+	if (nbins > (uint64) (r->end - r->p))
+		WhSummaryCorrupt("histogram longer than its bytes");
+	for (uint64 i = 0; i < nbins; i++)
+	{
+		int64		count;
+
+		value += GetSigned(r);
+		count = GetSigned(r);
+		if (sink->latency != NULL)
+			sink->latency(arg, value, count);
+	}
+}
+
+/* GetSubReader reads a length and returns a reader over that many following bytes. */
+static Reader
+GetSubReader(Reader *r)
+{
+	uint64		len = GetVarint(r);
+	Reader		sub;
+
+	sub.p = (const uint8 *) GetBytes(r, len);
+	sub.end = sub.p + len;
+	return sub;
+}
+
+/* GetHour reads an hour number of a day. */
+static int
+GetHour(Reader *r)
+{
+	uint64		hour = GetVarint(r);
+
+	if (hour >= WH_HOURS_PER_DAY)
+		WhSummaryCorrupt("hour beyond the day");
+	return (int) hour;
+}
+
+/* A webhook's body: what DecodeStored hands to a body decoder. */
+typedef void (*WhBodyDecoder) (Reader *body, int first_hour, int end_hour,
+							   const WhStateSink *sink, void *arg);
+
+/*
+ * DecodeStored walks the webhooks of a stored value (the day or the hours),
+ * giving each body the sink takes to decode, after checking its lengths.
+ */
+static void
+DecodeStored(const bytea *stored, int first_hour, int end_hour, WhBodyDecoder decode,
+			 const WhStateSink *sink, void *arg)
 {
 	Reader		r;
 	uint64		webhooks;
@@ -352,53 +524,89 @@ WhStateDecode(const bytea *stored, const WhStateSink *sink, void *arg)
 	{
 		uint64		id_len = GetVarint(&r);
 		const char *id;
-		uint64		body_len;
 		Reader		body;
-		uint64		nhours;
-		uint64		nbins;
-		int64		value = 0;
 
 		if (id_len > INT_MAX)
 			WhSummaryCorrupt("webhook id too long");
 		id = GetBytes(&r, id_len);
-		body_len = GetVarint(&r);
-		body.p = (const uint8 *) GetBytes(&r, body_len);
-		body.end = body.p + body_len;
-
+		body = GetSubReader(&r);
 		if (!sink->webhook(arg, id, (int) id_len))
 			continue;			/* the body length lets us skip it whole */
-		nhours = GetVarint(&body);
-		if (nhours > WH_HOURS_PER_DAY)
-			WhSummaryCorrupt("more than 24 hours in a day");
-		for (uint64 h = 0; h < nhours; h++)
-		{
-			uint64		hour = GetVarint(&body);
-			WhMetrics	m;
-
-			if (hour >= WH_HOURS_PER_DAY)
-				WhSummaryCorrupt("hour beyond the day");
-#define WH_GET_FIELD(name) m.name = GetSigned(&body);
-			WH_METRIC_FIELDS(WH_GET_FIELD)
-#undef WH_GET_FIELD
-			sink->hour(arg, (int) hour, &m);
-		}
-		GetCounts(&body, sink->event, arg);
-		GetCounts(&body, sink->failed_url, arg);
-		nbins = GetVarint(&body);
-		if (nbins > (uint64) (body.end - body.p))
-			WhSummaryCorrupt("histogram longer than its bytes");
-		for (uint64 i = 0; i < nbins; i++)
-		{
-			int64		count;
-
-			value += GetSigned(&body);
-			count = GetSigned(&body);
-			if (sink->latency != NULL)
-				sink->latency(arg, value, count);
-		}
+		decode(&body, first_hour, end_hour, sink, arg);
 		if (body.p != body.end)
 			WhSummaryCorrupt("webhook body has trailing bytes");
 	}
 	if (r.p != r.end)
 		WhSummaryCorrupt("trailing bytes");
+}
+
+/* DecodeDayBody reads a webhook's hour counters, and its day detail when the range is the whole day. */
+static void
+DecodeDayBody(Reader *body, int first_hour, int end_hour, const WhStateSink *sink, void *arg)
+{
+	uint64		nhours = GetVarint(body);
+
+	if (nhours > WH_HOURS_PER_DAY)
+		WhSummaryCorrupt("more than 24 hours in a day");
+	for (uint64 h = 0; h < nhours; h++)
+	{
+		int			hour = GetHour(body);
+		WhMetrics	m;
+
+#define WH_GET_FIELD(name) m.name = GetSigned(body);
+		WH_METRIC_FIELDS(WH_GET_FIELD)
+#undef WH_GET_FIELD
+		if (hour >= first_hour && hour < end_hour)
+			sink->hour(arg, hour, &m);
+	}
+	if (first_hour == 0 && end_hour == WH_HOURS_PER_DAY)
+	{
+		if (sink->detail != NULL)
+			sink->detail(arg, -1);
+		GetDetail(body, sink, arg);
+	}
+	else
+		body->p = body->end;	/* the day's detail is not asked for */
+}
+
+/* DecodeHoursBody reads the detail of a webhook's hours in [first_hour, end_hour). */
+static void
+DecodeHoursBody(Reader *body, int first_hour, int end_hour, const WhStateSink *sink, void *arg)
+{
+	uint64		nhours = GetVarint(body);
+
+	if (nhours > WH_HOURS_PER_DAY)
+		WhSummaryCorrupt("more than 24 hours in a day");
+	for (uint64 h = 0; h < nhours; h++)
+	{
+		int			hour = GetHour(body);
+		Reader		detail = GetSubReader(body);
+
+		if (hour < first_hour || hour >= end_hour)
+			continue;
+		if (sink->detail != NULL)
+			sink->detail(arg, hour);
+		GetDetail(&detail, sink, arg);
+		if (detail.p != detail.end)
+			WhSummaryCorrupt("hour detail has trailing bytes");
+	}
+}
+
+/*
+ * WhStateDecode feeds a stored day to sink: the counters of its hours in
+ * [first_hour, end_hour), and the day's detail when that is the whole day.
+ */
+void
+WhStateDecode(const bytea *state, int first_hour, int end_hour, const WhStateSink *sink,
+			  void *arg)
+{
+	DecodeStored(state, first_hour, end_hour, DecodeDayBody, sink, arg);
+}
+
+/* WhHoursDecode feeds the detail of the hours in [first_hour, end_hour) of a stored day's hours to sink. */
+void
+WhHoursDecode(const bytea *hours, int first_hour, int end_hour, const WhStateSink *sink,
+			  void *arg)
+{
+	DecodeStored(hours, first_hour, end_hour, DecodeHoursBody, sink, arg);
 }

@@ -1,9 +1,11 @@
 /*
  * summary_state.h
  *	  The summary of one organization's deliveries in one UTC day, split by
- *	  webhook: the counters of each hour, the day's event and failed-URL
- *	  counts and latency histogram. Built from rows, merged from other
- *	  summaries, stored as bytea.
+ *	  webhook: the counters of each hour, and the event and failed-URL
+ *	  counts and latency histogram ("detail") of the whole day and of each
+ *	  hour. Built from rows, merged from other summaries, stored as two
+ *	  bytea values: the day (counters and the day's detail) and the hours
+ *	  (each hour's detail), so whole days never read the hours.
  */
 #ifndef WH_SUMMARY_STATE_H
 #define WH_SUMMARY_STATE_H
@@ -15,15 +17,22 @@
 
 #define WH_HOURS_PER_DAY 24
 
+/* What a group of deliveries holds beyond its counters. */
+typedef struct WhDetail
+{
+	WhCounter  *events;
+	WhCounter  *failed_urls;
+	WhLatencyHist *latency;
+} WhDetail;
+
 /* One webhook's share of a day's summary. */
 typedef struct WhBucket
 {
 	char	   *webhook;
 	int			webhook_len;
 	WhMetrics	hours[WH_HOURS_PER_DAY];	/* counters of each hour of the day */
-	WhCounter  *events;
-	WhCounter  *failed_urls;
-	WhLatencyHist *latency;
+	WhDetail	day;			/* the detail of the whole day */
+	WhDetail   *hour_detail[WH_HOURS_PER_DAY];	/* each hour's; NULL until it has one */
 } WhBucket;
 
 /* The buckets of one (organization, day), by webhook. */
@@ -45,14 +54,20 @@ typedef struct WhStateSink
 	void		(*event) (void *arg, const char *key, int len, bool isnull, int64 count);
 	void		(*failed_url) (void *arg, const char *key, int len, bool isnull, int64 count);
 	void		(*latency) (void *arg, int64 value, int64 count);
+	/* optional: the detail that follows is the day's (hour -1) or one hour's */
+	void		(*detail) (void *arg, int hour);
 } WhStateSink;
 
 extern WhBucketSet *WhBucketSetCreate(MemoryContext context);
 extern WhBucket *WhBucketFor(WhBucketSet *set, const char *webhook, int len);
-extern void WhBucketAddDelivery(WhBucket *bucket, const WhDelivery *d, int hour, int64 sign);
-extern void WhBucketSetAddState(WhBucketSet *set, const bytea *state);
-extern bytea *WhStateEncode(const WhBucketSet *set);
-extern void WhStateDecode(const bytea *state, const WhStateSink *sink, void *arg);
+extern void WhBucketAddDelivery(WhBucketSet *set, WhBucket *bucket, const WhDelivery *d,
+								int hour, int64 sign);
+extern void WhBucketSetAddState(WhBucketSet *set, const bytea *state, const bytea *hours);
+extern bool WhStateEncode(const WhBucketSet *set, bytea **state, bytea **hours);
+extern void WhStateDecode(const bytea *state, int first_hour, int end_hour,
+						  const WhStateSink *sink, void *arg);
+extern void WhHoursDecode(const bytea *hours, int first_hour, int end_hour,
+						  const WhStateSink *sink, void *arg);
 extern void WhSummaryCorrupt(const char *what) pg_attribute_noreturn();
 
 #endif							/* WH_SUMMARY_STATE_H */

@@ -147,7 +147,7 @@ SummarizeStatement(TriggerData *trigger)
 	WhCollector *collector;
 
 	WhColumnMapFind(desc, true, RelationGetRelationName(rel), &columns);
-	collector = WhCollectorCreate(true, false);
+	collector = WhCollectorCreate(RelationGetRelid(rel), true, false);
 	if (trigger->tg_oldtable != NULL)
 		CollectTransitionRows(collector, trigger->tg_oldtable, desc, &columns, -1);
 	if (trigger->tg_newtable != NULL)
@@ -169,7 +169,7 @@ ReplicaRowsFor(Oid relid)
 	old = MemoryContextSwitchTo(TopTransactionContext);
 	rows = palloc0(sizeof(WhReplicaRows));
 	rows->relid = relid;
-	rows->collector = WhCollectorCreate(true, true);
+	rows->collector = WhCollectorCreate(relid, true, true);
 	rows->mark_capacity = 8;
 	rows->marks = palloc(rows->mark_capacity * sizeof(int));
 	rows->mark_levels = palloc(rows->mark_capacity * sizeof(int));
@@ -259,9 +259,7 @@ webhook_events_summarize(PG_FUNCTION_ARGS)
 		MarkStatementOpen(relid);
 	else if (TRIGGER_FIRED_BY_TRUNCATE(trigger->tg_event))
 	{
-		SPI_connect();
-		WhSummariesTruncate();
-		SPI_finish();
+		WhSummariesDeleteAll(relid);
 		ForgetReplicaRows(relid);
 	}
 	else

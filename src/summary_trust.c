@@ -42,6 +42,7 @@
 #include "policies.h"
 #include "relations.h"
 #include "settings.h"
+#include "summary_table.h"
 #include "summary_trigger.h"
 #include "summary_trust.h"
 #include "summary_write.h"
@@ -307,6 +308,8 @@ WhSummarySource(Oid events_relid, text *organization_id, const char **reason)
 		*reason = NULL;
 	if (!wh_use_summaries)
 		return Refuse(reason, "whanalytics.use_summaries is off");
+	if (!WhSummaryTableIsCurrent())
+		return Refuse(reason, "the summaries have the layout of an older version: ALTER EXTENSION whanalytics UPDATE rebuilds them");
 	own = WhOwnTable("webhook_events");
 	if (events_relid != own)
 		return Refuse(reason, "whanalytics.events_table names a relation without summaries");
@@ -454,8 +457,7 @@ CheckAfterDdl(Oid events_relid, const char *tag)
 {
 	Relation	events = table_open(events_relid, AccessShareLock);
 	Relation	summaries = table_open(WhOwnTable("webhook_event_summaries"), AccessShareLock);
-	Relation	index = index_open(WhOwnTable("webhook_event_summaries_org_day_idx"),
-								   AccessShareLock);
+	Relation	index = NULL;
 	WhDdlCheck	check = {RelationGetRelationName(events), tag};
 	ErrorContextCallback callback = {error_context_stack, DdlCheckContext, &check};
 	WhColumnMap columns;
@@ -465,13 +467,18 @@ CheckAfterDdl(Oid events_relid, const char *tag)
 	error_context_stack = &callback;
 	WhColumnMapFind(RelationGetDescr(events), true, RelationGetRelationName(events), &columns);
 	check.relname = RelationGetRelationName(summaries);
-	WhCheckSummaryTable(summaries, index);
+	if (WhSummaryTableCurrent(summaries))
+	{
+		index = index_open(WhOwnTable("webhook_event_summaries_org_day_idx"), AccessShareLock);
+		WhCheckSummaryTable(summaries, index);
+	}
 	error_context_stack = callback.previous;
 
 	problem = WhSourceProblem(events, &repairable);
 	if (problem != NULL)
 		WhMarkStale(events_relid, problem);
-	index_close(index, AccessShareLock);
+	if (index != NULL)
+		index_close(index, AccessShareLock);
 	table_close(summaries, AccessShareLock);
 	table_close(events, AccessShareLock);
 }

@@ -42,6 +42,7 @@
 
 #include "relations.h"
 #include "summary_state.h"
+#include "summary_table.h"
 #include "summary_write.h"
 #include "window.h"
 
@@ -60,9 +61,10 @@ typedef struct WhDeltaRow
 	WhDelivery	delivery;
 } WhDeltaRow;
 
-/* The summary table and its index, open for direct writes. */
+/* The summary table and its index, open for direct writes of one summarized table's rows. */
 typedef struct WhSummaryWriter
 {
+	Oid			events_relid;
 	Relation	summaries;
 	Relation	index;
 	IndexInfo  *index_info;
@@ -79,6 +81,7 @@ typedef struct WhWrittenDay
 
 struct WhCollector
 {
+	Oid			events_relid;	/* the summarized table the rows are of */
 	bool		may_compact;
 	bool		manual;			/* the owner decides when to flush */
 	MemoryContext written_context;	/* the written days, kept across chunks */
@@ -105,12 +108,13 @@ CopyText(Datum value)
 	return PointerGetDatum(copy);
 }
 
-/* WhCollectorCreate starts collecting rows, in the current memory context. */
+/* WhCollectorCreate starts collecting rows of events_relid, in the current memory context. */
 WhCollector *
-WhCollectorCreate(bool may_compact, bool manual)
+WhCollectorCreate(Oid events_relid, bool may_compact, bool manual)
 {
 	WhCollector *c = palloc0(sizeof(WhCollector));
 
+	c->events_relid = events_relid;
 	c->may_compact = may_compact;
 	c->manual = manual;
 	c->chunk_context = AllocSetContextCreate(CurrentMemoryContext, "whanalytics delta rows",
@@ -124,53 +128,26 @@ WhCollectorCreate(bool may_compact, bool manual)
 	return c;
 }
 
-/* SummaryTableChanged reports a summary table that is not what the direct writes maintain. */
-static void
-SummaryTableChanged(Relation summaries, const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-			 errmsg("the whanalytics summary table \"%s\" has been altered",
-					RelationGetRelationName(summaries)),
-			 errdetail("%s", detail),
-			 errhint("Undo the change: the table is internal to the extension. "
-					 "DROP EXTENSION and CREATE EXTENSION recreate it.")));
-}
-
 /*
- * WhCheckSummaryTable fails unless the summary table has the columns the
- * writes form tuples for and exactly the one index they maintain.
+ * WriterOpen opens the summary table and its index for direct writes, after
+ * checking them; false (nothing open) when they have the layout of a
+ * version before 1.3, which the update rebuilds.
  */
-void
-WhCheckSummaryTable(Relation summaries, Relation index)
+static bool
+WriterOpen(WhSummaryWriter *w, Oid events_relid, MemoryContext day_context)
 {
-	static const Oid types[] = {TEXTOID, INT8OID, BYTEAOID};
-	TupleDesc	desc = RelationGetDescr(summaries);
-	List	   *indexes = RelationGetIndexList(summaries);
-
-	if (summaries->rd_rel->relkind != RELKIND_RELATION || desc->natts != lengthof(types))
-		SummaryTableChanged(summaries, "Its columns are not (organization_id text, day bigint, state bytea).");
-	for (int i = 0; i < desc->natts; i++)
-		if (TupleDescAttr(desc, i)->attisdropped || TupleDescAttr(desc, i)->atttypid != types[i])
-			SummaryTableChanged(summaries, "Its columns are not (organization_id text, day bigint, state bytea).");
-	if (list_length(indexes) != 1 || linitial_oid(indexes) != RelationGetRelid(index) ||
-		index->rd_index->indnatts != 2 || index->rd_index->indkey.values[0] != 1 ||
-		index->rd_index->indkey.values[1] != 2 || index->rd_indexprs != NIL ||
-		index->rd_indpred != NIL)
-		SummaryTableChanged(summaries, psprintf("It has %d indexes; whanalytics maintains exactly one, on (organization_id, day).",
-												list_length(indexes)));
-	list_free(indexes);
-}
-
-/* WriterOpen opens the summary table and its index for direct writes, after checking them. */
-static void
-WriterOpen(WhSummaryWriter *w, MemoryContext day_context)
-{
+	w->events_relid = events_relid;
 	w->summaries = table_open(WhOwnTable("webhook_event_summaries"), RowExclusiveLock);
+	if (!WhSummaryTableCurrent(w->summaries))
+	{
+		table_close(w->summaries, RowExclusiveLock);
+		return false;
+	}
 	w->index = index_open(WhOwnTable("webhook_event_summaries_org_day_idx"), RowExclusiveLock);
 	WhCheckSummaryTable(w->summaries, w->index);
 	w->index_info = BuildIndexInfo(w->index);
 	w->day_context = day_context;
+	return true;
 }
 
 /* WriterClose closes what WriterOpen opened. */
@@ -225,15 +202,17 @@ SameDay(const WhDeltaRow *a, const WhDeltaRow *b)
  * or other indexes.
  */
 static void
-InsertSummary(WhSummaryWriter *c, text *organization_id, int64 day, bytea *state)
+InsertSummary(WhSummaryWriter *c, text *organization_id, int64 day, bytea *state, bytea *hours)
 {
-	Datum		values[3];
-	bool		nulls[3] = {false, false, false};
+	Datum		values[WH_SUMMARY_NATTS];
+	bool		nulls[WH_SUMMARY_NATTS] = {0};
 	HeapTuple	tuple;
 
-	values[0] = PointerGetDatum(organization_id);
-	values[1] = Int64GetDatum(day);
-	values[2] = PointerGetDatum(state);
+	values[WH_SUMMARY_EVENTS - 1] = ObjectIdGetDatum(c->events_relid);
+	values[WH_SUMMARY_ORGANIZATION - 1] = PointerGetDatum(organization_id);
+	values[WH_SUMMARY_DAY - 1] = Int64GetDatum(day);
+	values[WH_SUMMARY_STATE - 1] = PointerGetDatum(state);
+	values[WH_SUMMARY_HOURS - 1] = PointerGetDatum(hours);
 	tuple = heap_form_tuple(RelationGetDescr(c->summaries), values, nulls);
 	simple_heap_insert(c->summaries, tuple);
 	index_insert(c->index, values, nulls, &tuple->t_self, c->summaries,
@@ -248,22 +227,23 @@ InsertSummary(WhSummaryWriter *c, text *organization_id, int64 day, bytea *state
  * locktype object, classid = the summary table).
  */
 static bool
-TryLockDay(Relation summaries, text *organization_id, int64 day)
+TryLockDay(WhSummaryWriter *c, text *organization_id, int64 day)
 {
 	LOCKTAG		tag;
 	uint32		key = hash_bytes((const unsigned char *) VARDATA(organization_id),
 								 VARSIZE(organization_id) - VARHDRSZ) ^
-		murmurhash32((uint32) day);
+		murmurhash32((uint32) day) ^ murmurhash32(c->events_relid);
 
-	SET_LOCKTAG_OBJECT(tag, MyDatabaseId, RelationGetRelid(summaries), key, 0);
+	SET_LOCKTAG_OBJECT(tag, MyDatabaseId, RelationGetRelid(c->summaries), key, 0);
 	return LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL;
 }
 
-/* A summary row seen by compaction: where it is and its state. */
+/* A summary row seen by compaction: where it is and its values. */
 typedef struct WhSeenRow
 {
 	ItemPointerData tid;
 	bytea	   *state;
+	bytea	   *hours;
 } WhSeenRow;
 
 /*
@@ -277,7 +257,7 @@ typedef struct WhSeenRow
 static void
 CompactDay(WhSummaryWriter *c, text *organization_id, int64 day)
 {
-	ScanKeyData keys[2];
+	ScanKeyData keys[WH_SUMMARY_INDEX_KEYS];
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
 	WhSeenRow  *rows;
@@ -287,18 +267,21 @@ CompactDay(WhSummaryWriter *c, text *organization_id, int64 day)
 	MemoryContext old;
 	CommandId	cid;
 
-	if (!TryLockDay(c->summaries, organization_id, day))
+	if (!TryLockDay(c, organization_id, day))
 		return;					/* another transaction is compacting it */
 	CommandCounterIncrement();	/* see the delta this statement just wrote */
 	PushActiveSnapshot(GetTransactionSnapshot());
 	old = MemoryContextSwitchTo(c->day_context);
 	rows = palloc(capacity * sizeof(WhSeenRow));
-	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_TEXTEQ, PointerGetDatum(organization_id));
-	keys[0].sk_collation = c->index->rd_indcollation[0];
-	ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(day));
+	ScanKeyInit(&keys[0], WH_SUMMARY_EVENTS, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(c->events_relid));
+	ScanKeyInit(&keys[1], WH_SUMMARY_ORGANIZATION, BTEqualStrategyNumber, F_TEXTEQ,
+				PointerGetDatum(organization_id));
+	keys[1].sk_collation = c->index->rd_indcollation[1];
+	ScanKeyInit(&keys[2], WH_SUMMARY_DAY, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(day));
 	slot = table_slot_create(c->summaries, NULL);
-	scan = index_beginscan(c->summaries, c->index, GetActiveSnapshot(), 2, 0);
-	index_rescan(scan, keys, 2, NULL, 0);
+	scan = index_beginscan(c->summaries, c->index, GetActiveSnapshot(), lengthof(keys), 0);
+	index_rescan(scan, keys, lengthof(keys), NULL, 0);
 	while (index_getnext_slot(scan, ForwardScanDirection, slot))
 	{
 		bool		isnull;
@@ -310,7 +293,8 @@ CompactDay(WhSummaryWriter *c, text *organization_id, int64 day)
 			rows = repalloc(rows, capacity * sizeof(WhSeenRow));
 		}
 		rows[nrows].tid = slot->tts_tid;
-		rows[nrows].state = DatumGetByteaPCopy(slot_getattr(slot, 3, &isnull));
+		rows[nrows].state = DatumGetByteaPCopy(slot_getattr(slot, WH_SUMMARY_STATE, &isnull));
+		rows[nrows].hours = DatumGetByteaPCopy(slot_getattr(slot, WH_SUMMARY_HOURS, &isnull));
 		nrows++;
 	}
 	index_endscan(scan);
@@ -318,7 +302,8 @@ CompactDay(WhSummaryWriter *c, text *organization_id, int64 day)
 
 	if (nrows > 1)
 	{
-		bytea	   *merged;
+		bytea	   *state;
+		bytea	   *hours;
 
 		cid = GetCurrentCommandId(true);
 		set = WhBucketSetCreate(c->day_context);
@@ -328,12 +313,12 @@ CompactDay(WhSummaryWriter *c, text *organization_id, int64 day)
 
 			if (table_tuple_delete(c->summaries, &rows[i].tid, cid, GetActiveSnapshot(),
 								   InvalidSnapshot, true, &tmfd, false) == TM_Ok)
-				WhBucketSetAddState(set, rows[i].state);
+				WhBucketSetAddState(set, rows[i].state, rows[i].hours);
 			/* else already gone: not ours to merge */
 		}
-		merged = WhStateEncode(set);	/* NULL when nothing (or only zeros) was merged */
-		if (merged != NULL)
-			InsertSummary(c, organization_id, day, merged);
+		/* nothing when nothing (or only zeros) was merged */
+		if (WhStateEncode(set, &state, &hours))
+			InsertSummary(c, organization_id, day, state, hours);
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(c->day_context);
@@ -393,9 +378,9 @@ CompactRewrittenDays(WhCollector *c)
 {
 	WhSummaryWriter writer;
 
-	if (!c->may_compact || c->nflushes < 2)
+	if (!c->may_compact || c->nflushes < 2 ||
+		!WriterOpen(&writer, c->events_relid, c->day_context))
 		return;
-	WriterOpen(&writer, c->day_context);
 	for (int i = 0; i < c->nwritten; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
@@ -417,7 +402,12 @@ FlushChunk(WhCollector *c)
 
 	if (c->nrows == 0)
 		return;
-	WriterOpen(&writer, c->day_context);
+	if (!WriterOpen(&writer, c->events_relid, c->day_context))
+	{
+		c->nrows = 0;			/* an older version's table: the update rebuilds it */
+		MemoryContextReset(c->chunk_context);
+		return;
+	}
 	qsort(c->rows, c->nrows, sizeof(WhDeltaRow), CompareDeltaRows);
 	for (int i = 1; i <= c->nrows; i++)
 		if (i == c->nrows || !SameDay(&c->rows[i], &c->rows[start]))
@@ -433,6 +423,8 @@ FlushChunk(WhCollector *c)
 		WhDeltaRow *first = &c->rows[start];
 		WhBucketSet *set;
 		bytea	   *state;
+		bytea	   *hours;
+		bool		nonzero;
 		MemoryContext old;
 
 		if (i < c->nrows && SameDay(&c->rows[i], first))
@@ -446,16 +438,16 @@ FlushChunk(WhCollector *c)
 			WhBucket   *bucket = WhBucketFor(set, VARDATA(row->webhook_id),
 											 VARSIZE(row->webhook_id) - VARHDRSZ);
 
-			WhBucketAddDelivery(bucket, &row->delivery, row->hour, row->sign);
+			WhBucketAddDelivery(set, bucket, &row->delivery, row->hour, row->sign);
 		}
-		state = WhStateEncode(set);
+		nonzero = WhStateEncode(set, &state, &hours);
 		MemoryContextSwitchTo(old);
-		if (state != NULL)
+		if (nonzero)
 		{
 			days[nwritten].organization_id = first->organization_id;
 			days[nwritten].day = first->day;
 			nwritten++;
-			InsertSummary(&writer, first->organization_id, first->day, state);
+			InsertSummary(&writer, first->organization_id, first->day, state, hours);
 			if (c->may_compact && ndays <= WH_COMPACT_MAX_DAYS &&
 				pg_prng_uint32(&pg_global_prng_state) % WH_COMPACT_ONE_IN == 0)
 				CompactDay(&writer, first->organization_id, first->day);
@@ -556,9 +548,12 @@ AsOwner(Oid relid, Oid *save_user, int *save_sec)
 						   SECURITY_RESTRICTED_OPERATION);
 }
 
-/* WhSummariesCompactAll merges the deltas of every day that has more than one row. */
+/*
+ * WhSummariesCompactAll merges the deltas of every day of events_relid
+ * (InvalidOid: of every summarized table) that has more than one row.
+ */
 int64
-WhSummariesCompactAll(void)
+WhSummariesCompactAll(Oid events_relid)
 {
 	MemoryContext day_context = AllocSetContextCreate(CurrentMemoryContext, "whanalytics compact day",
 													  ALLOCSET_DEFAULT_SIZES);
@@ -569,10 +564,13 @@ WhSummariesCompactAll(void)
 	Oid			save_user;
 	int			save_sec;
 
-	WriterOpen(&writer, day_context);
-	sql = psprintf("SELECT organization_id, day FROM %s"
-				   " GROUP BY organization_id, day HAVING pg_catalog.count(*) > 1",
-				   WhQualifiedName(RelationGetRelid(writer.summaries)));
+	if (!WriterOpen(&writer, InvalidOid, day_context))
+		return 0;
+	sql = psprintf("SELECT events, organization_id, day FROM %s%s"
+				   " GROUP BY events, organization_id, day HAVING pg_catalog.count(*) > 1",
+				   WhQualifiedName(RelationGetRelid(writer.summaries)),
+				   OidIsValid(events_relid) ?
+				   psprintf(" WHERE events OPERATOR(pg_catalog.=) %u::pg_catalog.oid", events_relid) : "");
 	AsOwner(RelationGetRelid(writer.summaries), &save_user, &save_sec);
 	if (SPI_execute(sql, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "listing whanalytics summaries failed");
@@ -581,10 +579,12 @@ WhSummariesCompactAll(void)
 	for (uint64 i = 0; i < n; i++)
 	{
 		bool		isnull;
-		text	   *org = DatumGetTextP(SPI_getbinval(days->vals[i], days->tupdesc, 1, &isnull));
-		int64		day = DatumGetInt64(SPI_getbinval(days->vals[i], days->tupdesc, 2, &isnull));
+		Oid			events = DatumGetObjectId(SPI_getbinval(days->vals[i], days->tupdesc, 1, &isnull));
+		text	   *org = DatumGetTextP(SPI_getbinval(days->vals[i], days->tupdesc, 2, &isnull));
+		int64		day = DatumGetInt64(SPI_getbinval(days->vals[i], days->tupdesc, 3, &isnull));
 
 		CHECK_FOR_INTERRUPTS();
+		writer.events_relid = events;
 		CompactDay(&writer, org, day);
 	}
 	SetUserIdAndSecContext(save_user, save_sec);
@@ -594,23 +594,36 @@ WhSummariesCompactAll(void)
 }
 
 /*
- * WhSummariesDeleteAll deletes every summary row the transaction sees, as
- * a DELETE would (readers with older snapshots keep seeing them); the
- * caller holds a lock that keeps other writers out.
+ * WhSummariesDeleteAll deletes every summary row of events_relid the
+ * transaction sees, as a DELETE would (readers with older snapshots keep
+ * seeing them); the caller holds a lock that keeps other writers out.
  */
 void
-WhSummariesDeleteAll(void)
+WhSummariesDeleteAll(Oid events_relid)
 {
 	Relation	summaries = table_open(WhOwnTable("webhook_event_summaries"), RowExclusiveLock);
+	Relation	index;
 	Snapshot	snapshot;
-	TableScanDesc scan;
-	TupleTableSlot *slot = table_slot_create(summaries, NULL);
+	IndexScanDesc scan;
+	ScanKeyData key;
+	TupleTableSlot *slot;
 	CommandId	cid = GetCurrentCommandId(true);
+
+	if (!WhSummaryTableCurrent(summaries))
+	{
+		table_close(summaries, RowExclusiveLock);
+		return;					/* an older version's table: the update rebuilds it */
+	}
+	index = index_open(WhOwnTable("webhook_event_summaries_org_day_idx"), RowExclusiveLock);
+	slot = table_slot_create(summaries, NULL);
 
 	PushActiveSnapshot(GetTransactionSnapshot());
 	snapshot = GetActiveSnapshot();
-	scan = table_beginscan(summaries, snapshot, 0, NULL);
-	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	ScanKeyInit(&key, WH_SUMMARY_EVENTS, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(events_relid));
+	scan = index_beginscan(summaries, index, snapshot, 1, 0);
+	index_rescan(scan, &key, 1, NULL, 0);
+	while (index_getnext_slot(scan, ForwardScanDirection, slot))
 	{
 		TM_FailureData tmfd;
 		TM_Result	result;
@@ -624,22 +637,9 @@ WhSummariesDeleteAll(void)
 					 errmsg("could not rebuild the whanalytics summaries due to a concurrent change"),
 					 errhint("Run webhook_summaries_rebuild() again.")));
 	}
-	table_endscan(scan);
+	index_endscan(scan);
 	PopActiveSnapshot();
 	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, RowExclusiveLock);
 	table_close(summaries, RowExclusiveLock);
-}
-
-/* WhSummariesTruncate empties the summary table (the deliveries were truncated). */
-void
-WhSummariesTruncate(void)
-{
-	Oid			relid = WhOwnTable("webhook_event_summaries");
-	Oid			save_user;
-	int			save_sec;
-
-	AsOwner(relid, &save_user, &save_sec);
-	if (SPI_execute(psprintf("TRUNCATE %s", WhQualifiedName(relid)), false, 0) != SPI_OK_UTILITY)
-		elog(ERROR, "truncating whanalytics summaries failed");
-	SetUserIdAndSecContext(save_user, save_sec);
 }

@@ -14,16 +14,14 @@
 
 typedef struct WhCollector WhCollector;
 
-extern WhCollector *WhCollectorCreate(bool may_compact, bool manual);
+extern WhCollector *WhCollectorCreate(Oid events_relid, bool may_compact, bool manual);
 extern void WhCollectorAdd(WhCollector *collector, TupleTableSlot *slot,
 						   const WhColumnMap *columns, int64 sign);
 extern int	WhCollectorRows(const WhCollector *collector);
 extern void WhCollectorForget(WhCollector *collector, int n);
 extern void WhCollectorFlush(WhCollector *collector);
 extern void WhCollectorFinish(WhCollector *collector);
-extern void WhCheckSummaryTable(Relation summaries, Relation index);
-extern int64 WhSummariesCompactAll(void);
-extern void WhSummariesDeleteAll(void);
-extern void WhSummariesTruncate(void);
+extern int64 WhSummariesCompactAll(Oid events_relid);
+extern void WhSummariesDeleteAll(Oid events_relid);
 
 #endif							/* WH_SUMMARY_WRITE_H */

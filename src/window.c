@@ -143,9 +143,9 @@ WhCheckListLength(const char *argname, int32 value)
 	return value;
 }
 
-/* FloorDiv divides rounding toward minus infinity, for times before 2000. */
-static inline int64
-FloorDiv(int64 value, int64 divisor)
+/* WhFloorDiv divides rounding toward minus infinity, for times before 2000. */
+int64
+WhFloorDiv(int64 value, int64 divisor)
 {
 	int64		q = value / divisor;
 
@@ -156,12 +156,12 @@ FloorDiv(int64 value, int64 divisor)
 int64
 WhHourOf(TimestampTz ts)
 {
-	return FloorDiv(ts, USECS_PER_HOUR);
+	return WhFloorDiv(ts, USECS_PER_HOUR);
 }
 
 /* WhDayOf numbers the UTC day holding ts (days since 2000-01-01, as DateADT). */
 int64
 WhDayOf(TimestampTz ts)
 {
-	return FloorDiv(ts, USECS_PER_DAY);
+	return WhFloorDiv(ts, USECS_PER_DAY);
 }

@@ -13,6 +13,7 @@ extern void WhWindowForPeriod(const char *period, TimestampTz as_of, WhFilter *f
 extern void WhWindowBetween(TimestampTz from_ts, TimestampTz to_ts, WhFilter *filter);
 extern void WhCheckOrganization(text *organization_id);
 extern int	WhCheckListLength(const char *argname, int32 value);
+extern int64 WhFloorDiv(int64 value, int64 divisor);
 extern int64 WhHourOf(TimestampTz ts);
 extern int64 WhDayOf(TimestampTz ts);
 

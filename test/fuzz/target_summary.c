@@ -1,11 +1,13 @@
 /*
  * target_summary.c
- *	  Fuzz target for WhStateDecode (src/summary_state.c), the decoder of
- *	  stored day summaries. Every input must decode or raise
+ *	  Fuzz target for WhStateDecode and WhHoursDecode (src/summary_state.c),
+ *	  the decoders of the two values of a stored day summary (the day and
+ *	  its hours); every input goes to both. Each must decode or raise
  *	  ERRCODE_DATA_CORRUPTED, whole or with webhooks skipped. A decoded
- *	  summary must feed the real consumers (counters, latency histograms,
- *	  WhBucketSetAddState), re-encode with WhStateEncode to bytes that decode
- *	  to the same sums, and re-encode again to the very same bytes.
+ *	  value must feed the real consumers (counters, latency histograms,
+ *	  WhBucketSetAddState), give the same sums read as two ranges of hours
+ *	  as read whole, re-encode with WhStateEncode to bytes that decode to
+ *	  the same sums, and re-encode again to the very same bytes.
  */
 #include "postgres.h"
 
@@ -44,13 +46,16 @@ typedef struct SummaryTotals
 	WhLatencyHist *latency;		/* dense, as the engine's */
 } SummaryTotals;
 
-/* One decode: the input, the sink and what it fed. */
+/* One decode: the input, as a day or as hours, the sink and what it fed. */
 typedef struct SummaryRun
 {
 	const bytea *input;
+	bool		as_hours;
 	const WhStateSink *sink;
 	SummaryTotals *totals;
 } SummaryRun;
+
+#define SPLIT_HOUR 7			/* where a decode is split into two ranges */
 
 /* One delivery of a seed: where it goes and what it was. */
 typedef struct SeedRow
@@ -163,13 +168,24 @@ NewTotals(void)
 	return totals;
 }
 
-/* SummaryDecode decodes the input into the run's sink. */
+/* Decode decodes a value, as a day or as hours, over [first, end) into totals. */
+static void
+Decode(const bytea *value, bool as_hours, int first, int end, const WhStateSink *sink,
+	   SummaryTotals *totals)
+{
+	if (as_hours)
+		WhHoursDecode(value, first, end, sink, totals);
+	else
+		WhStateDecode(value, first, end, sink, totals);
+}
+
+/* SummaryDecode decodes the input whole into the run's sink. */
 static void
 SummaryDecode(void *arg)
 {
 	SummaryRun *run = arg;
 
-	WhStateDecode(run->input, run->sink, run->totals);
+	Decode(run->input, run->as_hours, 0, WH_HOURS_PER_DAY, run->sink, run->totals);
 }
 
 /* CheckCounter checks that a counter's non-zero counts, as the engine lists them, add up. */
@@ -219,31 +235,59 @@ CheckConsumers(SummaryTotals *totals)
 		WhLatencyBinsStats(bins, nbins, total, &stats);
 }
 
-/* CheckCanonical checks that merging and encoding an encoded summary gives the same bytes. */
-static void
-CheckCanonical(const bytea *encoded)
+/* Reencoded merges a value into a new set and encodes it again; NULL when all zero. */
+static bytea *
+Reencoded(const bytea *value, bool as_hours)
 {
 	WhBucketSet *set = WhBucketSetCreate(CurrentMemoryContext);
-	bytea	   *again;
+	bytea	   *day;
+	bytea	   *hours;
 
-	WhBucketSetAddState(set, encoded);
-	again = WhStateEncode(set);
+	WhBucketSetAddState(set, as_hours ? NULL : value, as_hours ? value : NULL);
+	if (!WhStateEncode(set, &day, &hours))
+		return NULL;
+	return as_hours ? hours : day;
+}
+
+/* CheckCanonical checks that merging and encoding an encoded value gives the same bytes. */
+static void
+CheckCanonical(const bytea *encoded, bool as_hours)
+{
+	bytea	   *again = Reencoded(encoded, as_hours);
+
 	if (again == NULL || VARSIZE_ANY(again) != VARSIZE_ANY(encoded) ||
 		memcmp(VARDATA_ANY(again), VARDATA_ANY(encoded), VARSIZE_ANY_EXHDR(encoded)) != 0)
 		WhFuzzFail("re-encoding an encoded summary changed its bytes");
 }
 
-/* SummaryCheck decodes an input; when it decodes, checks the consumers and the re-encoding. */
+/*
+ * CheckSplit checks that a decoded value read as two ranges of hours gives
+ * what it gives whole: for hours, everything; for a day, the hour counters
+ * (a part of a day leaves out the day's detail).
+ */
+static void
+CheckSplit(const bytea *input, bool as_hours, const SummaryTotals *whole)
+{
+	SummaryTotals *split = NewTotals();
+
+	Decode(input, as_hours, 0, SPLIT_HOUR, &record_sink, split);
+	Decode(input, as_hours, SPLIT_HOUR, WH_HOURS_PER_DAY, &record_sink, split);
+	if (as_hours ? memcmp(&split->sums, &whole->sums, sizeof(SummarySums)) != 0
+		: memcmp(split->sums.hours, whole->sums.hours, sizeof(whole->sums.hours)) != 0 ||
+		split->sums.hour_totals != whole->sums.hour_totals)
+		WhFuzzFail("reading a summary as two ranges of hours changed its sums");
+}
+
+/* CheckOne decodes the input as a day or as hours; when it decodes, checks the consumers, the split and the re-encoding. */
 static bool
-SummaryCheck(const bytea *input)
+CheckOne(const bytea *input, bool as_hours)
 {
 	SummaryTotals *totals = NewTotals();
 	SummaryTotals *skipped = NewTotals();
 	SummaryTotals *again = NewTotals();
-	SummaryRun	run = {input, &record_sink, totals};
-	SummaryRun	skip_run = {input, &skip_sink, skipped};
+	SummaryRun	run = {input, as_hours, &record_sink, totals};
+	SummaryRun	skip_run = {input, as_hours, &skip_sink, skipped};
 	bool		skip_decoded = WhFuzzGuard(SummaryDecode, &skip_run, ERRCODE_DATA_CORRUPTED);
-	WhBucketSet *set;
 	bytea	   *encoded;
 
 	if (!WhFuzzGuard(SummaryDecode, &run, ERRCODE_DATA_CORRUPTED))
@@ -251,17 +295,26 @@ SummaryCheck(const bytea *input)
 	if (!skip_decoded)
 		WhFuzzFail("skipping webhooks rejected a summary that decodes whole");
 	CheckConsumers(totals);
-	set = WhBucketSetCreate(CurrentMemoryContext);
-	WhBucketSetAddState(set, input);
-	encoded = WhStateEncode(set);
+	CheckSplit(input, as_hours, totals);
+	encoded = Reencoded(input, as_hours);
 	if (encoded != NULL)
 	{
-		WhStateDecode(encoded, &record_sink, again);
-		CheckCanonical(encoded);
+		Decode(encoded, as_hours, 0, WH_HOURS_PER_DAY, &record_sink, again);
+		CheckCanonical(encoded, as_hours);
 	}
 	if (memcmp(&totals->sums, &again->sums, sizeof(SummarySums)) != 0)
 		WhFuzzFail("merging and re-encoding changed the summary's sums");
 	return true;
+}
+
+/* SummaryCheck gives the input to both decoders; true when either decodes it. */
+static bool
+SummaryCheck(const bytea *input)
+{
+	bool		day = CheckOne(input, false);
+	bool		hours = CheckOne(input, true);
+
+	return day || hours;
 }
 
 /* Text makes a text datum of a C string. */
@@ -294,28 +347,36 @@ AddRow(WhBucketSet *set, const SeedRow *row)
 	d.event = row->event == NULL ? (Datum) 0 : Text(row->event);
 	d.url_null = row->url == NULL;
 	d.url = row->url == NULL ? (Datum) 0 : Text(row->url);
-	WhBucketAddDelivery(WhBucketFor(set, row->webhook, strlen(row->webhook)), &d,
+	WhBucketAddDelivery(set, WhBucketFor(set, row->webhook, strlen(row->webhook)), &d,
 						row->hour, row->sign);
 }
 
-/* Encoded is the stored summary of n seed deliveries. */
+/* Encode encodes a set as a stored summary: its day, or its hours. */
 static bytea *
-Encoded(const SeedRow *rows, int n)
+Encode(const WhBucketSet *set, bool as_hours)
+{
+	bytea	   *day;
+	bytea	   *hours;
+
+	if (!WhStateEncode(set, &day, &hours))
+		WhFuzzFail("a seed summary encoded as all zero");
+	return as_hours ? hours : day;
+}
+
+/* Encoded is the stored summary of n seed deliveries: its day, or its hours. */
+static bytea *
+Encoded(const SeedRow *rows, int n, bool as_hours)
 {
 	WhBucketSet *set = WhBucketSetCreate(CurrentMemoryContext);
-	bytea	   *bytes;
 
 	for (int i = 0; i < n; i++)
 		AddRow(set, &rows[i]);
-	bytes = WhStateEncode(set);
-	if (bytes == NULL)
-		WhFuzzFail("a seed summary encoded as all zero");
-	return bytes;
+	return Encode(set, as_hours);
 }
 
 /* Generated is the summary of n made-up deliveries over some webhooks, events and URLs. */
 static bytea *
-Generated(int n, int webhooks, int events, int urls, int latencies)
+Generated(int n, int webhooks, int events, int urls, int latencies, bool as_hours)
 {
 	WhBucketSet *set = WhBucketSetCreate(CurrentMemoryContext);
 	char		webhook[64];
@@ -332,7 +393,7 @@ Generated(int n, int webhooks, int events, int urls, int latencies)
 		snprintf(url, sizeof(url), "https://h%d.example.com/hook", i % urls);
 		AddRow(set, &row);
 	}
-	return WhStateEncode(set);
+	return Encode(set, as_hours);
 }
 
 /* SummarySeeds makes valid summaries: small, mixed, generated, deltas, long names. */
@@ -370,36 +431,46 @@ SummarySeeds(bytea **seeds, int max)
 	};
 	int			n = 0;
 
-	if (n < max)
-		seeds[n++] = Encoded(one, lengthof(one));
-	if (n < max)
-		seeds[n++] = Encoded(mixed, lengthof(mixed));
-	if (n < max)
-		seeds[n++] = Encoded(deltas, lengthof(deltas));
-	if (n < max)
-		seeds[n++] = Encoded(long_names, lengthof(long_names));
-	if (n < max)
-		seeds[n++] = Generated(120, 6, 17, 5, 6000);
+	for (int as_hours = 0; as_hours <= 1; as_hours++)
+	{
+		if (n < max)
+			seeds[n++] = Encoded(one, lengthof(one), as_hours);
+		if (n < max)
+			seeds[n++] = Encoded(mixed, lengthof(mixed), as_hours);
+		if (n < max)
+			seeds[n++] = Encoded(deltas, lengthof(deltas), as_hours);
+		if (n < max)
+			seeds[n++] = Encoded(long_names, lengthof(long_names), as_hours);
+		if (n < max)
+			seeds[n++] = Generated(120, 6, 17, 5, 6000, as_hours);
+	}
 	return n;
 }
 
-/* SummaryCheckLarge decodes one large real summary and some of its cuts. */
+/* SummaryCheckLarge decodes one large real summary, its day and its hours, and some of their cuts. */
 static int64
 SummaryCheckLarge(void)
 {
-	bytea	   *bytes = Generated(50000, 200, 3000, 500, 20000);
-	const uint8 *data = (const uint8 *) VARDATA_ANY(bytes);
-	Size		size = VARSIZE_ANY_EXHDR(bytes);
-	const Size	cuts[] = {1, size / 2, size - 1};
+	int64		checked = 0;
 
-	if (WhFuzzOne(data, size) != WH_DECODED)
-		WhFuzzFail("a large valid summary was rejected");
-	for (size_t i = 0; i < lengthof(cuts); i++)
-		if (WhFuzzOne(data, cuts[i]) != WH_REJECTED)
-			WhFuzzFail("a large summary cut to %zu bytes was accepted", cuts[i]);
-	printf("%s: large: 50000 deliveries, 200 webhooks, %zu bytes: decoded, re-encoded; "
-		   "%d cuts rejected\n", wh_fuzz_target.name, size, (int) lengthof(cuts));
-	return 1 + lengthof(cuts);
+	for (int as_hours = 0; as_hours <= 1; as_hours++)
+	{
+		bytea	   *bytes = Generated(50000, 200, 3000, 500, 20000, as_hours);
+		const uint8 *data = (const uint8 *) VARDATA_ANY(bytes);
+		Size		size = VARSIZE_ANY_EXHDR(bytes);
+		const Size	cuts[] = {1, size / 2, size - 1};
+
+		if (WhFuzzOne(data, size) != WH_DECODED)
+			WhFuzzFail("a large valid summary was rejected");
+		for (size_t i = 0; i < lengthof(cuts); i++)
+			if (WhFuzzOne(data, cuts[i]) != WH_REJECTED)
+				WhFuzzFail("a large summary cut to %zu bytes was accepted", cuts[i]);
+		printf("%s: large %s: 50000 deliveries, 200 webhooks, %zu bytes: decoded, re-encoded; "
+			   "%d cuts rejected\n", wh_fuzz_target.name, as_hours ? "hours" : "day", size,
+			   (int) lengthof(cuts));
+		checked += 1 + lengthof(cuts);
+	}
+	return checked;
 }
 
 const WhFuzzTarget wh_fuzz_target = {

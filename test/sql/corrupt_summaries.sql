@@ -1,8 +1,9 @@
 -- corrupt_summaries: the summary decoder reads bytes from a table, so it must
--- survive any bytes there. A valid stored summary is truncated at every
--- length, has bytes flipped and is replaced by random bytes (each inside a
--- rolled-back subtransaction); every call must answer or fail with a clean
--- error, never crash the server.
+-- survive any bytes there. A valid stored summary, its day (state) and its
+-- hours, is truncated at every length, has bytes flipped and is replaced by
+-- random bytes (each inside a rolled-back subtransaction); every call, over
+-- whole days and over a window that ends inside days (which reads the
+-- hours), must answer or fail with a clean error, never crash the server.
 \i test/setup.sql
 SET TimeZone = 'UTC';
 SELECT pg_postmaster_start_time() AS started \gset
@@ -16,20 +17,25 @@ SELECT 'webhook_cs_' || (i % 3), 'org_cs', 'https://cs.example/' || (i % 4), 'cs
        i, i % 2
 FROM generate_series(0, 180) i;
 SELECT webhook_summaries_compact() >= 0 AS compacted;
-SELECT count(*) AS summary_rows, min(length(state)) > 100 AS sizeable
+SELECT count(*) AS summary_rows, min(length(state)) > 100 AS sizeable,
+       min(length(hours)) > 100 AS sizeable_hours
 FROM webhook_event_summaries WHERE organization_id = 'org_cs';
 
 CREATE TEMP TABLE corrupt_results (kind text, state text);
 
 DO $corrupt$
 DECLARE
-    good bytea := (SELECT state FROM webhook_event_summaries WHERE organization_id = 'org_cs' LIMIT 1);
+    col text;
+    good bytea;
     bad bytea;
     kind text;
     outcome text;
     pos integer;
 BEGIN
     PERFORM setseed(0.5);
+    FOREACH col IN ARRAY ARRAY['state', 'hours'] LOOP
+    EXECUTE format('SELECT %I FROM webhook_event_summaries WHERE organization_id = ''org_cs'' LIMIT 1', col)
+      INTO STRICT good;
     FOR i IN 0 .. length(good) + 400 LOOP
         IF i < length(good) THEN
             kind := 'truncated';
@@ -48,8 +54,10 @@ BEGIN
             bad := decode(outcome, 'hex');
         END IF;
         BEGIN
-            UPDATE webhook_event_summaries SET state = bad WHERE organization_id = 'org_cs';
+            EXECUTE format('UPDATE webhook_event_summaries SET %I = $1 WHERE organization_id = ''org_cs''', col)
+              USING bad;
             PERFORM webhook_analytics_json_between('org_cs', '2025-10-01 00:00+00', '2025-10-03 00:00+00', NULL, 50, 5);
+            PERFORM webhook_analytics_json_between('org_cs', '2025-10-01 05:17+00', '2025-10-02 19:40+00', NULL, 50, 5);
             PERFORM count(*) FROM webhook_hourly_metrics('org_cs', '2025-10-01 00:00+00', '2025-10-03 00:00+00');
             outcome := 'ok';
             RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = 'roll back';
@@ -58,7 +66,8 @@ BEGIN
                 outcome := SQLSTATE;
             END IF;
         END;
-        INSERT INTO corrupt_results VALUES (kind, outcome);
+        INSERT INTO corrupt_results VALUES (col || ' ' || kind, outcome);
+    END LOOP;
     END LOOP;
 END
 $corrupt$;
@@ -79,13 +88,13 @@ $$;
 SELECT crafted, pg_temp.outcome_with(state) AS outcome
 FROM (VALUES
     -- one webhook "w": no hours, no counts, latency 1 ms counted -5, 2 ms +3
-    ('latency count below zero', '\x01010177080000000202090206'::bytea),
+    ('latency count below zero', '\x02010177080000000202090206'::bytea),
     -- hour 5 with total -1
-    ('hour total below zero',    '\x010101770c010501000000000000000000'),
+    ('hour total below zero',    '\x020101770c010501000000000000000000'),
     -- hour 5 with total 1 and success 2
-    ('more successes than rows', '\x010101770c010502040000000000000000'),
+    ('more successes than rows', '\x020101770c010502040000000000000000'),
     -- event "e" counted -2
-    ('event count below zero',   '\x010101770700010265030000')
+    ('event count below zero',   '\x020101770700010265030000')
 ) AS c(crafted, state);
 
 -- What came back: answers, or "corrupt whanalytics summary" (XX001).

@@ -1,0 +1,56 @@
+-- whanalytics 1.2 -> 1.3: summaries by the hour. A day summary now keeps,
+-- beside its hour counters and the day's event and failed-URL counts and
+-- latency histogram, the same detail for each hour (in a second column,
+-- so whole days never read it): a rolling window reads only the partial
+-- hours at its two edges as rows. Each summary row names the table it
+-- summarizes, so the summaries can serve more than webhook_events. The
+-- stored format is version 2 (DEVELOPING.md, "The summary format"): the
+-- old table is replaced and its summaries are rebuilt from the rows. A
+-- fresh CREATE EXTENSION runs 1.0, 1.0--1.1, 1.1--1.2 and this file.
+
+\echo Use "ALTER EXTENSION whanalytics UPDATE TO '1.3'" to load this file. \quit
+
+DROP TABLE @extschema@.webhook_event_summaries;
+
+-- Exact summaries of each summarized table, one row per delta or merged
+-- (table, organization, UTC day). Internal: no privileges are granted; the
+-- functions read it after checking that it shows the caller exactly what
+-- the rows would. Not dumped: restoring the rows rebuilds it through the
+-- triggers.
+CREATE TABLE @extschema@.webhook_event_summaries (
+    events          regclass NOT NULL,           -- the summarized table
+    organization_id text NOT NULL,
+    day             bigint NOT NULL,             -- UTC days since 2000-01-01
+    state           bytea NOT NULL,              -- the day
+    hours           bytea NOT NULL               -- the detail of each hour
+) WITH (toast_tuple_target = 8160,   -- keep states inline and uncompressed up to ~8 kB
+        autovacuum_vacuum_scale_factor = 0.02);
+CREATE INDEX webhook_event_summaries_org_day_idx
+    ON @extschema@.webhook_event_summaries (events, organization_id, day);
+REVOKE ALL ON @extschema@.webhook_event_summaries FROM PUBLIC;
+
+COMMENT ON TABLE @extschema@.webhook_event_summaries IS
+'Exact per-table, per-organization, per-UTC-day summaries, kept by the summary triggers; internal';
+COMMENT ON COLUMN @extschema@.webhook_event_summaries.events IS
+'The summarized table (webhook_events, or a table given to webhook_summaries_attach)';
+COMMENT ON COLUMN @extschema@.webhook_event_summaries.day IS
+'UTC days since 2000-01-01';
+COMMENT ON COLUMN @extschema@.webhook_event_summaries.state IS
+'Counters by webhook and hour, the day''s event and failed-URL counts and latency histogram (binary, version 2)';
+COMMENT ON COLUMN @extschema@.webhook_event_summaries.hours IS
+'Event and failed-URL counts and latency histogram of each hour, by webhook (binary, version 2)';
+
+CREATE TRIGGER webhook_event_summaries_skip_replicated
+    BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.webhook_event_summaries
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.webhook_summaries_skip_replicated();
+ALTER TABLE @extschema@.webhook_event_summaries ENABLE REPLICA TRIGGER webhook_event_summaries_skip_replicated;
+
+-- The new summaries, rebuilt from the rows; where the table cannot be
+-- summarized, marked stale (answers read rows) as 1.2 did.
+DO $$
+BEGIN
+    PERFORM @extschema@.webhook_summaries_rebuild();
+EXCEPTION WHEN object_not_in_prerequisite_state THEN
+    UPDATE @extschema@.webhook_summary_status
+    SET stale_since = pg_catalog.now(), stale_reason = 'updated to 1.3 while ' || SQLERRM;
+END $$;
