@@ -5,7 +5,8 @@ EXTVERSION = 1.3
 MODULE_big = whanalytics
 OBJS = src/whanalytics.o src/settings.o src/window.o src/metrics.o src/delivery.o \
        src/latency_hist.o src/summary_state.o src/summary_table.o src/summary_write.o src/summary_read.o \
-       src/summary_trigger.o src/summary_trust.o src/summary_maintenance.o src/columns.o src/policies.o \
+       src/summary_trigger.o src/summary_trust.o src/summary_status.o src/summary_parts.o \
+       src/summary_watch.o src/summary_attach.o src/trigger_set.o src/summary_maintenance.o src/columns.o src/policies.o \
        src/counter.o src/values.o src/latency_agg.o src/relations.o src/queries.o \
        src/scan.o src/jsonb_build.o src/response.o src/analytics.o src/series.o
 
@@ -13,7 +14,7 @@ DATA = $(wildcard sql/whanalytics--*.sql)
 
 REGRESS = extension analytics_json edge_cases day_metrics hourly_metrics \
           latency_percentiles bad_input settings row_security session_independence \
-          row_security_summaries summaries hour_edges summary_trust fuzz cancellation corrupt_summaries large_values million_hour
+          row_security_summaries summaries hour_edges attached_tables summary_trust fuzz cancellation corrupt_summaries large_values million_hour
 REGRESS_OPTS = --inputdir=test --load-extension=plpgsql
 
 # Multi-server tests (test/t/*.pl, PostgreSQL::Test::Cluster of the server's

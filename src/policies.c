@@ -152,7 +152,7 @@ WhPoliciesVisibility(Oid events_relid, text *organization_id)
 	table_close(events, AccessShareLock);
 	if (sql == NULL)
 		return WH_VISIBLE_PER_ROW;
-	if (SPI_execute_plan(WhKeptPlan(sql, 1, types), values, NULL, true, 1) != SPI_OK_SELECT ||
+	if (SPI_execute_plan(WhKeptPlan(sql, 1, types, false), values, NULL, true, 1) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "evaluating the row-level security policies failed");
 	visible = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));

@@ -23,10 +23,11 @@
 	" AND e.created_at OPERATOR(pg_catalog.<) $3"
 #define WH_WEBHOOK_WHERE " AND e.webhook_id OPERATOR(pg_catalog.=) $4"
 
-/* A prepared plan, kept for the backend's life under its SQL text. */
+/* A prepared plan, kept for the backend's life under its SQL text and planning mode. */
 typedef struct WhCachedPlan
 {
 	char	   *sql;
+	bool		generic;
 	SPIPlanPtr	plan;
 } WhCachedPlan;
 
@@ -36,20 +37,25 @@ static WhCachedPlan wh_plans[WH_PLAN_CACHE_SIZE];
 static int	wh_plans_used = 0;
 static int	wh_plans_next_evict = 0;
 
-/* WhKeptPlan returns the kept plan for sql, preparing and keeping it when new. */
+/*
+ * WhKeptPlan returns the kept plan for sql, preparing and keeping it when
+ * new. A generic plan is made once and never again for new parameter
+ * values: for the queries whose best plan does not depend on them (a few
+ * rows by the organization index), so a call pays no planning. Otherwise
+ * PostgreSQL's plan cache chooses, as for any prepared statement.
+ */
 SPIPlanPtr
-WhKeptPlan(const char *sql, int nargs, Oid *argtypes)
+WhKeptPlan(const char *sql, int nargs, Oid *argtypes, bool generic)
 {
 	SPIPlanPtr	plan;
 	int			slot;
 
 	for (int i = 0; i < wh_plans_used; i++)
 	{
-		if (strcmp(wh_plans[i].sql, sql) == 0)
+		if (wh_plans[i].generic == generic && strcmp(wh_plans[i].sql, sql) == 0)
 			return wh_plans[i].plan;
 	}
-
-	plan = SPI_prepare(sql, nargs, argtypes);
+	plan = SPI_prepare_cursor(sql, nargs, argtypes, generic ? CURSOR_OPT_GENERIC_PLAN : 0);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 	if (SPI_keepplan(plan) != 0)
@@ -65,6 +71,7 @@ WhKeptPlan(const char *sql, int nargs, Oid *argtypes)
 		pfree(wh_plans[slot].sql);
 	}
 	wh_plans[slot].sql = MemoryContextStrdup(TopMemoryContext, sql);
+	wh_plans[slot].generic = generic;
 	wh_plans[slot].plan = plan;
 	return plan;
 }
@@ -151,9 +158,12 @@ WhRowReceiverInit(DestReceiver *receiver,
 	receiver->mydest = DestTuplestore;	/* any but DestNone and DestSPI */
 }
 
-/* WhQueryWindowRows streams the window's rows (the metric columns, by name) into dest. */
+/*
+ * WhQueryWindowRows streams the window's rows (the metric columns, by name)
+ * into dest; short says the window is at most an hour (a generic plan).
+ */
 void
-WhQueryWindowRows(const WhFilter *filter, DestReceiver *dest)
+WhQueryWindowRows(const WhFilter *filter, DestReceiver *dest, bool short_window)
 {
 	StringInfoData sql;
 	int			nargs = filter->webhook_id != NULL ? 4 : 3;
@@ -164,7 +174,7 @@ WhQueryWindowRows(const WhFilter *filter, DestReceiver *dest)
 	appendStringInfo(&sql, " FROM %s e" WH_WINDOW_WHERE "%s",
 					 filter->events_relation,
 					 filter->webhook_id != NULL ? WH_WEBHOOK_WHERE : "");
-	Execute(WhKeptPlan(sql.data, nargs, ParamTypes(filter, InvalidOid)),
+	Execute(WhKeptPlan(sql.data, nargs, ParamTypes(filter, InvalidOid), short_window),
 			FilterParams(filter, 0), dest, SPI_OK_SELECT);
 }
 
@@ -201,7 +211,7 @@ WhQueryLastEvents(const WhFilter *filter, int limit)
 					 nargs);
 	params->params[nargs - 1].value = Int64GetDatum(limit);
 	params->params[nargs - 1].ptype = INT8OID;
-	Execute(WhKeptPlan(sql.data, nargs, ParamTypes(filter, INT8OID)),
+	Execute(WhKeptPlan(sql.data, nargs, ParamTypes(filter, INT8OID), true),
 			params, NULL, SPI_OK_SELECT);
 	return SPI_tuptable;
 }
@@ -230,7 +240,7 @@ WhQueryWebhookTotals(const WhFilter *filter, int64 *webhooks, int64 *events_subs
 		params->params[i].pflags = PARAM_FLAG_CONST;
 		params->params[i].ptype = TEXTOID;
 	}
-	Execute(WhKeptPlan(sql.data, params->numParams, types), params, NULL, SPI_OK_SELECT);
+	Execute(WhKeptPlan(sql.data, params->numParams, types, true), params, NULL, SPI_OK_SELECT);
 	if (SPI_processed != 1)
 		elog(ERROR, "webhook totals query returned " UINT64_FORMAT " rows", SPI_processed);
 	*webhooks = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],

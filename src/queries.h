@@ -13,11 +13,11 @@
 
 #include "whanalytics.h"
 
-extern SPIPlanPtr WhKeptPlan(const char *sql, int nargs, Oid *argtypes);
+extern SPIPlanPtr WhKeptPlan(const char *sql, int nargs, Oid *argtypes, bool generic);
 extern void WhRowReceiverInit(DestReceiver *receiver,
 							  bool (*receive) (TupleTableSlot *slot, DestReceiver *self),
 							  void (*startup) (DestReceiver *self, int operation, TupleDesc typeinfo));
-extern void WhQueryWindowRows(const WhFilter *filter, DestReceiver *dest);
+extern void WhQueryWindowRows(const WhFilter *filter, DestReceiver *dest, bool short_window);
 extern char *WhQueryAllMetricRows(const char *relation);
 extern SPITupleTable *WhQueryLastEvents(const WhFilter *filter, int limit);
 extern void WhQueryWebhookTotals(const WhFilter *filter, int64 *webhooks,

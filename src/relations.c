@@ -80,6 +80,29 @@ WhExtensionSchema(void)
 	return schema;
 }
 
+/* WhExtensionOwner returns the role that owns the extension (pg_extension.extowner). */
+Oid
+WhExtensionOwner(void)
+{
+	Relation	catalog = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	Oid			owner = InvalidOid;
+
+	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(get_extension_oid("whanalytics", false)));
+	scan = systable_beginscan(catalog, ExtensionOidIndexId, true, NULL, 1, &key);
+	tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+		owner = ((Form_pg_extension) GETSTRUCT(tuple))->extowner;
+	systable_endscan(scan);
+	table_close(catalog, AccessShareLock);
+	if (!OidIsValid(owner))
+		elog(ERROR, "could not find the owner of extension whanalytics");
+	return owner;
+}
+
 /* WhRelationOwner returns the role that owns a relation. */
 Oid
 WhRelationOwner(Oid relid)

@@ -8,6 +8,7 @@
 
 extern Oid	WhExtensionSchema(void);
 extern Oid	WhOwnTable(const char *relname);
+extern Oid	WhExtensionOwner(void);
 extern Oid	WhRelationOwner(Oid relid);
 extern char *WhQualifiedName(Oid relid);
 extern char *WhEventsRelation(Oid *relid);

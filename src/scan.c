@@ -109,7 +109,7 @@ ScanRows(WhScanState *state, TimestampTz from, TimestampTz to)
 	part.from = from;
 	part.to = to;
 	state->current = NULL;
-	WhQueryWindowRows(&part, &state->pub);
+	WhQueryWindowRows(&part, &state->pub, to - from <= USECS_PER_HOUR);
 }
 
 /* SummaryDay starts a summary row: its hours are hours of this day. */
@@ -216,6 +216,8 @@ WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
 	};
 	WhScanState state = {0};
 	WhSource	source;
+	List	   *parts = NIL;
+	ListCell   *lc;
 	int64		first_hour = CeilHour(filter->from);
 	int64		end_hour = WhHourOf(filter->to);
 
@@ -234,7 +236,7 @@ WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
 	state.hours = hour_map_create(CurrentMemoryContext, 64, NULL);
 
 	source = first_hour < end_hour ?
-		WhSummarySource(filter->events_relid, filter->organization_id, NULL) : WH_SOURCE_ROWS;
+		WhSummarySource(filter->events_relid, filter->organization_id, NULL, &parts) : WH_SOURCE_ROWS;
 	if (source == WH_SOURCE_NOTHING)
 	{
 		/* the whole hours hold nothing the caller may see; the edges read as rows anyway */
@@ -245,8 +247,9 @@ WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
 	{
 		ScanRows(&state, filter->from, first_hour * USECS_PER_HOUR);
 		state.current = NULL;
-		WhSummariesRead(filter, first_hour, end_hour, SummaryDay,
-						detailed ? &detailed_sink : &counters_sink, &state);
+		foreach(lc, parts)
+			WhSummariesRead(lfirst_oid(lc), filter, first_hour, end_hour, SummaryDay,
+							detailed ? &detailed_sink : &counters_sink, &state);
 		ScanRows(&state, end_hour * USECS_PER_HOUR, filter->to);
 	}
 	else

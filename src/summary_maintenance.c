@@ -12,27 +12,32 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "access/xlog.h"
+#include "catalog/pg_class.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/acl.h"
 #include "utils/rel.h"
 
 #include "queries.h"
 #include "relations.h"
 #include "summary_maintenance.h"
+#include "summary_parts.h"
+#include "summary_status.h"
 #include "summary_table.h"
 #include "summary_trust.h"
+#include "trigger_set.h"
 #include "summary_write.h"
 
 PG_FUNCTION_INFO_V1(webhook_summaries_compact);
 PG_FUNCTION_INFO_V1(webhook_summaries_rebuild);
 
-/* CheckWritable refuses to run a maintenance function where it cannot write. */
-static void
-CheckWritable(const char *function)
+/* WhCheckWritable refuses to run a function that writes summaries where it cannot write. */
+void
+WhCheckWritable(const char *function)
 {
 	if (RecoveryInProgress())
 		ereport(ERROR,
@@ -52,7 +57,7 @@ webhook_summaries_compact(PG_FUNCTION_ARGS)
 {
 	int64		days;
 
-	CheckWritable("webhook_summaries_compact()");
+	WhCheckWritable("webhook_summaries_compact()");
 	SPI_connect();
 	days = WhSummariesCompactAll(InvalidOid);
 	SPI_finish();
@@ -89,23 +94,43 @@ RebuildStartup(DestReceiver *self, int operation, TupleDesc typeinfo)
 
 /*
  * PrepareSource checks that the summaries can follow the table once
- * rebuilt, putting the summary triggers back in their modes if they were
- * changed (that ALTER TABLE holds its lock until the rebuild commits).
+ * rebuilt, giving it (and each partition) its summary triggers back in
+ * their modes if they were changed (that ALTER TABLE holds its lock until
+ * the rebuild commits).
  */
 static void
 PrepareSource(Oid events_relid)
 {
 	Relation	events = table_open(events_relid, AccessShareLock);
+	bool		partitioned = events->rd_rel->relkind == RELKIND_PARTITIONED_TABLE;
 	bool		repairable;
 	const char *problem = WhSourceProblem(events, &repairable);
 
 	table_close(events, AccessShareLock);
-	if (problem != NULL && (!repairable || !WhRestoreTriggerModes(events_relid)))
+	if (problem == NULL)
+		return;
+	if (repairable && partitioned)
+	{
+		ListCell   *lc;
+		List	   *parts = WhSummaryParts(events_relid);
+
+		WhCreateTriggers(events_relid, WH_TRIGGERS_PARTITIONED);
+		foreach(lc, parts)
+			if (get_rel_relkind(lfirst_oid(lc)) == RELKIND_RELATION)
+				WhCreateTriggers(lfirst_oid(lc), WH_TRIGGERS_PARTITION);
+		CommandCounterIncrement();
+		events = table_open(events_relid, AccessShareLock);
+		problem = WhSourceProblem(events, &repairable);
+		table_close(events, AccessShareLock);
+	}
+	else if (repairable && WhRestoreTriggerModes(events_relid, WH_TRIGGERS_STATEMENT))
+		problem = NULL;
+	if (problem != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("cannot rebuild the whanalytics summaries of \"%s\": %s",
 						get_rel_name(events_relid), problem),
-				 errhint(repairable ? "Reinstall the extension to recreate its triggers."
+				 errhint(repairable ? "Reinstall the extension to recreate its triggers, or attach the table again."
 						 : "Undo that change; the summaries cannot follow such a table (answers read rows meanwhile).")));
 }
 
@@ -131,21 +156,41 @@ ReadAllRows(Oid events_relid, WhCollector *collector)
 		elog(ERROR, "preparing the rebuild query failed");
 	options.dest = &receiver.pub;
 	if (SPI_execute_plan_extended(plan, &options) != SPI_OK_SELECT)
-		elog(ERROR, "reading webhook_events failed");
+		elog(ERROR, "reading the summarized table failed");
 	SetUserIdAndSecContext(save_user, save_sec);
 	return receiver.rows;
 }
 
 /*
- * WhSummariesRebuild recomputes every summary of events_relid from its rows
- * and clears the stale mark; returns the deliveries summarized. It holds a
- * SHARE lock on the table (writers wait) and an EXCLUSIVE lock on the
+ * WhRebuildPart recomputes the summaries of one table whose summaries are
+ * its own (a plain table, or one partition) from its rows; returns the
+ * deliveries summarized. Call inside SPI.
+ */
+int64
+WhRebuildPart(Oid part)
+{
+	WhCollector *collector;
+	int64		rows;
+
+	LockRelationOid(part, ShareLock);
+	WhSummariesDeleteAll(part);
+	collector = WhCollectorCreate(part, false, false);
+	rows = ReadAllRows(part, collector);
+	WhCollectorFinish(collector);
+	WhSummariesCompactAll(part);
+	return rows;
+}
+
+/*
+ * WhSummariesRebuild recomputes every summary of events_relid (each
+ * partition's, for a partitioned table) from its rows and clears the stale
+ * mark; returns the deliveries summarized. It holds a SHARE lock on the
+ * table and its partitions (writers wait) and an EXCLUSIVE lock on the
  * summaries (compaction waits); readers wait for neither. Call inside SPI.
  */
 int64
 WhSummariesRebuild(Oid events_relid)
 {
-	WhCollector *collector;
 	int64		rows;
 
 	if (!WhSummaryTableIsCurrent())
@@ -156,24 +201,51 @@ WhSummariesRebuild(Oid events_relid)
 	PrepareSource(events_relid);
 	LockRelationOid(events_relid, ShareLock);
 	LockRelationOid(WhOwnTable("webhook_event_summaries"), ExclusiveLock);
-	WhSummariesDeleteAll(events_relid);
-	collector = WhCollectorCreate(events_relid, false, false);
-	rows = ReadAllRows(events_relid, collector);
-	WhCollectorFinish(collector);
-	WhSummariesCompactAll(events_relid);
+	if (get_rel_relkind(events_relid) == RELKIND_PARTITIONED_TABLE)
+		rows = WhSyncParts(events_relid, true);
+	else
+		rows = WhRebuildPart(events_relid);
 	WhClearStale(events_relid);
 	return rows;
 }
 
-/* webhook_summaries_rebuild() rebuilds the summaries of the extension's own table. */
+/* WhCheckTableOwner fails unless the caller owns the table. */
+void
+WhCheckTableOwner(Oid relid, const char *function)
+{
+	if (!pg_class_ownercheck(relid, GetUserId()))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be owner of table %s to call %s", get_rel_name(relid), function),
+				 errhint("Call it as the table's owner (or a member of its owning role).")));
+}
+
+/*
+ * webhook_summaries_rebuild([events]) rebuilds the summaries of the
+ * extension's own table, or of a summarized table its owner names.
+ */
 Datum
 webhook_summaries_rebuild(PG_FUNCTION_ARGS)
 {
+	Oid			events;
 	int64		rows;
 
-	CheckWritable("webhook_summaries_rebuild()");
+	WhCheckWritable("webhook_summaries_rebuild()");
 	SPI_connect();
-	rows = WhSummariesRebuild(WhOwnTable("webhook_events"));
+	events = PG_NARGS() > 0 ? PG_GETARG_OID(0) : WhOwnTable("webhook_events");
+	if (PG_NARGS() > 0)
+	{
+		TimestampTz since;
+		char	   *stale;
+
+		WhCheckTableOwner(events, "webhook_summaries_rebuild()");
+		if (WhStatusOf(events, &since, &stale) == WH_STATUS_NONE)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("\"%s\" has no whanalytics summaries", get_rel_name(events)),
+					 errhint("SELECT webhook_summaries_attach('%s') adds them.", WhQualifiedName(events))));
+	}
+	rows = WhSummariesRebuild(events);
 	SPI_finish();
 	PG_RETURN_INT64(rows);
 }

@@ -23,12 +23,12 @@
 #include "window.h"
 
 /*
- * WhSummariesRead feeds the summaries of the filter's table and
- * organization for the whole hours [first_hour, end_hour) (hours since
- * 2000-01-01) to the callbacks, oldest day first.
+ * WhSummariesRead feeds the summaries of one summarized table (part) for
+ * the filter's organization and the whole hours [first_hour, end_hour)
+ * (hours since 2000-01-01) to the callbacks, oldest day first.
  */
 void
-WhSummariesRead(const WhFilter *filter, int64 first_hour, int64 end_hour,
+WhSummariesRead(Oid part, const WhFilter *filter, int64 first_hour, int64 end_hour,
 				WhDayCallback day_callback, const WhStateSink *sink, void *arg)
 {
 	Relation	heap = table_open(WhOwnTable("webhook_event_summaries"), AccessShareLock);
@@ -41,7 +41,7 @@ WhSummariesRead(const WhFilter *filter, int64 first_hour, int64 end_hour,
 	int64		end_day = WhFloorDiv(end_hour + WH_HOURS_PER_DAY - 1, WH_HOURS_PER_DAY);
 
 	ScanKeyInit(&keys[0], WH_SUMMARY_EVENTS, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(filter->events_relid));
+				ObjectIdGetDatum(part));
 	ScanKeyInit(&keys[1], WH_SUMMARY_ORGANIZATION, BTEqualStrategyNumber, F_TEXTEQ,
 				PointerGetDatum(filter->organization_id));
 	keys[1].sk_collation = index->rd_indcollation[1];

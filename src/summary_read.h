@@ -11,7 +11,7 @@
 /* Receives each summary row's day before its contents go to the sink. */
 typedef void (*WhDayCallback) (void *arg, int64 day);
 
-extern void WhSummariesRead(const WhFilter *filter, int64 first_hour, int64 end_hour,
+extern void WhSummariesRead(Oid part, const WhFilter *filter, int64 first_hour, int64 end_hour,
 							WhDayCallback day_callback, const WhStateSink *sink, void *arg);
 
 #endif							/* WH_SUMMARY_READ_H */

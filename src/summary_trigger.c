@@ -245,14 +245,13 @@ webhook_events_summarize(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "webhook_events_summarize must be called as a trigger");
 	relid = RelationGetRelid(trigger->tg_relation);
-	/* another table's rows would land in this table's summaries */
-	if (relid != WhOwnTable("webhook_events") ||
-		(TRIGGER_FIRED_FOR_ROW(trigger->tg_event) && !TRIGGER_FIRED_AFTER(trigger->tg_event)))
+	/* a table's rows only ever land in its own summaries, read once it is attached */
+	if (TRIGGER_FIRED_FOR_ROW(trigger->tg_event) && !TRIGGER_FIRED_AFTER(trigger->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("webhook_events_summarize() cannot be a trigger of this kind on \"%s\"",
 						RelationGetRelationName(trigger->tg_relation)),
-				 errhint("It keeps the summaries of whanalytics' own webhook_events, through the triggers CREATE EXTENSION makes.")));
+				 errhint("It keeps the summaries of a summarized table, through the triggers CREATE EXTENSION and webhook_summaries_attach() make.")));
 	if (TRIGGER_FIRED_FOR_ROW(trigger->tg_event))
 		SummarizeRow(trigger);
 	else if (TRIGGER_FIRED_BEFORE(trigger->tg_event))

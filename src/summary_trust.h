@@ -9,6 +9,7 @@
 
 #include "postgres.h"
 
+#include "nodes/pg_list.h"
 #include "utils/relcache.h"
 
 /* Where the whole days of a window may come from for a caller. */
@@ -19,10 +20,8 @@ typedef enum WhSource
 	WH_SOURCE_NOTHING			/* the caller's policies show none of the rows */
 } WhSource;
 
-extern WhSource WhSummarySource(Oid events_relid, text *organization_id, const char **reason);
+extern WhSource WhSummarySource(Oid events_relid, text *organization_id, const char **reason,
+								List **parts);
 extern const char *WhSourceProblem(Relation events, bool *repairable);
-extern bool WhRestoreTriggerModes(Oid events_relid);
-extern void WhMarkStale(Oid events_relid, const char *reason);
-extern void WhClearStale(Oid events_relid);
 
 #endif							/* WH_SUMMARY_TRUST_H */

@@ -218,14 +218,23 @@ ALTER TABLE webhook_events ALTER COLUMN delay_ms TYPE integer, ALTER COLUMN resp
 SELECT webhook_summaries_rebuild() > 0 AS rebuilt;
 SELECT trust_agree() AS types_restored;
 
--- The summary trigger cannot be pointed at another table, even by its owner.
+-- The summary trigger pointed at another table by hand (not attached) writes
+-- only that table's summaries, which nothing reads: webhook_events'
+-- answers are untouched, and calls on the other table read its rows.
 CREATE TABLE trust_other (LIKE webhook_events);
 CREATE TRIGGER trust_other_summarize AFTER INSERT ON trust_other
     REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION webhook_events_summarize();
 SELECT error_of($$INSERT INTO trust_other (id, webhook_id, organization_id, url, event, created_at, retries, done)
                   VALUES (1, 'webhook_t0', 'org_trust', 'u', 'other', '2025-09-02 01:00+00', 0, 0)$$);
+SELECT count(*) AS other_summary_rows FROM webhook_event_summaries WHERE events = 'trust_other'::regclass;
+SELECT trust_agree() AS own_table_untouched;
+SET whanalytics.events_table = 'trust_other';
+SELECT usable, reason FROM webhook_summaries_status('org_trust') WHERE events = 'trust_other'::regclass;
+SELECT (webhook_analytics_json_between('org_trust', '2025-09-01', '2025-09-03') -> 'data' -> 'day_metrics' ->> 'total')::int AS other_total;
+RESET whanalytics.events_table;
 DROP TABLE trust_other;
+SELECT count(*) AS other_summaries_after_drop FROM webhook_event_summaries WHERE events NOT IN (SELECT oid FROM pg_class);
 CREATE ROLE regress_trust_user;
 SELECT has_function_privilege('regress_trust_user', 'webhook_events_summarize()', 'EXECUTE') AS user_may_attach;
 DROP ROLE regress_trust_user;
