@@ -129,6 +129,40 @@ WhJsonPutNull(JsonbParseState **state, const char *key)
 	PutValue(state, key, &v);
 }
 
+/* PutDigits writes value as exactly n decimal digits (value < 10^n) and returns the end. */
+static char *
+PutDigits(char *out, int value, int n)
+{
+	for (int i = n - 1; i >= 0; i--)
+	{
+		out[i] = '0' + value % 10;
+		value /= 10;
+	}
+	return out + n;
+}
+
+/* FormatTimestamp writes "YYYY-MM-DD HH:MI:SS" (a year of more than 4 digits in full), as to_char does. */
+static void
+FormatTimestamp(char *out, int year, const struct pg_tm *tm)
+{
+	int			year_digits = 4;
+
+	for (int y = year / 10000; y > 0; y /= 10)
+		year_digits++;
+	out = PutDigits(out, year, year_digits);
+	*out++ = '-';
+	out = PutDigits(out, tm->tm_mon, 2);
+	*out++ = '-';
+	out = PutDigits(out, tm->tm_mday, 2);
+	*out++ = ' ';
+	out = PutDigits(out, tm->tm_hour, 2);
+	*out++ = ':';
+	out = PutDigits(out, tm->tm_min, 2);
+	*out++ = ':';
+	out = PutDigits(out, tm->tm_sec, 2);
+	*out = '\0';
+}
+
 /*
  * WhJsonPutTimestamp pushes ts as "YYYY-MM-DD HH24:MI:SS" in UTC (fraction
  * dropped; minutes and seconds as 00 when hour_only), as to_char(ts AT TIME
@@ -140,7 +174,7 @@ WhJsonPutTimestamp(JsonbParseState **state, const char *key, TimestampTz ts,
 {
 	struct pg_tm tm;
 	fsec_t		fsec;
-	char	   *text;
+	char		text[32];
 	int			year;
 
 	if (isnull || TIMESTAMP_NOT_FINITE(ts))
@@ -155,9 +189,8 @@ WhJsonPutTimestamp(JsonbParseState **state, const char *key, TimestampTz ts,
 	year = tm.tm_year > 0 ? tm.tm_year : -(tm.tm_year - 1);
 	if (hour_only)
 		tm.tm_min = tm.tm_sec = 0;
-	text = psprintf("%04d-%02d-%02d %02d:%02d:%02d", year, tm.tm_mon,
-					tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	WhJsonPutCString(state, key, text);
+	FormatTimestamp(text, year, &tm);
+	WhJsonPutCString(state, key, pstrdup(text));
 }
 
 /* WhJsonPutJsonb pushes a jsonb datum as its JSON value (SQL NULL as null). */

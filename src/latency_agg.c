@@ -2,7 +2,7 @@
  * latency_agg.c
  *	  The webhook_latency_percentiles aggregate: transition, combine,
  *	  serialize, deserialize and final functions over a WhValues state.
- *	  The state and its serialized form are values.c's.
+ *	  The state and its serialized form are latency_state.c's.
  */
 #include "postgres.h"
 
@@ -10,7 +10,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 
-#include "values.h"
+#include "latency_state.h"
 
 
 PG_FUNCTION_INFO_V1(webhook_latency_accum);

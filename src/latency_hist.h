@@ -7,7 +7,7 @@
 
 #include "postgres.h"
 
-#include "values.h"
+#include "latency_state.h"
 
 typedef struct WhLatencyHist WhLatencyHist;
 

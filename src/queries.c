@@ -158,23 +158,88 @@ WhRowReceiverInit(DestReceiver *receiver,
 	receiver->mydest = DestTuplestore;	/* any but DestNone and DestSPI */
 }
 
+/* The kinds of window query, and their variants: bits of a built query's key. */
+#define WH_SQL_WINDOW 0
+#define WH_SQL_LAST 1
+#define WH_SQL_WEBHOOK 2		/* with the webhook filter */
+#define WH_SQL_SHORT 4			/* an edge of at most an hour, in index order */
+
+/* A built query's text, kept under its relation and variant. */
+typedef struct WhBuiltSql
+{
+	char	   *relation;
+	int			variant;
+	char	   *sql;
+} WhBuiltSql;
+
+#define WH_SQL_CACHE_SIZE 16
+static WhBuiltSql wh_sql[WH_SQL_CACHE_SIZE];
+static int	wh_sql_next = 0;
+
+/* BuildWindowSql writes a window query of a variant over a relation. */
+static char *
+BuildWindowSql(const char *relation, int variant)
+{
+	StringInfoData sql;
+	bool		webhook = (variant & WH_SQL_WEBHOOK) != 0;
+
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT ");
+	if ((variant & WH_SQL_LAST) != 0)
+	{
+		WhAppendSelectList(&sql, "e", false);
+		appendStringInfo(&sql,
+						 " FROM %s e" WH_WINDOW_WHERE "%s"
+						 " ORDER BY e.created_at DESC, e.id DESC LIMIT $%d",
+						 relation, webhook ? WH_WEBHOOK_WHERE : "", webhook ? 5 : 4);
+	}
+	else
+	{
+		WhAppendSelectList(&sql, "e", true);
+		appendStringInfo(&sql, " FROM %s e" WH_WINDOW_WHERE "%s%s", relation,
+						 webhook ? WH_WEBHOOK_WHERE : "",
+						 (variant & WH_SQL_SHORT) != 0 ? " ORDER BY e.created_at" : "");
+	}
+	return sql.data;
+}
+
+/* WindowSql returns the text of a window query, built once per relation and variant. */
+static const char *
+WindowSql(const char *relation, int variant)
+{
+	WhBuiltSql *slot;
+
+	for (int i = 0; i < WH_SQL_CACHE_SIZE; i++)
+		if (wh_sql[i].sql != NULL && wh_sql[i].variant == variant &&
+			strcmp(wh_sql[i].relation, relation) == 0)
+			return wh_sql[i].sql;
+	slot = &wh_sql[wh_sql_next];
+	wh_sql_next = (wh_sql_next + 1) % WH_SQL_CACHE_SIZE;
+	if (slot->sql != NULL)
+	{
+		pfree(slot->relation);
+		pfree(slot->sql);
+	}
+	slot->relation = MemoryContextStrdup(TopMemoryContext, relation);
+	slot->variant = variant;
+	slot->sql = MemoryContextStrdup(TopMemoryContext, BuildWindowSql(relation, variant));
+	return slot->sql;
+}
+
 /*
  * WhQueryWindowRows streams the window's rows (the metric columns, by name)
- * into dest; short says the window is at most an hour (a generic plan).
+ * into dest; short_window says the window is at most an hour (read in
+ * index order, with a generic plan).
  */
 void
 WhQueryWindowRows(const WhFilter *filter, DestReceiver *dest, bool short_window)
 {
-	StringInfoData sql;
 	int			nargs = filter->webhook_id != NULL ? 4 : 3;
+	int			variant = WH_SQL_WINDOW | (filter->webhook_id != NULL ? WH_SQL_WEBHOOK : 0) |
+		(short_window ? WH_SQL_SHORT : 0);
 
-	initStringInfo(&sql);
-	appendStringInfoString(&sql, "SELECT ");
-	WhAppendSelectList(&sql, "e", true);
-	appendStringInfo(&sql, " FROM %s e" WH_WINDOW_WHERE "%s",
-					 filter->events_relation,
-					 filter->webhook_id != NULL ? WH_WEBHOOK_WHERE : "");
-	Execute(WhKeptPlan(sql.data, nargs, ParamTypes(filter, InvalidOid), short_window),
+	Execute(WhKeptPlan(WindowSql(filter->events_relation, variant), nargs,
+					   ParamTypes(filter, InvalidOid), short_window),
 			FilterParams(filter, 0), dest, SPI_OK_SELECT);
 }
 
@@ -196,22 +261,14 @@ WhQueryAllMetricRows(const char *relation)
 SPITupleTable *
 WhQueryLastEvents(const WhFilter *filter, int limit)
 {
-	StringInfoData sql;
 	int			nargs = (filter->webhook_id != NULL ? 4 : 3) + 1;
 	ParamListInfo params = FilterParams(filter, 1);
+	int			variant = WH_SQL_LAST | (filter->webhook_id != NULL ? WH_SQL_WEBHOOK : 0);
 
-	initStringInfo(&sql);
-	appendStringInfoString(&sql, "SELECT ");
-	WhAppendSelectList(&sql, "e", false);
-	appendStringInfo(&sql,
-					 " FROM %s e" WH_WINDOW_WHERE "%s"
-					 " ORDER BY e.created_at DESC, e.id DESC LIMIT $%d",
-					 filter->events_relation,
-					 filter->webhook_id != NULL ? WH_WEBHOOK_WHERE : "",
-					 nargs);
 	params->params[nargs - 1].value = Int64GetDatum(limit);
 	params->params[nargs - 1].ptype = INT8OID;
-	Execute(WhKeptPlan(sql.data, nargs, ParamTypes(filter, INT8OID), true),
+	Execute(WhKeptPlan(WindowSql(filter->events_relation, variant), nargs,
+					   ParamTypes(filter, INT8OID), true),
 			params, NULL, SPI_OK_SELECT);
 	return SPI_tuptable;
 }

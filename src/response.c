@@ -15,9 +15,9 @@
 #include "queries.h"
 #include "response.h"
 #include "latency_hist.h"
-#include "scan.h"
+#include "window_scan.h"
 #include "settings.h"
-#include "summary_state.h"
+#include "summary_format.h"
 
 /* PutDayMetrics writes day_metrics: the window's counts, retry rate and average delay. */
 static void

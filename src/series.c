@@ -15,7 +15,7 @@
 
 #include "analytics.h"
 #include "relations.h"
-#include "scan.h"
+#include "window_scan.h"
 #include "window.h"
 
 PG_FUNCTION_INFO_V1(webhook_day_metrics);

@@ -5,7 +5,7 @@
 #ifndef WH_SUMMARY_READ_H
 #define WH_SUMMARY_READ_H
 
-#include "summary_state.h"
+#include "summary_format.h"
 #include "whanalytics.h"
 
 /* Receives each summary row's day before its contents go to the sink. */

@@ -15,7 +15,7 @@ typedef enum WhSummaryColumn
 	WH_SUMMARY_EVENTS = 1,		/* regclass: the summarized table */
 	WH_SUMMARY_ORGANIZATION,	/* text */
 	WH_SUMMARY_DAY,				/* bigint: UTC days since 2000-01-01 */
-	WH_SUMMARY_STATE,			/* bytea: the day (summary_state.c) */
+	WH_SUMMARY_STATE,			/* bytea: the day (summary_format.c) */
 	WH_SUMMARY_HOURS,			/* bytea: its hours' detail */
 } WhSummaryColumn;
 

@@ -26,7 +26,7 @@ typedef struct WhFilter
 /*
  * The counters of one group of deliveries (an hour, a day, a whole window),
  * in stored order: this one list makes the struct, merging, the zero test
- * and the summary encoder and decoder (summary_state.c). What a delivery
+ * and the summary encoder and decoder (summary_format.c). What a delivery
  * adds to each is WhMetricsAddDelivery (delivery.c), what sums rows could
  * give is WhMetricsPossible beside it.
  */

@@ -1,7 +1,7 @@
 /*
  * backend_shim.c
- *	  Just enough of the PostgreSQL backend to run src/values.c and
- *	  src/summary_state.c (with counter.c, latency_hist.c and delivery.c)
+ *	  Just enough of the PostgreSQL backend to run src/latency_state.c and
+ *	  src/summary_format.c (with key_counter.c, latency_hist.c and delivery.c)
  *	  outside a server: memory contexts that track every chunk, so deleting
  *	  a context frees all it holds; ereport and elog, where an ERROR
  *	  longjmps to the innermost PG_TRY (and aborts when there is none);

@@ -1,6 +1,6 @@
 /*
  * target_summary.c
- *	  Fuzz target for WhStateDecode and WhHoursDecode (src/summary_state.c),
+ *	  Fuzz target for WhStateDecode and WhHoursDecode (src/summary_format.c),
  *	  the decoders of the two values of a stored day summary (the day and
  *	  its hours); every input goes to both. Each must decode or raise
  *	  ERRCODE_DATA_CORRUPTED, whole or with webhooks skipped. A decoded
@@ -17,7 +17,7 @@
 #include "common/hashfn.h"
 
 #include "fuzz_common.h"
-#include "summary_state.h"
+#include "summary_format.h"
 
 /* Sums of a list of keyed counts (events or failed URLs). */
 typedef struct KeyedSums

@@ -1,6 +1,6 @@
 /*
  * target_values.c
- *	  Fuzz target for WhValuesDeserialize (src/values.c), the deserialize
+ *	  Fuzz target for WhValuesDeserialize (src/latency_state.c), the deserialize
  *	  function of webhook_latency_percentiles. Every input must decode or
  *	  raise ERRCODE_INVALID_BINARY_REPRESENTATION. A decoded state must
  *	  serialize and deserialize to the same count and, when not empty, the
@@ -17,7 +17,7 @@
 #include "utils/memutils.h"
 
 #include "fuzz_common.h"
-#include "values.h"
+#include "latency_state.h"
 
 #define HEADER_SIZE (4 + 1 + 8 + 8 + 8)	/* magic, form, count, sum, n */
 #define LARGE_DISTINCT ((1 << 20) + 1)	/* one past the counts form's limit */

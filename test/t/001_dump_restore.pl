@@ -5,7 +5,10 @@
 # plain-SQL oracle do. A data-only restore with --disable-triggers (the
 # summary triggers are off while the rows arrive) leaves the summaries marked
 # out of date: every answer still equals plain SQL, read from rows, until
-# webhook_summaries_rebuild() makes them complete.
+# webhook_summaries_rebuild() makes them complete. A user's own table,
+# partitioned by day and attached, restores with its triggers but without
+# its summaries (not dumped): calls read its rows, exact, until it is
+# attached again.
 use strict;
 use warnings;
 use PostgreSQL::Test::Utils;
@@ -67,5 +70,55 @@ $target->safe_psql('wh_data', 'SELECT webhook_summaries_rebuild()');
 is($target->safe_psql('wh_data', 'SELECT usable FROM webhook_summaries_status()'),
 	't', 'webhook_summaries_rebuild() makes the summaries answer again');
 is(agreement($target, 'wh_data'), 'agree', 'after the rebuild, summaries, rows and oracle agree');
+
+# A user's own table, partitioned by day and attached (the oracle reads it
+# through search_path: it is called webhook_events in its own schema).
+$source->safe_psql('postgres', 'CREATE DATABASE wh_own');
+$source->safe_psql('wh_own', 'CREATE EXTENSION whanalytics');
+psql_files($source, 'wh_own', 'demo/sample_data.sql', 'test/pinned_demo.sql');
+$source->safe_psql(
+	'wh_own', q{
+CREATE SCHEMA own;
+CREATE TABLE own.webhook_events (LIKE public.webhook_events INCLUDING DEFAULTS) PARTITION BY RANGE (created_at);
+DO $$
+DECLARE
+    first date := (SELECT min(created_at AT TIME ZONE 'UTC')::date FROM public.webhook_events);
+    last date := (SELECT max(created_at AT TIME ZONE 'UTC')::date FROM public.webhook_events);
+BEGIN
+    FOR d IN 0 .. last - first LOOP
+        EXECUTE format('CREATE TABLE own.%I PARTITION OF own.webhook_events FOR VALUES FROM (%L) TO (%L)',
+                       'd' || d, (first + d)::timestamp AT TIME ZONE 'UTC', (first + d + 1)::timestamp AT TIME ZONE 'UTC');
+    END LOOP;
+END $$;
+INSERT INTO own.webhook_events SELECT * FROM public.webhook_events;
+CREATE INDEX ON own.webhook_events (organization_id, created_at, id);
+SELECT webhook_summaries_attach('own.webhook_events');
+ALTER DATABASE wh_own SET whanalytics.events_table = 'own.webhook_events';
+ALTER DATABASE wh_own SET search_path = own, public;});
+psql_files($source, 'wh_own', 'test/plain_sql.sql', 'test/helpers.sql');
+is($source->safe_psql('wh_own', "SELECT usable FROM webhook_summaries_status() WHERE events = 'own.webhook_events'::regclass"),
+	't', 'an attached partitioned table of the user\'s answers from its summaries');
+is(agreement($source, 'wh_own'), 'agree', 'the attached table: summaries, rows and the oracle agree');
+my $own_dump = PostgreSQL::Test::Utils::tempdir() . '/wh_own.dump';
+command_ok([ 'pg_dump', '-Fc', '-f', $own_dump, '-d', $source->connstr('wh_own') ],
+	'pg_dump -Fc of a database with an attached table');
+$target->safe_psql('postgres', 'CREATE DATABASE wh_own_restored');
+command_ok(
+	[ 'pg_restore', '--exit-on-error', '-d', $target->connstr('wh_own_restored'), $own_dump ],
+	'pg_restore of the attached table');
+$target->safe_psql('wh_own_restored',
+	"ALTER DATABASE wh_own_restored SET whanalytics.events_table = 'own.webhook_events';
+	 ALTER DATABASE wh_own_restored SET search_path = own, public;");
+psql_files($target, 'wh_own_restored', 'test/plain_sql.sql', 'test/helpers.sql');
+is($target->safe_psql('wh_own_restored',
+		"SELECT usable, reason FROM webhook_summaries_status() WHERE events = 'own.webhook_events'::regclass"),
+	'f|whanalytics.events_table names a relation without summaries (webhook_summaries_attach adds them)',
+	'after the restore the attached table has no summaries yet: calls read its rows');
+is(agreement($target, 'wh_own_restored'), 'agree', 'before attaching again, every answer equals the oracle (rows)');
+$target->safe_psql('wh_own_restored', "SELECT webhook_summaries_attach('own.webhook_events')");
+is($target->safe_psql('wh_own_restored',
+		"SELECT usable FROM webhook_summaries_status() WHERE events = 'own.webhook_events'::regclass"),
+	't', 'attached again, its summaries answer');
+is(agreement($target, 'wh_own_restored'), 'agree', 'attached again: summaries, rows and the oracle agree');
 
 done_testing();

@@ -1,12 +1,12 @@
 /*
- * values.h
+ * latency_state.h
  *	  An exact multiset of float8 values for webhook_latency_percentiles:
  *	  distinct values with their counts while they are few, every value in
  *	  an array when they are many; and the statistics computed exactly as
  *	  min, max, avg and percentile_cont do.
  */
-#ifndef WH_VALUES_H
-#define WH_VALUES_H
+#ifndef WH_LATENCY_STATE_H
+#define WH_LATENCY_STATE_H
 
 #include "postgres.h"
 
@@ -37,4 +37,4 @@ extern void WhValuesStats(WhValues *values, WhValueStats *stats);
 extern bytea *WhValuesSerialize(const WhValues *values);
 extern WhValues *WhValuesDeserialize(MemoryContext context, const bytea *bytes);
 
-#endif							/* WH_VALUES_H */
+#endif							/* WH_LATENCY_STATE_H */

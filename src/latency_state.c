@@ -1,5 +1,5 @@
 /*
- * values.c
+ * latency_state.c
  *	  The state of webhook_latency_percentiles. Exactness needs every value,
  *	  but latencies repeat: while there are at most WH_MAX_DISTINCT distinct
  *	  values the state is a hash table of value -> count (memory grows with
@@ -22,7 +22,7 @@
 #include "utils/float.h"
 #include "utils/memutils.h"
 
-#include "values.h"
+#include "latency_state.h"
 
 #define WH_MAX_DISTINCT (1 << 20)
 #define WH_STATE_MAGIC 0x57484C32	/* "WHL2" */

@@ -1,5 +1,5 @@
 /*
- * summary_state.h
+ * summary_format.h
  *	  The summary of one organization's deliveries in one UTC day, split by
  *	  webhook: the counters of each hour, and the event and failed-URL
  *	  counts and latency histogram ("detail") of the whole day and of each
@@ -7,10 +7,10 @@
  *	  bytea values: the day (counters and the day's detail) and the hours
  *	  (each hour's detail), so whole days never read the hours.
  */
-#ifndef WH_SUMMARY_STATE_H
-#define WH_SUMMARY_STATE_H
+#ifndef WH_SUMMARY_FORMAT_H
+#define WH_SUMMARY_FORMAT_H
 
-#include "counter.h"
+#include "key_counter.h"
 #include "delivery.h"
 #include "latency_hist.h"
 #include "whanalytics.h"
@@ -70,4 +70,4 @@ extern void WhHoursDecode(const bytea *hours, int first_hour, int end_hour,
 						  const WhStateSink *sink, void *arg);
 extern void WhSummaryCorrupt(const char *what) pg_attribute_noreturn();
 
-#endif							/* WH_SUMMARY_STATE_H */
+#endif							/* WH_SUMMARY_FORMAT_H */

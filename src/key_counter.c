@@ -1,5 +1,5 @@
 /*
- * counter.c
+ * key_counter.c
  *	  Counts distinct strings exactly (no truncation, no sampling) in a
  *	  simplehash table, and lists the top N by count descending, ties in
  *	  byte order as COLLATE "C" sorts them, NULL after every string.
@@ -9,7 +9,7 @@
 #include "common/hashfn.h"
 #include "fmgr.h"
 
-#include "counter.h"
+#include "key_counter.h"
 
 /* A counted string: bytes, not NUL-terminated. */
 typedef struct WhCounterKey

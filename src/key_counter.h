@@ -1,9 +1,9 @@
 /*
- * counter.h
+ * key_counter.h
  *	  Exact (signed) counts of distinct strings, and their top N.
  */
-#ifndef WH_COUNTER_H
-#define WH_COUNTER_H
+#ifndef WH_KEY_COUNTER_H
+#define WH_KEY_COUNTER_H
 
 #include "postgres.h"
 
@@ -26,4 +26,4 @@ extern void WhCounterAddKey(WhCounter *counter, const char *data, int len, bool 
 extern void WhCounterAddText(WhCounter *counter, Datum value, bool isnull, int64 count);
 extern int	WhCounterTop(WhCounter *counter, int n, WhCount **top);
 
-#endif							/* WH_COUNTER_H */
+#endif							/* WH_KEY_COUNTER_H */

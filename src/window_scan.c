@@ -1,5 +1,5 @@
 /*
- * scan.c
+ * window_scan.c
  *	  The engine. The window's whole UTC hours come from the day summaries
  *	  when the caller may use them (summary_read.c); the rest (the partial
  *	  hours at its edges, or everything) is read as rows: a DestReceiver
@@ -17,7 +17,7 @@
 
 #include "delivery.h"
 #include "queries.h"
-#include "scan.h"
+#include "window_scan.h"
 #include "summary_read.h"
 #include "summary_trust.h"
 #include "window.h"

@@ -1,5 +1,5 @@
 /*
- * summary_state.c
+ * summary_format.c
  *	  Builds, merges, encodes and decodes day summaries. Two bytea values,
  *	  both format version 2 (WH_STATE_VERSION; DEVELOPING.md says how to
  *	  change it):
@@ -28,7 +28,7 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 
-#include "summary_state.h"
+#include "summary_format.h"
 
 #define WH_STATE_VERSION 2
 

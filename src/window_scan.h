@@ -1,12 +1,12 @@
 /*
- * scan.h
+ * window_scan.h
  *	  The engine: everything one call needs to know about a window's
  *	  deliveries, from one pass over its rows and the day summaries.
  */
-#ifndef WH_SCAN_H
-#define WH_SCAN_H
+#ifndef WH_WINDOW_SCAN_H
+#define WH_WINDOW_SCAN_H
 
-#include "counter.h"
+#include "key_counter.h"
 #include "latency_hist.h"
 #include "whanalytics.h"
 
@@ -31,4 +31,4 @@ typedef struct WhScan
 extern void WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan);
 extern void WhScanTotals(const WhScan *scan, WhMetrics *totals);
 
-#endif							/* WH_SCAN_H */
+#endif							/* WH_WINDOW_SCAN_H */
