@@ -9,7 +9,9 @@
 #    webhook_events ("with maintenance") and the same rows into a plain copy
 #    bench_plain_events (LIKE webhook_events INCLUDING ALL: no triggers),
 #    batch by batch alternately, timing each table's bulk insert.
-# 2. Read scenarios (bench/scenarios.sql), all in one backend: the extension
+# 2. Read scenarios (bench/scenarios.sql, bench/own_tables.sql), all in one
+#    backend (as a tenant under row-level security too, and on plain and
+#    daily-partitioned copies of the rows attached as the user's own): the extension
 #    vs test/plain_sql.sql for the largest and the median organization, and
 #    webhook_latency_percentiles vs percentile_cont (serial and parallel).
 #    Both sides must return the same result first, or the run fails.
@@ -185,12 +187,15 @@ SQL
 
 # The read scenarios, all in one backend; fails if any result differs.
 run_scenarios() {
-    log "loading test/plain_sql.sql and bench/scenarios.sql"
-    bpsql -f "$ROOT/test/plain_sql.sql" -f "$BENCH_DIR/scenarios.sql"
+    log "loading test/plain_sql.sql, bench/scenarios.sql and bench/own_tables.sql"
+    bpsql -f "$ROOT/test/plain_sql.sql" -f "$BENCH_DIR/scenarios.sql" -f "$BENCH_DIR/own_tables.sql"
     bpsql -c "CREATE TABLE bench_latency AS
               SELECT greatest(0, round(extract(epoch FROM first_sent_at - created_at) * 1000))::float8 AS ms
               FROM webhook_events WHERE first_sent_at IS NOT NULL" \
           -c 'VACUUM (ANALYZE) bench_latency'
+    log "the user's own tables: a plain and a daily-partitioned copy of the rows, attached"
+    bpsql -c 'SET client_min_messages = notice' -c 'CALL bench_own_tables_load()' 2>&1 \
+        | sed -u -e 's/^psql:[^ ]* NOTICE:  /    /' -e 's/^NOTICE:  /    /'
     log "read scenarios: correctness check, then $RUNS timed runs per side (+1 warm-up), alternating"
     if ! bpsql -v runs="$RUNS" -v as_of="$AS_OF" -v workers="$(( $(nproc) > 1 ? $(nproc) - 1 : 1 ))" 2>&1 <<'SQL' | sed -u -e 's/^psql:[^ ]* NOTICE:  /    /' -e 's/^NOTICE:  /    /'
 SET client_min_messages = notice;
@@ -202,6 +207,7 @@ FROM pg_read_file('/proc/self/status') AS s \gset
 \echo '    this backend before the scenarios:' :probe
 CALL bench_json_scenarios(:runs, :'as_of');
 CALL bench_rls_scenarios(:runs, :'as_of');
+CALL bench_own_table_scenarios(:runs, :'as_of');
 CALL bench_latency_scenarios(:runs, :workers);
 SQL
     then
@@ -214,8 +220,10 @@ SQL
 measure_memory() {
     local seq side
     log "peak memory: one call per scenario and side, each in a fresh backend"
-    # (the RLS tenant scenarios are left out: a fresh backend probes as the owner)
-    for seq in $(bval "SELECT seq FROM bench_scenario_results WHERE scenario NOT LIKE 'RLS tenant %' ORDER BY seq"); do
+    # (the RLS tenant and own-table scenarios are left out: a fresh backend
+    # probes as the owner, on the extension's table)
+    for seq in $(bval "SELECT seq FROM bench_scenario_results WHERE scenario NOT LIKE 'RLS tenant %'
+                       AND scenario NOT LIKE 'own table %' AND scenario NOT LIKE 'partitioned %' ORDER BY seq"); do
         for side in plain ext; do
             bval "SELECT bench_mem_probe($seq, '$side', '$AS_OF')" >/dev/null
         done
@@ -349,14 +357,13 @@ recheck_after_writes() {
         || die "the extension and plain SQL disagree after the concurrent writes"
 }
 
-# Read cost after the write history (the bulk load, then the pgbench
-# writers' single-row statements), without and then with a manual
-# webhook_summaries_compact(): the summaries' own upkeep should keep them close.
-reads_after_writes() {
-    ((SKIP_WRITES)) && return 0
-    log "read cost after the writes: as left by the writers, then after webhook_summaries_compact()"
+# One round of reads after a write history: each scenario as the writes
+# left the summaries, then after webhook_summaries_compact() (what a manual
+# upkeep would give); ratio = as left / compacted.
+history_round() {
+    local what=$1
     echo
-    echo "== reads after the write history (medians of $RUNS runs; ratio = as left / compacted)"
+    echo "== reads after $what (medians of $RUNS runs; ratio = as left / compacted)"
     bpsql -P footer=off <<SQL
 CREATE TEMP TABLE history_reads AS
 SELECT sc.label, (SELECT count(*) FROM webhook_event_summaries) AS summary_rows,
@@ -371,6 +378,21 @@ FROM history_reads h
 JOIN LATERAL (SELECT (bench_time_pair(sc.org, sc.period, '$AS_OF', $RUNS, false)).ext_ms AS ms
               FROM bench_scenario_list() sc WHERE sc.label = h.label) c ON true;
 SQL
+}
+
+# Read cost after the write history, without manual upkeep: first as the
+# bulk load and the pgbench writers left it; then after 100,000 more
+# single-row writes spread over all 30 days (bench/spread_writes.pgbench,
+# the worst case: every write lands on another organization and day).
+reads_after_writes() {
+    ((SKIP_WRITES)) && return 0
+    log "read cost after the writes: as left by the writers, then after webhook_summaries_compact()"
+    history_round "the bulk load and the pgbench writers"
+    log "100000 single-row writes spread over the 30 days (pgbench, $WRITERS clients)"
+    "$PG_BIN/pgbench" -n -q -f "$BENCH_DIR/spread_writes.pgbench" -D target=webhook_events \
+        -c "$WRITERS" -j 2 -t $(( 100000 / WRITERS )) "$DB" >/dev/null 2>&1 \
+        || die "the spread single-row writes failed"
+    history_round "100000 single-row writes spread over the 30 days"
 }
 
 # The whole benchmark, against the server in the PG* environment.

@@ -45,16 +45,36 @@ ForgetSchema(Datum arg, Oid relid)
 	wh_cached_schema = InvalidOid;
 }
 
+/* ExtensionRow reads whanalytics' row of pg_extension: its schema and its owner. */
+static void
+ExtensionRow(Oid *schema, Oid *owner)
+{
+	Relation	catalog = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+
+	*schema = *owner = InvalidOid;
+	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(get_extension_oid("whanalytics", false)));
+	scan = systable_beginscan(catalog, ExtensionOidIndexId, true, NULL, 1, &key);
+	tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+	{
+		*schema = ((Form_pg_extension) GETSTRUCT(tuple))->extnamespace;
+		*owner = ((Form_pg_extension) GETSTRUCT(tuple))->extowner;
+	}
+	systable_endscan(scan);
+	table_close(catalog, AccessShareLock);
+	if (!OidIsValid(*schema))
+		elog(ERROR, "could not find extension whanalytics in pg_extension");
+}
+
 /* WhExtensionSchema returns the schema whanalytics is installed in (pg_extension.extnamespace). */
 Oid
 WhExtensionSchema(void)
 {
-	Oid			extension;
-	Relation	catalog;
-	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tuple;
-	Oid			schema = InvalidOid;
+	Oid			owner;
 
 	if (OidIsValid(wh_cached_schema))
 		return wh_cached_schema;
@@ -63,43 +83,18 @@ WhExtensionSchema(void)
 		CacheRegisterRelcacheCallback(ForgetSchema, (Datum) 0);
 		wh_callback_registered = true;
 	}
-	extension = get_extension_oid("whanalytics", false);
-	catalog = table_open(ExtensionRelationId, AccessShareLock);
-
-	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(extension));
-	scan = systable_beginscan(catalog, ExtensionOidIndexId, true, NULL, 1, &key);
-	tuple = systable_getnext(scan);
-	if (HeapTupleIsValid(tuple))
-		schema = ((Form_pg_extension) GETSTRUCT(tuple))->extnamespace;
-	systable_endscan(scan);
-	table_close(catalog, AccessShareLock);
-	if (!OidIsValid(schema))
-		elog(ERROR, "could not find the schema of extension whanalytics");
-	wh_cached_schema = schema;
-	return schema;
+	ExtensionRow(&wh_cached_schema, &owner);
+	return wh_cached_schema;
 }
 
 /* WhExtensionOwner returns the role that owns the extension (pg_extension.extowner). */
 Oid
 WhExtensionOwner(void)
 {
-	Relation	catalog = table_open(ExtensionRelationId, AccessShareLock);
-	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tuple;
-	Oid			owner = InvalidOid;
+	Oid			schema;
+	Oid			owner;
 
-	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(get_extension_oid("whanalytics", false)));
-	scan = systable_beginscan(catalog, ExtensionOidIndexId, true, NULL, 1, &key);
-	tuple = systable_getnext(scan);
-	if (HeapTupleIsValid(tuple))
-		owner = ((Form_pg_extension) GETSTRUCT(tuple))->extowner;
-	systable_endscan(scan);
-	table_close(catalog, AccessShareLock);
-	if (!OidIsValid(owner))
-		elog(ERROR, "could not find the owner of extension whanalytics");
+	ExtensionRow(&schema, &owner);
 	return owner;
 }
 

@@ -23,12 +23,14 @@
 #include "window.h"
 
 /*
- * WhSummariesRead feeds the summaries of one summarized table (part) for
- * the filter's organization and the whole hours [first_hour, end_hour)
- * (hours since 2000-01-01) to the callbacks, oldest day first.
+ * WhSummariesRead feeds the summaries of the summarized tables (parts: a
+ * table, or the partitions of one) for the filter's organization and the
+ * whole hours [first_hour, end_hour) (hours since 2000-01-01) to the
+ * callbacks, each part's oldest day first; one index scan, rescanned per
+ * part.
  */
 void
-WhSummariesRead(Oid part, const WhFilter *filter, int64 first_hour, int64 end_hour,
+WhSummariesRead(List *parts, const WhFilter *filter, int64 first_hour, int64 end_hour,
 				WhDayCallback day_callback, const WhStateSink *sink, void *arg)
 {
 	Relation	heap = table_open(WhOwnTable("webhook_event_summaries"), AccessShareLock);
@@ -39,41 +41,45 @@ WhSummariesRead(Oid part, const WhFilter *filter, int64 first_hour, int64 end_ho
 	TupleTableSlot *slot = table_slot_create(heap, NULL);
 	int64		first_day = WhFloorDiv(first_hour, WH_HOURS_PER_DAY);
 	int64		end_day = WhFloorDiv(end_hour + WH_HOURS_PER_DAY - 1, WH_HOURS_PER_DAY);
-
-	ScanKeyInit(&keys[0], WH_SUMMARY_EVENTS, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(part));
-	ScanKeyInit(&keys[1], WH_SUMMARY_ORGANIZATION, BTEqualStrategyNumber, F_TEXTEQ,
-				PointerGetDatum(filter->organization_id));
-	keys[1].sk_collation = index->rd_indcollation[1];
-	ScanKeyInit(&keys[2], WH_SUMMARY_DAY, BTGreaterEqualStrategyNumber, F_INT8GE,
-				Int64GetDatum(first_day));
-	ScanKeyInit(&keys[3], WH_SUMMARY_DAY, BTLessStrategyNumber, F_INT8LT, Int64GetDatum(end_day));
+	bool		wants_detail = sink->event != NULL || sink->failed_url != NULL ||
+		sink->latency != NULL;
+	ListCell   *lc;
 
 	scan = index_beginscan(heap, index, GetActiveSnapshot(), 4, 0);
-	index_rescan(scan, keys, 4, NULL, 0);
-	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+	foreach(lc, parts)
 	{
-		bool		isnull;
-		int64		day = DatumGetInt64(slot_getattr(slot, WH_SUMMARY_DAY, &isnull));
-		int			lo = (int) Max(first_hour - day * WH_HOURS_PER_DAY, 0);
-		int			hi = (int) Min(end_hour - day * WH_HOURS_PER_DAY, WH_HOURS_PER_DAY);
-		Datum		state = slot_getattr(slot, WH_SUMMARY_STATE, &isnull);
-		bytea	   *bytes = DatumGetByteaPP(state);
-
-		CHECK_FOR_INTERRUPTS();
-		day_callback(arg, day);
-		WhStateDecode(bytes, lo, hi, sink, arg);
-		if ((Pointer) bytes != DatumGetPointer(state))
-			pfree(bytes);
-		if ((lo > 0 || hi < WH_HOURS_PER_DAY) &&
-			(sink->event != NULL || sink->failed_url != NULL || sink->latency != NULL))
+		ScanKeyInit(&keys[0], WH_SUMMARY_EVENTS, BTEqualStrategyNumber, F_OIDEQ,
+					ObjectIdGetDatum(lfirst_oid(lc)));
+		ScanKeyInit(&keys[1], WH_SUMMARY_ORGANIZATION, BTEqualStrategyNumber, F_TEXTEQ,
+					PointerGetDatum(filter->organization_id));
+		keys[1].sk_collation = index->rd_indcollation[1];
+		ScanKeyInit(&keys[2], WH_SUMMARY_DAY, BTGreaterEqualStrategyNumber, F_INT8GE,
+					Int64GetDatum(first_day));
+		ScanKeyInit(&keys[3], WH_SUMMARY_DAY, BTLessStrategyNumber, F_INT8LT, Int64GetDatum(end_day));
+		index_rescan(scan, keys, 4, NULL, 0);
+		while (index_getnext_slot(scan, ForwardScanDirection, slot))
 		{
-			Datum		hours = slot_getattr(slot, WH_SUMMARY_HOURS, &isnull);
+			bool		isnull;
+			int64		day = DatumGetInt64(slot_getattr(slot, WH_SUMMARY_DAY, &isnull));
+			int			lo = (int) Max(first_hour - day * WH_HOURS_PER_DAY, 0);
+			int			hi = (int) Min(end_hour - day * WH_HOURS_PER_DAY, WH_HOURS_PER_DAY);
+			Datum		state = slot_getattr(slot, WH_SUMMARY_STATE, &isnull);
+			bytea	   *bytes = DatumGetByteaPP(state);
 
-			bytes = DatumGetByteaPP(hours);
-			WhHoursDecode(bytes, lo, hi, sink, arg);
-			if ((Pointer) bytes != DatumGetPointer(hours))
+			CHECK_FOR_INTERRUPTS();
+			day_callback(arg, day);
+			WhStateDecode(bytes, lo, hi, sink, arg);
+			if ((Pointer) bytes != DatumGetPointer(state))
 				pfree(bytes);
+			if ((lo > 0 || hi < WH_HOURS_PER_DAY) && wants_detail)
+			{
+				Datum		hours = slot_getattr(slot, WH_SUMMARY_HOURS, &isnull);
+
+				bytes = DatumGetByteaPP(hours);
+				WhHoursDecode(bytes, lo, hi, sink, arg);
+				if ((Pointer) bytes != DatumGetPointer(hours))
+					pfree(bytes);
+			}
 		}
 	}
 	index_endscan(scan);

@@ -24,28 +24,52 @@
 #include "relations.h"
 #include "summary_status.h"
 
-/* WhStatusOf reads a table's status row under the caller's snapshot; when stale, since when and why. */
-WhStatus
-WhStatusOf(Oid relid, TimestampTz *since, char **reason)
+/* The status table, open for reading rows by table under the caller's snapshot. */
+typedef struct StatusReader
 {
-	Relation	heap = table_open(WhOwnTable("webhook_summary_status"), AccessShareLock);
-	Relation	index = index_open(WhOwnTable("webhook_summary_status_pkey"), AccessShareLock);
-	TupleTableSlot *slot = table_slot_create(heap, NULL);
-	ScanKeyData key;
+	Relation	heap;
+	Relation	index;
 	IndexScanDesc scan;
+	TupleTableSlot *slot;
+} StatusReader;
+
+/* StatusOpen opens the status table and its key for reading. */
+static void
+StatusOpen(StatusReader *r)
+{
+	r->heap = table_open(WhOwnTable("webhook_summary_status"), AccessShareLock);
+	r->index = index_open(WhOwnTable("webhook_summary_status_pkey"), AccessShareLock);
+	r->slot = table_slot_create(r->heap, NULL);
+	r->scan = index_beginscan(r->heap, r->index, GetActiveSnapshot(), 1, 0);
+}
+
+/* StatusClose closes what StatusOpen opened. */
+static void
+StatusClose(StatusReader *r)
+{
+	index_endscan(r->scan);
+	ExecDropSingleTupleTableSlot(r->slot);
+	index_close(r->index, AccessShareLock);
+	table_close(r->heap, AccessShareLock);
+}
+
+/* StatusRead reads one table's status row; when stale, since when and why. */
+static WhStatus
+StatusRead(StatusReader *r, Oid relid, TimestampTz *since, char **reason)
+{
+	ScanKeyData key;
 	WhStatus	status = WH_STATUS_NONE;
 
 	*since = 0;
 	*reason = NULL;
 	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	scan = index_beginscan(heap, index, GetActiveSnapshot(), 1, 0);
-	index_rescan(scan, &key, 1, NULL, 0);
-	if (index_getnext_slot(scan, ForwardScanDirection, slot))
+	index_rescan(r->scan, &key, 1, NULL, 0);
+	if (index_getnext_slot(r->scan, ForwardScanDirection, r->slot))
 	{
 		bool		since_null;
 		bool		reason_null;
-		Datum		when = slot_getattr(slot, 2, &since_null);
-		Datum		why = slot_getattr(slot, 3, &reason_null);
+		Datum		when = slot_getattr(r->slot, 2, &since_null);
+		Datum		why = slot_getattr(r->slot, 3, &reason_null);
 
 		status = since_null ? WH_STATUS_COMPLETE : WH_STATUS_STALE;
 		if (!since_null)
@@ -54,11 +78,46 @@ WhStatusOf(Oid relid, TimestampTz *since, char **reason)
 			*reason = reason_null ? "unknown" : TextDatumGetCString(why);
 		}
 	}
-	index_endscan(scan);
-	ExecDropSingleTupleTableSlot(slot);
-	index_close(index, AccessShareLock);
-	table_close(heap, AccessShareLock);
 	return status;
+}
+
+/* WhStatusOf reads a table's status row under the caller's snapshot; when stale, since when and why. */
+WhStatus
+WhStatusOf(Oid relid, TimestampTz *since, char **reason)
+{
+	StatusReader r;
+	WhStatus	status;
+
+	StatusOpen(&r);
+	status = StatusRead(&r, relid, since, reason);
+	StatusClose(&r);
+	return status;
+}
+
+/*
+ * WhStatusFirstIncomplete returns the first of the tables whose status is
+ * not complete in the caller's snapshot, with that status (and when stale,
+ * since when and why), or InvalidOid when every one is complete.
+ */
+Oid
+WhStatusFirstIncomplete(List *relids, WhStatus *status, TimestampTz *since, char **reason)
+{
+	StatusReader r;
+	ListCell   *lc;
+	Oid			found = InvalidOid;
+
+	StatusOpen(&r);
+	foreach(lc, relids)
+	{
+		*status = StatusRead(&r, lfirst_oid(lc), since, reason);
+		if (*status != WH_STATUS_COMPLETE)
+		{
+			found = lfirst_oid(lc);
+			break;
+		}
+	}
+	StatusClose(&r);
+	return found;
 }
 
 /*
@@ -112,17 +171,24 @@ WhStatusAdd(Oid relid, Oid part_of)
 		elog(ERROR, "recording a whanalytics summarized table failed");
 }
 
-/* WhStatusRemove forgets a table, and its parts. */
-void
-WhStatusRemove(Oid relid)
+/* RunForTable runs one statement whose $1 is a table, failing unless SPI says expected. */
+static void
+RunForTable(const char *sql, Oid relid, int expected, const char *what)
 {
 	Oid			types[1] = {OIDOID};
 	Datum		values[1] = {ObjectIdGetDatum(relid)};
 
-	if (RunAsOwner("DELETE FROM %s WHERE events OPERATOR(pg_catalog.=) $1::pg_catalog.regclass"
-				   " OR part_of OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
-				   1, types, values, NULL, NULL) != SPI_OK_DELETE)
-		elog(ERROR, "forgetting a whanalytics summarized table failed");
+	if (RunAsOwner(sql, 1, types, values, NULL, NULL) != expected)
+		elog(ERROR, "%s failed", what);
+}
+
+/* WhStatusRemove forgets a table, and its parts. */
+void
+WhStatusRemove(Oid relid)
+{
+	RunForTable("DELETE FROM %s WHERE events OPERATOR(pg_catalog.=) $1::pg_catalog.regclass"
+				" OR part_of OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
+				relid, SPI_OK_DELETE, "forgetting a whanalytics summarized table");
 }
 
 /* OidList runs a query of one oid column and returns its values. */
@@ -179,11 +245,7 @@ WhMarkStale(Oid events_relid, const char *reason)
 void
 WhClearStale(Oid events_relid)
 {
-	Oid			types[1] = {OIDOID};
-	Datum		values[1] = {ObjectIdGetDatum(events_relid)};
-
-	if (RunAsOwner("UPDATE %s SET stale_since = NULL, stale_reason = NULL"
-				   " WHERE events OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
-				   1, types, values, NULL, NULL) != SPI_OK_UPDATE)
-		elog(ERROR, "clearing the whanalytics stale mark failed");
+	RunForTable("UPDATE %s SET stale_since = NULL, stale_reason = NULL"
+				" WHERE events OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
+				events_relid, SPI_OK_UPDATE, "clearing the whanalytics stale mark");
 }

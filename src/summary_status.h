@@ -20,6 +20,8 @@ typedef enum WhStatus
 } WhStatus;
 
 extern WhStatus WhStatusOf(Oid relid, TimestampTz *since, char **reason);
+extern Oid	WhStatusFirstIncomplete(List *relids, WhStatus *status, TimestampTz *since,
+									char **reason);
 extern void WhStatusAdd(Oid relid, Oid part_of);
 extern void WhStatusRemove(Oid relid);
 extern List *WhStatusTables(void);

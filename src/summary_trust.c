@@ -200,24 +200,27 @@ RowSecuritySource(Oid events_relid, text *organization_id, const char **reason)
 	return Refuse(reason, "row-level security applies and a policy depends on more of a row than organization_id");
 }
 
-/* StatusProblem says why a table's status in the caller's snapshot keeps its summaries out, or NULL. */
+/*
+ * StatusProblem says why the status rows of the table and its parts, in
+ * the caller's snapshot, keep its summaries out, or NULL.
+ */
 static const char *
-StatusProblem(Oid relid, bool part)
+StatusProblem(Oid relid, List *parts)
 {
+	WhStatus	status;
 	TimestampTz since;
 	char	   *stale;
+	Oid			bad = WhStatusFirstIncomplete(list_concat(list_make1_oid(relid),
+														  list_difference_oid(parts, list_make1_oid(relid))),
+											  &status, &since, &stale);
 
-	switch (WhStatusOf(relid, &since, &stale))
-	{
-		case WH_STATUS_COMPLETE:
-			return NULL;
-		case WH_STATUS_STALE:
-			return psprintf("the summaries are out of date: %s", stale);
-		case WH_STATUS_NONE:
-			break;
-	}
-	return part ? psprintf("the summaries of its partition \"%s\" are not in this snapshot (attached later, or not built yet)",
-						   get_rel_name(relid))
+	if (!OidIsValid(bad))
+		return NULL;
+	if (status == WH_STATUS_STALE)
+		return psprintf("the summaries are out of date: %s", stale);
+	return bad != relid ?
+		psprintf("the summaries of its partition \"%s\" are not in this snapshot (attached later, or not built yet)",
+				 get_rel_name(bad))
 		: "whanalytics.events_table names a relation without summaries (webhook_summaries_attach adds them)";
 }
 
@@ -246,7 +249,7 @@ WhSummarySource(Oid events_relid, text *organization_id, const char **reason, Li
 	if (!WhSummaryTableIsCurrent())
 		return Refuse(reason, "the summaries have the layout of an older version: ALTER EXTENSION whanalytics UPDATE rebuilds them");
 	if (WhStatusOf(events_relid, &(TimestampTz) {0}, &(char *) {NULL}) == WH_STATUS_NONE)
-		return Refuse(reason, StatusProblem(events_relid, false));
+		return Refuse(reason, StatusProblem(events_relid, NIL));
 	if (pg_class_aclcheck(events_relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		return Refuse(reason, "the caller may not read every row of the table");
 	if (check_enable_rls(events_relid, InvalidOid, true) == RLS_ENABLED)
@@ -266,10 +269,7 @@ WhSummarySource(Oid events_relid, text *organization_id, const char **reason, Li
 		return Refuse(reason, problem);
 	if (SummariesSubscribedAlone(events_relid, summarized))
 		return Refuse(reason, "a subscription writes into the summary table but not into the table");
-	problem = StatusProblem(events_relid, false);
-	foreach(lc, summarized)
-		if (problem == NULL && lfirst_oid(lc) != events_relid)
-			problem = StatusProblem(lfirst_oid(lc), true);
+	problem = StatusProblem(events_relid, summarized);
 	if (problem != NULL)
 		return Refuse(reason, problem);
 	if (parts != NULL)

@@ -4,11 +4,14 @@
  *	  chunks, sorted by (organization, day, webhook) and written as one delta
  *	  row per (organization, day): new rows add, old rows subtract. Deltas
  *	  are only ever inserted, so concurrent writers never wait on each other;
- *	  a day's deltas are merged ("compacted") into one row now and then,
- *	  under a try-lock so two compactions never touch the same day: by a
- *	  small statement, by chance, and by a statement of several chunks, at
- *	  its end, for every day more than one of its chunks wrote. Readers
- *	  sum whatever rows they see in their snapshot, which is always exact.
+ *	  a day's deltas are merged ("compacted"), under a try-lock so two
+ *	  compactions never touch the same day: by a small statement, for each
+ *	  day it wrote, once a few deltas lie beside the merged day (so reads
+ *	  stay cheap whatever the write history; the big merged day itself is
+ *	  rewritten only when the deltas weigh enough), and by a statement of
+ *	  several chunks, at its end, for every day more than one of its
+ *	  chunks wrote. Readers sum whatever rows they see in their snapshot,
+ *	  which is always exact.
  *	  Deltas are inserted, and compaction reads and deletes, directly (heap
  *	  and index, no executor): callers need no privilege on the table, and a
  *	  writing statement pays no planning; the table is checked first to be
@@ -19,6 +22,7 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/detoast.h"
 #include "access/heapam.h"
 #include "access/table.h"
 #include "access/tableam.h"
@@ -28,7 +32,6 @@
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
-#include "common/pg_prng.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "storage/lock.h"
@@ -41,14 +44,15 @@
 #include "utils/snapmgr.h"
 
 #include "relations.h"
-#include "summary_state.h"
+#include "summary_format.h"
 #include "summary_table.h"
 #include "summary_write.h"
 #include "window.h"
 
 #define WH_CHUNK_ROWS 20000
-#define WH_COMPACT_ONE_IN 32	/* chance a small statement compacts a day it touched */
 #define WH_COMPACT_MAX_DAYS 4	/* statements touching more days leave compaction to others */
+#define WH_COMPACT_DELTAS_AT 4	/* deltas beside a merged day that a small statement merges */
+#define WH_COMPACT_BASE_SHARE 16	/* deltas weighing 1/16 of the merged day are merged into it */
 
 /* One changed row, reduced to what the summaries need. */
 typedef struct WhDeltaRow
@@ -238,34 +242,81 @@ TryLockDay(WhSummaryWriter *c, text *organization_id, int64 day)
 	return LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL;
 }
 
-/* A summary row seen by compaction: where it is and its values. */
+/* A summary row seen by compaction: where it is and how big its values are. */
 typedef struct WhSeenRow
 {
 	ItemPointerData tid;
-	bytea	   *state;
-	bytea	   *hours;
+	Size		size;
 } WhSeenRow;
 
+/* How a day's rows are merged. */
+typedef enum WhCompaction
+{
+	WH_COMPACT_FULL,			/* every row into one */
+	WH_COMPACT_DELTAS			/* the deltas into one, the merged day kept, unless they weigh enough */
+} WhCompaction;
+
+/* SeenRowSize is how big a summary row's two values are, without detoasting them. */
+static Size
+SeenRowSize(TupleTableSlot *slot)
+{
+	bool		isnull;
+
+	return toast_raw_datum_size(slot_getattr(slot, WH_SUMMARY_STATE, &isnull)) +
+		toast_raw_datum_size(slot_getattr(slot, WH_SUMMARY_HOURS, &isnull));
+}
+
 /*
- * CompactDay merges all summary rows of one (organization, day) into one.
+ * ChooseRows marks which of a day's rows to merge (all of them, or the
+ * deltas beside the biggest row, the merged day); false when none need
+ * merging yet.
+ */
+static bool
+ChooseRows(const WhSeenRow *rows, int nrows, WhCompaction how, bool *merge)
+{
+	int			base = 0;
+	Size		deltas = 0;
+
+	if (nrows < 2)
+		return false;
+	for (int i = 1; i < nrows; i++)
+		if (rows[i].size > rows[base].size)
+			base = i;
+	for (int i = 0; i < nrows; i++)
+		if (i != base)
+			deltas += rows[i].size;
+	if (how == WH_COMPACT_DELTAS && nrows - 1 < WH_COMPACT_DELTAS_AT)
+		return false;
+	for (int i = 0; i < nrows; i++)
+		merge[i] = how == WH_COMPACT_FULL || i != base ||
+			deltas * WH_COMPACT_BASE_SHARE >= rows[base].size;
+	return true;
+}
+
+/*
+ * CompactDay merges summary rows of one (organization, day) into one: all
+ * of them, or (WH_COMPACT_DELTAS) once WH_COMPACT_DELTAS_AT deltas lie
+ * beside the merged day, those deltas, and the merged day with them once
+ * they weigh a 1/WH_COMPACT_BASE_SHARE of it; so a day never has more than
+ * a few rows, and a writer rewrites the big merged day only now and then.
  * It reads them with a plain index scan (which marks the index entries of
  * rows dead to everyone, so later scans skip them) under a new snapshot, as
- * a DELETE statement would; then deletes each row directly and merges it
- * only if the delete succeeded, so a row another transaction removed in
- * the meantime is left out instead of raising a serialization failure.
+ * a DELETE statement would; then deletes each chosen row directly and
+ * merges it only if the delete succeeded, so a row another transaction
+ * removed in the meantime is left out instead of raising a serialization
+ * failure.
  */
 static void
-CompactDay(WhSummaryWriter *c, text *organization_id, int64 day)
+CompactDay(WhSummaryWriter *c, text *organization_id, int64 day, WhCompaction how)
 {
 	ScanKeyData keys[WH_SUMMARY_INDEX_KEYS];
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
 	WhSeenRow  *rows;
+	bool	   *merge;
 	int			nrows = 0;
 	int			capacity = 16;
-	WhBucketSet *set;
 	MemoryContext old;
-	CommandId	cid;
 
 	if (!TryLockDay(c, organization_id, day))
 		return;					/* another transaction is compacting it */
@@ -284,8 +335,6 @@ CompactDay(WhSummaryWriter *c, text *organization_id, int64 day)
 	index_rescan(scan, keys, lengthof(keys), NULL, 0);
 	while (index_getnext_slot(scan, ForwardScanDirection, slot))
 	{
-		bool		isnull;
-
 		CHECK_FOR_INTERRUPTS();
 		if (nrows == capacity)
 		{
@@ -293,33 +342,39 @@ CompactDay(WhSummaryWriter *c, text *organization_id, int64 day)
 			rows = repalloc(rows, capacity * sizeof(WhSeenRow));
 		}
 		rows[nrows].tid = slot->tts_tid;
-		rows[nrows].state = DatumGetByteaPCopy(slot_getattr(slot, WH_SUMMARY_STATE, &isnull));
-		rows[nrows].hours = DatumGetByteaPCopy(slot_getattr(slot, WH_SUMMARY_HOURS, &isnull));
+		rows[nrows].size = SeenRowSize(slot);
 		nrows++;
 	}
 	index_endscan(scan);
-	ExecDropSingleTupleTableSlot(slot);
 
-	if (nrows > 1)
+	merge = palloc0(Max(nrows, 1) * sizeof(bool));
+	if (ChooseRows(rows, nrows, how, merge))
 	{
+		WhBucketSet *set = WhBucketSetCreate(c->day_context);
+		CommandId	cid = GetCurrentCommandId(true);
 		bytea	   *state;
 		bytea	   *hours;
 
-		cid = GetCurrentCommandId(true);
-		set = WhBucketSetCreate(c->day_context);
 		for (int i = 0; i < nrows; i++)
 		{
 			TM_FailureData tmfd;
+			bool		isnull;
 
+			if (!merge[i] ||
+				!table_tuple_fetch_row_version(c->summaries, &rows[i].tid, GetActiveSnapshot(), slot))
+				continue;
+			state = DatumGetByteaPCopy(slot_getattr(slot, WH_SUMMARY_STATE, &isnull));
+			hours = DatumGetByteaPCopy(slot_getattr(slot, WH_SUMMARY_HOURS, &isnull));
 			if (table_tuple_delete(c->summaries, &rows[i].tid, cid, GetActiveSnapshot(),
 								   InvalidSnapshot, true, &tmfd, false) == TM_Ok)
-				WhBucketSetAddState(set, rows[i].state, rows[i].hours);
+				WhBucketSetAddState(set, state, hours);
 			/* else already gone: not ours to merge */
 		}
 		/* nothing when nothing (or only zeros) was merged */
 		if (WhStateEncode(set, &state, &hours))
 			InsertSummary(c, organization_id, day, state, hours);
 	}
+	ExecDropSingleTupleTableSlot(slot);
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(c->day_context);
 	PopActiveSnapshot();
@@ -385,7 +440,7 @@ CompactRewrittenDays(WhCollector *c)
 	{
 		CHECK_FOR_INTERRUPTS();
 		if (c->written[i].chunks > 1)
-			CompactDay(&writer, c->written[i].organization_id, c->written[i].day);
+			CompactDay(&writer, c->written[i].organization_id, c->written[i].day, WH_COMPACT_FULL);
 	}
 	WriterClose(&writer);
 }
@@ -448,9 +503,8 @@ FlushChunk(WhCollector *c)
 			days[nwritten].day = first->day;
 			nwritten++;
 			InsertSummary(&writer, first->organization_id, first->day, state, hours);
-			if (c->may_compact && ndays <= WH_COMPACT_MAX_DAYS &&
-				pg_prng_uint32(&pg_global_prng_state) % WH_COMPACT_ONE_IN == 0)
-				CompactDay(&writer, first->organization_id, first->day);
+			if (c->may_compact && ndays <= WH_COMPACT_MAX_DAYS)
+				CompactDay(&writer, first->organization_id, first->day, WH_COMPACT_DELTAS);
 		}
 		MemoryContextReset(c->day_context);
 		start = i;
@@ -585,7 +639,7 @@ WhSummariesCompactAll(Oid events_relid)
 
 		CHECK_FOR_INTERRUPTS();
 		writer.events_relid = events;
-		CompactDay(&writer, org, day);
+		CompactDay(&writer, org, day, WH_COMPACT_FULL);
 	}
 	SetUserIdAndSecContext(save_user, save_sec);
 	WriterClose(&writer);

@@ -217,7 +217,6 @@ WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
 	WhScanState state = {0};
 	WhSource	source;
 	List	   *parts = NIL;
-	ListCell   *lc;
 	int64		first_hour = CeilHour(filter->from);
 	int64		end_hour = WhHourOf(filter->to);
 
@@ -247,9 +246,8 @@ WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
 	{
 		ScanRows(&state, filter->from, first_hour * USECS_PER_HOUR);
 		state.current = NULL;
-		foreach(lc, parts)
-			WhSummariesRead(lfirst_oid(lc), filter, first_hour, end_hour, SummaryDay,
-							detailed ? &detailed_sink : &counters_sink, &state);
+		WhSummariesRead(parts, filter, first_hour, end_hour, SummaryDay,
+						detailed ? &detailed_sink : &counters_sink, &state);
 		ScanRows(&state, end_hour * USECS_PER_HOUR, filter->to);
 	}
 	else
