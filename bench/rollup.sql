@@ -1,0 +1,447 @@
+-- rollup.sql: the best hand-written precomputed alternative to the extension,
+-- in plain SQL and PL/pgSQL, for bench.sh.
+--
+-- What a good engineer would build without whanalytics: a third copy of the
+-- deliveries, bench_rollup_events (LIKE webhook_events INCLUDING ALL), and an
+-- hourly rollup bench_rollup_hourly per (organization_id, UTC hour,
+-- webhook_id) kept exact by AFTER ... FOR EACH STATEMENT triggers with
+-- transition tables: each statement's rows are aggregated once (inserted
+-- rows +1, deleted rows -1, an UPDATE's old rows -1 and new rows +1) and
+-- upserted (INSERT ... ON CONFLICT DO UPDATE adding counters and merging the
+-- maps); TRUNCATE empties the rollup. A row that reaches total = 0 is
+-- deleted.
+--
+-- Per rollup row: counters (total, success, failed, pending, retried,
+-- delay_count, delay_sum) and exact maps: events {event: count} and
+-- failed_urls {url: count} as jsonb, the dispatch latency as a sorted
+-- histogram in two parallel arrays lat_ms bigint[] (whole milliseconds) and
+-- lat_n integer[] (counts): unnest() of two arrays is several times faster to
+-- read than jsonb_each() of a {ms: count} object plus the text-to-number
+-- casts, and as exact.
+--
+-- bench_rollup_json_between(org, from, to, webhook_id, top_n, last_n)
+-- returns the same jsonb as plain_analytics_json_between (test/plain_sql.sql,
+-- SPEC section 3): whole hours from the rollup, the rows of the partial hours
+-- at the two edges from bench_rollup_events, last_events from its rows
+-- (newest first through the (organization_id, created_at, id) index), and
+-- the latency percentiles computed from the window's histogram exactly as
+-- percentile_cont does. bench.sh checks it equal to plain SQL on every
+-- scenario before timing it.
+--
+-- Loaded by bench.sh after CREATE EXTENSION and before the data is generated.
+
+CREATE TABLE bench_rollup_events (LIKE webhook_events INCLUDING ALL);
+
+CREATE TABLE bench_rollup_hourly (
+    organization_id text        NOT NULL,
+    hour            timestamptz NOT NULL,   -- start of the UTC hour
+    webhook_id      text        NOT NULL,
+    total           bigint      NOT NULL,
+    success         bigint      NOT NULL,
+    failed          bigint      NOT NULL,
+    pending         bigint      NOT NULL,
+    retried         bigint      NOT NULL,
+    delay_count     bigint      NOT NULL,   -- rows with delay_ms not NULL
+    delay_sum       bigint      NOT NULL,   -- their sum of delay_ms
+    events          jsonb       NOT NULL,   -- {event: count}
+    failed_urls     jsonb       NOT NULL,   -- {url: count} over the failed rows
+    lat_ms          bigint[]    NOT NULL,   -- distinct latencies (ms), ascending
+    lat_n           integer[]   NOT NULL,   -- their counts
+    PRIMARY KEY (organization_id, hour, webhook_id)
+);
+
+-- bench_map_add returns the {key: count} map a with the counts of b added
+-- (keys reaching 0 removed). A loop over b: b is the delta of one statement
+-- and rollup row, usually a few keys.
+CREATE OR REPLACE FUNCTION bench_map_add(a jsonb, b jsonb)
+RETURNS jsonb LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    k text;
+    v bigint;
+    n bigint;
+BEGIN
+    FOR k, v IN SELECT key, value::bigint FROM jsonb_each(b) LOOP
+        n := coalesce((a ->> k)::bigint, 0) + v;
+        IF n = 0 THEN
+            a := a - k;
+        ELSE
+            a := jsonb_set(a, ARRAY[k], to_jsonb(n));
+        END IF;
+    END LOOP;
+    RETURN a;
+END $$;
+
+-- bench_hist_add returns the histogram (a_ms, a_n) with (b_ms, b_n) added,
+-- sorted by ms, values whose count reaches 0 removed.
+CREATE OR REPLACE FUNCTION bench_hist_add(a_ms bigint[], a_n integer[], b_ms bigint[], b_n integer[],
+                                          OUT ms bigint[], OUT n integer[])
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+SELECT coalesce(array_agg(t.m ORDER BY t.m), '{}'), coalesce(array_agg(t.c ORDER BY t.m), '{}')
+FROM (SELECT u.m, sum(u.c)::integer AS c
+      FROM (SELECT * FROM unnest(a_ms, a_n) UNION ALL SELECT * FROM unnest(b_ms, b_n)) AS u(m, c)
+      GROUP BY u.m
+      HAVING sum(u.c) <> 0) t
+$$;
+
+-- The three row-level trigger functions share one body, generated here: it
+-- aggregates the signed rows of the statement (%s below: inserted rows +1,
+-- deleted rows -1, both for an UPDATE) by (organization, hour, webhook),
+-- upserts the deltas in key order (so concurrent statements lock rollup rows
+-- in the same order) and deletes the rows left empty. work_mem is raised for
+-- the trigger alone so a bulk statement's hash aggregation does not spill.
+DO $gen$
+DECLARE
+    body constant text := $body$
+DECLARE
+    z_org  text[];
+    z_hour timestamptz[];
+    z_wh   text[];
+BEGIN
+    WITH d AS (
+        SELECT r.organization_id AS org,
+               date_bin('1 hour', r.created_at, timestamptz '2000-01-01 00:00:00+00') AS hour,
+               r.webhook_id AS wh, r.event, r.s, r.retries, r.done, r.delay_ms,
+               coalesce(r.response_status BETWEEN 200 AND 299, false) AS success,
+               f.failed,
+               CASE WHEN f.failed THEN r.url END AS furl,   -- the url of a failed row
+               CASE WHEN r.first_sent_at IS NOT NULL THEN
+                   greatest(0, round(extract(epoch FROM r.first_sent_at - r.created_at) * 1000))::bigint
+               END AS ms
+        FROM (%s) r
+        CROSS JOIN LATERAL (
+            SELECT (r.response_status IS NOT NULL AND r.response_status NOT BETWEEN 200 AND 299)
+                   OR (r.response_status IS NULL AND r.error IS NOT NULL
+                       AND r.error <> 'null'::jsonb) AS failed) f
+    ),
+    g AS (
+        -- one pass over the rows: counts per event (with the counters),
+        -- per failed url and per latency value, of each rollup row
+        SELECT org, hour, wh, event, furl, ms, GROUPING(event, furl, ms) AS gs,
+               sum(s)::integer AS n,
+               (sum(s) FILTER (WHERE success))::integer AS success,
+               (sum(s) FILTER (WHERE failed))::integer AS failed_n,
+               (sum(s) FILTER (WHERE done = 0))::integer AS pending,
+               (sum(s) FILTER (WHERE retries > 0))::integer AS retried,
+               (sum(s) FILTER (WHERE delay_ms IS NOT NULL))::integer AS delay_count,
+               sum(s::bigint * delay_ms)::bigint AS delay_sum
+        FROM d
+        GROUP BY GROUPING SETS ((org, hour, wh, event), (org, hour, wh, furl),
+                                (org, hour, wh, ms))
+    ),
+    b AS (
+        -- gs: 3 = per event (furl, ms not grouped), 5 = per failed url, 6 = per latency
+        SELECT org, hour, wh,
+               coalesce(sum(n) FILTER (WHERE gs = 3), 0) AS total,
+               coalesce(sum(success) FILTER (WHERE gs = 3), 0) AS success,
+               coalesce(sum(failed_n) FILTER (WHERE gs = 3), 0) AS failed,
+               coalesce(sum(pending) FILTER (WHERE gs = 3), 0) AS pending,
+               coalesce(sum(retried) FILTER (WHERE gs = 3), 0) AS retried,
+               coalesce(sum(delay_count) FILTER (WHERE gs = 3), 0) AS delay_count,
+               coalesce(sum(delay_sum) FILTER (WHERE gs = 3), 0)::bigint AS delay_sum,
+               jsonb_object_agg(event, n) FILTER (WHERE gs = 3 AND n <> 0) AS ev,
+               jsonb_object_agg(furl, n) FILTER (WHERE gs = 5 AND furl IS NOT NULL AND n <> 0) AS fu,
+               -- the two arrays are filled from the same rows in the same order
+               array_agg(ms) FILTER (WHERE gs = 6 AND ms IS NOT NULL AND n <> 0) AS lms,
+               array_agg(n::integer) FILTER (WHERE gs = 6 AND ms IS NOT NULL AND n <> 0) AS ln
+        FROM g
+        GROUP BY org, hour, wh
+    ),
+    up AS (
+        INSERT INTO bench_rollup_hourly AS h
+            (organization_id, hour, webhook_id, total, success, failed, pending, retried,
+             delay_count, delay_sum, events, failed_urls, lat_ms, lat_n)
+        SELECT b.org, b.hour, b.wh, b.total, b.success, b.failed, b.pending, b.retried,
+               b.delay_count, b.delay_sum, coalesce(b.ev, '{}'), coalesce(b.fu, '{}'),
+               coalesce(b.lms, '{}'), coalesce(b.ln, '{}')
+        FROM b
+        WHERE b.total <> 0 OR b.success <> 0 OR b.failed <> 0 OR b.pending <> 0 OR b.retried <> 0
+           OR b.delay_count <> 0 OR b.delay_sum <> 0
+           OR b.ev IS NOT NULL OR b.fu IS NOT NULL OR b.lms IS NOT NULL
+        ORDER BY b.org, b.hour, b.wh
+        ON CONFLICT (organization_id, hour, webhook_id) DO UPDATE SET
+            total       = h.total + excluded.total,
+            success     = h.success + excluded.success,
+            failed      = h.failed + excluded.failed,
+            pending     = h.pending + excluded.pending,
+            retried     = h.retried + excluded.retried,
+            delay_count = h.delay_count + excluded.delay_count,
+            delay_sum   = h.delay_sum + excluded.delay_sum,
+            events      = CASE WHEN excluded.events = '{}' THEN h.events
+                               ELSE bench_map_add(h.events, excluded.events) END,
+            failed_urls = CASE WHEN excluded.failed_urls = '{}' THEN h.failed_urls
+                               ELSE bench_map_add(h.failed_urls, excluded.failed_urls) END,
+            (lat_ms, lat_n) = (SELECT CASE WHEN cardinality(excluded.lat_ms) = 0 THEN h.lat_ms ELSE x.ms END,
+                                      CASE WHEN cardinality(excluded.lat_ms) = 0 THEN h.lat_n ELSE x.n END
+                               FROM bench_hist_add(h.lat_ms, h.lat_n, excluded.lat_ms, excluded.lat_n) x)
+        RETURNING h.organization_id, h.hour, h.webhook_id, h.total
+    )
+    SELECT array_agg(up.organization_id), array_agg(up.hour), array_agg(up.webhook_id)
+    INTO z_org, z_hour, z_wh
+    FROM up WHERE up.total = 0;
+    IF z_org IS NOT NULL THEN
+        DELETE FROM bench_rollup_hourly h
+        USING unnest(z_org, z_hour, z_wh) AS z(org, hour, wh)
+        WHERE h.organization_id = z.org AND h.hour = z.hour AND h.webhook_id = z.wh
+          AND h.total = 0;
+    END IF;
+    RETURN NULL;
+END
+$body$;
+    cols constant text := 'organization_id, webhook_id, created_at, event, url, response_status, '
+                          'error, retries, done, delay_ms, first_sent_at';
+BEGIN
+    EXECUTE format('CREATE OR REPLACE FUNCTION bench_rollup_on_insert() RETURNS trigger '
+                   'LANGUAGE plpgsql SET work_mem = ''64MB'' AS %L',
+                   format(body, format('SELECT %s, 1 AS s FROM new_rows', cols)));
+    EXECUTE format('CREATE OR REPLACE FUNCTION bench_rollup_on_delete() RETURNS trigger '
+                   'LANGUAGE plpgsql SET work_mem = ''64MB'' AS %L',
+                   format(body, format('SELECT %s, -1 AS s FROM old_rows', cols)));
+    EXECUTE format('CREATE OR REPLACE FUNCTION bench_rollup_on_update() RETURNS trigger '
+                   'LANGUAGE plpgsql SET work_mem = ''64MB'' AS %L',
+                   format(body, format('SELECT %s, -1 AS s FROM old_rows UNION ALL '
+                                       'SELECT %s, 1 AS s FROM new_rows', cols, cols)));
+END
+$gen$;
+
+-- TRUNCATE of the deliveries empties the rollup.
+CREATE OR REPLACE FUNCTION bench_rollup_on_truncate()
+RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    TRUNCATE bench_rollup_hourly;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER bench_rollup_insert AFTER INSERT ON bench_rollup_events
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION bench_rollup_on_insert();
+CREATE TRIGGER bench_rollup_update AFTER UPDATE ON bench_rollup_events
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION bench_rollup_on_update();
+CREATE TRIGGER bench_rollup_delete AFTER DELETE ON bench_rollup_events
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION bench_rollup_on_delete();
+CREATE TRIGGER bench_rollup_truncate AFTER TRUNCATE ON bench_rollup_events
+    FOR EACH STATEMENT EXECUTE FUNCTION bench_rollup_on_truncate();
+
+-- The whole analytics response (SPEC section 3) for [from_ts, to_ts), from
+-- the rollup and the edge rows; the same jsonb as plain_analytics_json_between.
+CREATE OR REPLACE FUNCTION bench_rollup_json_between(
+    organization_id text,
+    from_ts timestamptz,
+    to_ts timestamptz,
+    webhook_id text DEFAULT NULL,
+    top_n integer DEFAULT 5,
+    last_n integer DEFAULT 10)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $fn$
+DECLARE
+    response jsonb;
+    hs timestamptz;   -- first whole hour (the window's start rounded up)
+    he timestamptz;   -- end of the whole hours (the window's end rounded down)
+BEGIN
+    hs := date_trunc('hour', from_ts AT TIME ZONE 'UTC') AT TIME ZONE 'UTC';
+    IF hs < from_ts THEN
+        hs := hs + interval '1 hour';
+    END IF;
+    he := date_trunc('hour', to_ts AT TIME ZONE 'UTC') AT TIME ZONE 'UTC';
+    IF hs > he THEN
+        -- inside one hour: no whole hour, all of it from the rows [from, to)
+        hs := to_ts;
+        he := to_ts;
+    END IF;
+    -- One statement, planned for these values (as plain_analytics_json_between):
+    -- rollup rows for [hs, he), raw rows for [from, hs) and [he, to).
+    EXECUTE $sql$
+WITH r AS MATERIALIZED (
+    SELECT h.hour, h.total, h.success, h.failed, h.pending, h.retried, h.delay_count,
+           h.delay_sum, h.events, h.failed_urls, h.lat_ms, h.lat_n
+    FROM bench_rollup_hourly h
+    WHERE h.organization_id = $1
+      AND h.hour >= $7
+      AND h.hour < $8
+      AND ($4 IS NULL OR h.webhook_id = $4)
+),
+e AS MATERIALIZED (
+    SELECT x.event, x.url, x.retries, x.delay_ms, x.done,
+           coalesce(x.response_status BETWEEN 200 AND 299, false) AS success,
+           (x.response_status IS NOT NULL AND x.response_status NOT BETWEEN 200 AND 299)
+           OR (x.response_status IS NULL AND x.error IS NOT NULL
+               AND x.error <> 'null'::jsonb) AS failed,
+           date_trunc('hour', x.created_at AT TIME ZONE 'UTC') AS hour,
+           CASE WHEN x.first_sent_at IS NOT NULL THEN
+               greatest(0, round(extract(epoch FROM x.first_sent_at - x.created_at) * 1000))::bigint
+           END AS latency_ms
+    FROM (SELECT * FROM bench_rollup_events e
+          WHERE e.organization_id = $1 AND e.created_at >= $2 AND e.created_at < $7
+            AND ($4 IS NULL OR e.webhook_id = $4)
+          UNION ALL
+          SELECT * FROM bench_rollup_events e
+          WHERE e.organization_id = $1 AND e.created_at >= $8 AND e.created_at < $3
+            AND ($4 IS NULL OR e.webhook_id = $4)) x
+),
+agg AS (
+    SELECT sum(c.total) AS total, sum(c.success) AS success, sum(c.failed) AS failed,
+           sum(c.pending) AS pending, sum(c.retried) AS retried,
+           sum(c.delay_count) AS delay_count, sum(c.delay_sum) AS delay_sum
+    FROM (SELECT total, success, failed, pending, retried, delay_count, delay_sum FROM r
+          UNION ALL
+          SELECT count(*), count(*) FILTER (WHERE success), count(*) FILTER (WHERE failed),
+                 count(*) FILTER (WHERE done = 0), count(*) FILTER (WHERE retries > 0),
+                 count(delay_ms), sum(delay_ms)
+          FROM e) c
+),
+hist AS (
+    -- the window's latency histogram: value, count
+    SELECT u.m AS ms, sum(u.c) AS n
+    FROM (SELECT l.m, l.c FROM r CROSS JOIN LATERAL unnest(r.lat_ms, r.lat_n) AS l(m, c)
+          UNION ALL
+          SELECT e.latency_ms, 1 FROM e WHERE e.latency_ms IS NOT NULL) u
+    GROUP BY u.m
+    HAVING sum(u.c) > 0
+),
+cum AS (
+    -- upto = how many latencies are <= ms
+    SELECT ms, (sum(n) OVER (ORDER BY ms))::bigint AS upto FROM hist
+),
+lstat AS (
+    SELECT sum(n)::bigint AS cnt, min(ms) AS lmin, max(ms) AS lmax, sum(ms * n) AS lsum FROM hist
+),
+lp AS (
+    -- percentile_cont as PostgreSQL computes it: rows floor(f * (n - 1)) and
+    -- ceil(f * (n - 1)) (0-based) of the sorted values, interpolated in float8
+    SELECT array_agg(CASE WHEN q.hi_row = q.lo_row THEN q.lo_v
+                          ELSE q.lo_v + (q.hi_v - q.lo_v) * (q.pos - q.lo_row::float8) END
+                     ORDER BY q.i) AS p
+    FROM (SELECT f.i, p.pos, p.lo_row, p.hi_row,
+                 (SELECT c.ms FROM cum c WHERE c.upto > p.lo_row ORDER BY c.ms LIMIT 1)::float8 AS lo_v,
+                 (SELECT c.ms FROM cum c WHERE c.upto > p.hi_row ORDER BY c.ms LIMIT 1)::float8 AS hi_v
+          FROM lstat s
+          CROSS JOIN unnest(ARRAY[0.5, 0.9, 0.95, 0.99]::float8[]) WITH ORDINALITY AS f(frac, i)
+          CROSS JOIN LATERAL (SELECT f.frac * (s.cnt - 1)::float8 AS pos) p0
+          CROSS JOIN LATERAL (SELECT p0.pos, floor(p0.pos)::bigint AS lo_row,
+                                     ceil(p0.pos)::bigint AS hi_row) p
+          WHERE s.cnt > 0) q
+)
+SELECT jsonb_build_object(
+    'status', 200,
+    'data', jsonb_build_object(
+        'day_metrics', jsonb_build_object(
+            'total', coalesce(a.total, 0),
+            'success', coalesce(a.success, 0),
+            'failed', coalesce(a.failed, 0),
+            'pending', coalesce(a.pending, 0),
+            'retry_rate_pct', CASE WHEN coalesce(a.total, 0) = 0 THEN 0
+                                   ELSE round(100.0 * a.retried / a.total, 2) END,
+            'avg_delay_ms', coalesce(round(a.delay_sum / nullif(a.delay_count, 0), 2), 0)),
+        'top_events', (
+            SELECT coalesce(jsonb_agg(jsonb_build_object('event', t.event, 'count', t.n)
+                                      ORDER BY t.n DESC, t.event COLLATE "C"), '[]'::jsonb)
+            FROM (SELECT z.event, sum(z.n) AS n
+                  FROM (SELECT k.key AS event, k.value::bigint AS n
+                        FROM r CROSS JOIN LATERAL jsonb_each(r.events) AS k
+                        UNION ALL
+                        SELECT e.event, 1 FROM e) z
+                  GROUP BY z.event
+                  HAVING sum(z.n) > 0
+                  ORDER BY n DESC, z.event COLLATE "C"
+                  LIMIT $5) t),
+        'top_failed_urls', (
+            SELECT coalesce(jsonb_agg(jsonb_build_object('url', t.url, 'count', t.n)
+                                      ORDER BY t.n DESC, t.url COLLATE "C"), '[]'::jsonb)
+            FROM (SELECT z.url, sum(z.n) AS n
+                  FROM (SELECT k.key AS url, k.value::bigint AS n
+                        FROM r CROSS JOIN LATERAL jsonb_each(r.failed_urls) AS k
+                        UNION ALL
+                        SELECT e.url, 1 FROM e WHERE e.failed) z
+                  GROUP BY z.url
+                  HAVING sum(z.n) > 0
+                  ORDER BY n DESC, z.url COLLATE "C"
+                  LIMIT $5) t),
+        'hourly_metrics', (
+            SELECT coalesce(jsonb_agg(jsonb_build_object(
+                                'hour', to_char(h.hour, 'YYYY-MM-DD HH24:00:00'),
+                                'count', h.n) ORDER BY h.hour), '[]'::jsonb)
+            FROM (SELECT z.hour, sum(z.n) AS n
+                  FROM (SELECT r.hour AT TIME ZONE 'UTC' AS hour, r.total AS n FROM r
+                        UNION ALL
+                        SELECT e.hour, 1 FROM e) z
+                  GROUP BY z.hour
+                  HAVING sum(z.n) > 0) h),
+        'total', (
+            SELECT jsonb_build_object('webhooks', count(*),
+                                      'events_subscribed', coalesce(sum(cardinality(k.events)), 0))
+            FROM webhooks k
+            WHERE k.organization_id = $1
+              AND ($4 IS NULL OR k.id = $4)),
+        'last_events', (
+            SELECT coalesce(jsonb_agg(jsonb_build_object(
+                       'id', l.id::text,
+                       'webhook_id', l.webhook_id,
+                       'organization_id', l.organization_id,
+                       'url', l.url,
+                       'event', l.event,
+                       'resource_id', l.resource_id,
+                       'payload', l.payload,
+                       'response_status', l.response_status,
+                       'response_body', l.response_body,
+                       'error', l.error,
+                       'retries', l.retries,
+                       'created_at', to_char(l.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
+                       'updated_at', to_char(l.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
+                       'first_sent_at', to_char(l.first_sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
+                       'delay_ms', l.delay_ms,
+                       'done', l.done)
+                   ORDER BY l.created_at DESC, l.id DESC), '[]'::jsonb)
+            FROM (SELECT e.*
+                  FROM bench_rollup_events e
+                  WHERE e.organization_id = $1
+                    AND e.created_at >= $2
+                    AND e.created_at < $3
+                    AND ($4 IS NULL OR e.webhook_id = $4)
+                  ORDER BY e.created_at DESC, e.id DESC
+                  LIMIT $6) l),
+        'latency', CASE WHEN coalesce(s.cnt, 0) = 0 THEN
+                       jsonb_build_object('min', 0, 'max', 0, 'avg', 0,
+                                          'p50', 0, 'p90', 0, 'p95', 0, 'p99', 0)
+                   ELSE
+                       jsonb_build_object('min', round(s.lmin::numeric, 2),
+                                          'max', round(s.lmax::numeric, 2),
+                                          'avg', round(s.lsum / s.cnt::numeric, 2),
+                                          'p50', round(lp.p[1]::numeric, 2),
+                                          'p90', round(lp.p[2]::numeric, 2),
+                                          'p95', round(lp.p[3]::numeric, 2),
+                                          'p99', round(lp.p[4]::numeric, 2))
+                   END),
+    'error', NULL,
+    'log', NULL,
+    'validator', NULL,
+    'support_id', NULL,
+    'message', 'Webhook analytics retrieved successfully',
+    'env', coalesce(nullif(current_setting('whanalytics.env', true), ''), 'production'))
+FROM agg a, lstat s, lp
+$sql$
+    INTO response
+    USING organization_id, from_ts, to_ts, webhook_id, top_n, last_n, hs, he;
+    RETURN response;
+END
+$fn$;
+
+-- The same for a rolling period ending at as_of (as plain_analytics_json).
+CREATE OR REPLACE FUNCTION bench_rollup_json(organization_id text, period text DEFAULT 'last_day',
+                                             as_of timestamptz DEFAULT now(),
+                                             webhook_id text DEFAULT NULL, top_n integer DEFAULT 5,
+                                             last_n integer DEFAULT 10)
+RETURNS jsonb LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+SELECT bench_rollup_json_between(
+           $1,
+           $3 - interval '1 hour' * 24 * p.n * (p.k + 1),
+           $3 - interval '1 hour' * 24 * p.n * p.k,
+           $4, $5, $6)
+FROM (SELECT CASE regexp_replace($2, '^prev_', '')
+                 WHEN 'last_day'      THEN 1
+                 WHEN 'last_7_days'   THEN 7
+                 WHEN 'last_30_days'  THEN 30
+                 WHEN 'last_90_days'  THEN 90
+                 WHEN 'last_365_days' THEN 365
+             END AS n,
+             CASE WHEN $2 LIKE 'prev\_%' THEN 1 ELSE 0 END AS k) p
+$fn$;
