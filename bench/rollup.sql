@@ -445,3 +445,10 @@ FROM (SELECT CASE regexp_replace($2, '^prev_', '')
              END AS n,
              CASE WHEN $2 LIKE 'prev\_%' THEN 1 ELSE 0 END AS k) p
 $fn$;
+
+-- plain SQL over the rollup's own rows: test/plain_sql.sql's functions find
+-- webhook_events and webhooks through search_path, so with this schema first
+-- (bench_check_rollup_own_rows in scenarios.sql) they read bench_rollup_events.
+CREATE SCHEMA bench_rollup_raw;
+CREATE VIEW bench_rollup_raw.webhook_events AS SELECT * FROM public.bench_rollup_events;
+CREATE VIEW bench_rollup_raw.webhooks AS SELECT * FROM public.webhooks;
