@@ -159,6 +159,7 @@ cleanup() {
     ((${#TMP_FILES[@]} == 0)) || rm -rf "${TMP_FILES[@]}"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT   # so that cleanup runs on a kill too
 
 # Install pgbench (package postgresql-client-15) if it is missing.
 ensure_pgbench() {
@@ -489,7 +490,7 @@ start_bg_writers() {
 stop_bg_writers() {
     local pid
     for pid in "${BG_PIDS[@]}"; do
-        kill -INT "$pid" 2>/dev/null || true
+        kill -TERM "$pid" 2>/dev/null || true   # (SIGINT is ignored by background jobs)
         wait "$pid" 2>/dev/null || true
     done
     BG_PIDS=()
