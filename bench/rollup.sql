@@ -51,26 +51,51 @@ CREATE TABLE bench_rollup_hourly (
     lat_ms          bigint[]    NOT NULL,   -- distinct dispatch latencies (ms) ...
     lat_n           integer[]   NOT NULL,   -- ... and their counts
     PRIMARY KEY (organization_id, hour, webhook_id)
-);
+) WITH (fillfactor = 70);   -- room on each page for HOT updates of the upserts
 
 -- bench_counts_add returns the map (a_k, a_n) (keys, counts) with the counts
--- of (b_k, b_n) added, keys whose count reaches 0 removed (in no particular
--- order, the two arrays aligned).
+-- of (b_k, b_n) added, keys whose count reaches 0 removed (the two arrays
+-- aligned, keys in no particular order); empty when p_empty (the rollup row's
+-- total reaches 0: every count of its maps does too). A loop over b, the
+-- delta of one statement for one rollup row: usually a few keys.
 CREATE OR REPLACE FUNCTION bench_counts_add(a_k anyarray, a_n integer[], b_k anyarray, b_n integer[],
-                                            OUT k anyarray, OUT n integer[])
+                                            p_empty boolean, OUT k anyarray, OUT n integer[])
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    i integer;
+    zero boolean := false;
 BEGIN
-    IF cardinality(b_k) = 0 THEN
-        k := a_k;
-        n := a_n;
+    IF p_empty THEN
+        k := a_k[1:0];
+        n := '{}';
         RETURN;
     END IF;
-    SELECT coalesce(array_agg(t.key), b_k[1:0]), coalesce(array_agg(t.cnt), '{}')
-    INTO k, n
-    FROM (SELECT u.key, sum(u.cnt)::integer AS cnt
-          FROM (SELECT * FROM unnest(a_k, a_n) UNION ALL SELECT * FROM unnest(b_k, b_n)) AS u(key, cnt)
-          GROUP BY u.key
-          HAVING sum(u.cnt) <> 0) t;
+    k := a_k;
+    n := a_n;
+    IF cardinality(b_k) = 0 THEN
+        RETURN;
+    END IF;
+    IF cardinality(a_k) = 0 THEN
+        k := b_k;
+        n := b_n;
+        RETURN;
+    END IF;
+    FOR j IN 1 .. cardinality(b_k) LOOP
+        i := array_position(k, b_k[j]);
+        IF i IS NULL THEN
+            k := k || b_k[j];
+            n := n || b_n[j];
+        ELSE
+            n[i] := n[i] + b_n[j];
+            zero := zero OR n[i] = 0;
+        END IF;
+    END LOOP;
+    IF zero THEN
+        SELECT coalesce(array_agg(u.key), a_k[1:0]), coalesce(array_agg(u.cnt), '{}')
+        INTO k, n
+        FROM unnest(k, n) AS u(key, cnt)
+        WHERE u.cnt <> 0;
+    END IF;
 END $$;
 
 -- The three row-level trigger functions share one body, generated here: it
@@ -160,11 +185,14 @@ BEGIN
             delay_count = h.delay_count + excluded.delay_count,
             delay_sum   = h.delay_sum + excluded.delay_sum,
             (ev_keys, ev_n) = (SELECT x.k, x.n
-                               FROM bench_counts_add(h.ev_keys, h.ev_n, excluded.ev_keys, excluded.ev_n) x),
+                               FROM bench_counts_add(h.ev_keys, h.ev_n, excluded.ev_keys, excluded.ev_n,
+                                                    h.total + excluded.total = 0) x),
             (fu_keys, fu_n) = (SELECT x.k, x.n
-                               FROM bench_counts_add(h.fu_keys, h.fu_n, excluded.fu_keys, excluded.fu_n) x),
+                               FROM bench_counts_add(h.fu_keys, h.fu_n, excluded.fu_keys, excluded.fu_n,
+                                                    h.total + excluded.total = 0) x),
             (lat_ms, lat_n) = (SELECT x.k, x.n
-                               FROM bench_counts_add(h.lat_ms, h.lat_n, excluded.lat_ms, excluded.lat_n) x)
+                               FROM bench_counts_add(h.lat_ms, h.lat_n, excluded.lat_ms, excluded.lat_n,
+                                                    h.total + excluded.total = 0) x)
         RETURNING h.organization_id, h.hour, h.webhook_id, h.total
     )
     SELECT array_agg(up.organization_id), array_agg(up.hour), array_agg(up.webhook_id)
