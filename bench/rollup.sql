@@ -258,6 +258,7 @@ DECLARE
     response jsonb;
     v_hs timestamptz;   -- first whole hour (the window's start rounded up)
     v_he timestamptz;   -- end of the whole hours (the window's end rounded down)
+    v_last jsonb;       -- last_events
 BEGIN
     v_hs := date_bin('1 hour', from_ts, timestamptz '2000-01-01 00:00:00+00');
     IF v_hs < from_ts THEN
@@ -269,9 +270,44 @@ BEGIN
         v_hs := to_ts;
         v_he := to_ts;
     END IF;
-    -- One statement (static, so PL/pgSQL keeps its plan across calls):
-    -- rollup rows for [v_hs, v_he), raw rows for [from, v_hs) and [v_he, to).
-    -- $1 .. $6 are the arguments.
+    -- last_events: the newest rows of the window, planned for these values
+    -- (EXECUTE ... USING), so the planner sees the LIMIT against the window
+    -- and reads the (organization_id, created_at, id) index backwards; a
+    -- generic plan reads the whole window and sorts it.
+    EXECUTE $sql$
+SELECT coalesce(jsonb_agg(jsonb_build_object(
+           'id', l.id::text,
+           'webhook_id', l.webhook_id,
+           'organization_id', l.organization_id,
+           'url', l.url,
+           'event', l.event,
+           'resource_id', l.resource_id,
+           'payload', l.payload,
+           'response_status', l.response_status,
+           'response_body', l.response_body,
+           'error', l.error,
+           'retries', l.retries,
+           'created_at', to_char(l.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
+           'updated_at', to_char(l.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
+           'first_sent_at', to_char(l.first_sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
+           'delay_ms', l.delay_ms,
+           'done', l.done)
+       ORDER BY l.created_at DESC, l.id DESC), '[]'::jsonb)
+FROM (SELECT e.*
+      FROM bench_rollup_events e
+      WHERE e.organization_id = $1
+        AND e.created_at >= $2
+        AND e.created_at < $3
+        AND ($4 IS NULL OR e.webhook_id = $4)
+      ORDER BY e.created_at DESC, e.id DESC
+      LIMIT $6) l
+$sql$
+    INTO v_last
+    USING $1, $2, $3, $4, $5, $6;
+    -- The rest in one static statement (PL/pgSQL keeps its plan across
+    -- calls; a STABLE function's statements share one snapshot): rollup rows
+    -- for [v_hs, v_he), raw rows for [from, v_hs) and [v_he, to). $1 .. $6
+    -- are the arguments.
 WITH r AS MATERIALIZED (
     SELECT h.hour, h.total, h.success, h.failed, h.pending, h.retried, h.delay_count,
            h.delay_sum, h.ev_keys, h.ev_n, h.fu_keys, h.fu_n, h.lat_ms, h.lat_n
@@ -391,33 +427,7 @@ SELECT jsonb_build_object(
             FROM webhooks k
             WHERE k.organization_id = $1
               AND ($4 IS NULL OR k.id = $4)),
-        'last_events', (
-            SELECT coalesce(jsonb_agg(jsonb_build_object(
-                       'id', l.id::text,
-                       'webhook_id', l.webhook_id,
-                       'organization_id', l.organization_id,
-                       'url', l.url,
-                       'event', l.event,
-                       'resource_id', l.resource_id,
-                       'payload', l.payload,
-                       'response_status', l.response_status,
-                       'response_body', l.response_body,
-                       'error', l.error,
-                       'retries', l.retries,
-                       'created_at', to_char(l.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
-                       'updated_at', to_char(l.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
-                       'first_sent_at', to_char(l.first_sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
-                       'delay_ms', l.delay_ms,
-                       'done', l.done)
-                   ORDER BY l.created_at DESC, l.id DESC), '[]'::jsonb)
-            FROM (SELECT e.*
-                  FROM bench_rollup_events e
-                  WHERE e.organization_id = $1
-                    AND e.created_at >= $2
-                    AND e.created_at < $3
-                    AND ($4 IS NULL OR e.webhook_id = $4)
-                  ORDER BY e.created_at DESC, e.id DESC
-                  LIMIT $6) l),
+        'last_events', v_last,
         'latency', CASE WHEN coalesce(s.cnt, 0) = 0 THEN
                        jsonb_build_object('min', 0, 'max', 0, 'avg', 0,
                                           'p50', 0, 'p90', 0, 'p95', 0, 'p99', 0)
