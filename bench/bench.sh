@@ -3,23 +3,49 @@
 #
 #   bench/bench.sh [--rows N] [--orgs N] [--days N] [--runs N]
 #                  [--writers N] [--write-seconds N] [--write-rounds N] [--skip-writes]
+#                  [--read-seconds N] [--read-clients "1 8 32"] [--skip-concurrent]
+#                  [--skip-statement-writes]
+#
+# Three sides, side by side: the extension ("ext": webhook_events and its
+# summaries), the best hand-written precomputed alternative ("rollup":
+# bench/rollup.sql, an hourly rollup kept by statement triggers with
+# transition tables on its own copy bench_rollup_events) and plain SQL
+# ("plain": test/plain_sql.sql; it reads webhook_events, and
+# bench_plain_events is its trigger-less copy for the writes).
 #
 # 1. Generates a realistic delivery table (bench/generate.sql: Zipf-sized
 #    organizations, status/retry/latency mix, payloads) into the extension's
-#    webhook_events ("with maintenance") and the same rows into a plain copy
+#    webhook_events ("with maintenance") and the same rows into
+#    bench_rollup_events (with the rollup's triggers) and into a plain copy
 #    bench_plain_events (LIKE webhook_events INCLUDING ALL: no triggers),
-#    batch by batch alternately, timing each table's bulk insert.
+#    batch by batch, rotating which table goes first, timing each table's
+#    bulk insert.
 # 2. Read scenarios (bench/scenarios.sql, bench/own_tables.sql), all in one
-#    backend (as a tenant under row-level security too, and on plain and
-#    daily-partitioned copies of the rows attached as the user's own): the extension
-#    vs test/plain_sql.sql for the largest and the median organization, and
+#    backend: the extension vs the rollup vs test/plain_sql.sql for the
+#    largest and the median organization (and the extension vs plain SQL as
+#    a tenant under row-level security, and on plain and daily-partitioned
+#    copies of the rows attached as the user's own), and
 #    webhook_latency_percentiles vs percentile_cont (serial and parallel).
-#    Both sides must return the same result first, or the run fails.
+#    The extension and the rollup must each return the same result as plain
+#    SQL first, or the run fails.
 # 3. Concurrent writers (bench/writers.pgbench): pgbench against each table,
-#    in rounds that alternate which table goes first (a CHECKPOINT before
+#    in rounds that rotate which table goes first (a CHECKPOINT before
 #    each run), so drift and checkpoints do not favour one side; the median
 #    TPS of each side, failed transactions, deadlocks, and a check that no
 #    row was lost.
+# 4. Concurrent reads (bench/reads_{ext,rollup,plain}.pgbench, -M prepared):
+#    pgbench readers of the largest and the median organization at last_day
+#    and last_30_days, at 1, 8 and 32 clients, each side in turn; then again
+#    with --writers pgbench writers against that side's table in the
+#    background. TPS and p95 latency (from pgbench's per-transaction logs).
+# 5. Statement writes (bench/writes.sql): an UPDATE of 100,000 contiguous
+#    rows, a DELETE of the 100,000 oldest and an INSERT of them again, on each
+#    table (the update is undone untimed, the insert restores the deleted
+#    rows); then every scenario is checked again.
+#
+# PostgreSQL's programs come from $PG_BIN, else from `pg_config --bindir` of
+# the pg_config first in PATH (when it is PostgreSQL 15), else from
+# /usr/lib/postgresql/15/bin.
 #
 # The extension must be installed (`./run bench` builds and installs it).
 # Without PGHOST/PGPORT in the environment the script re-runs itself inside a
@@ -36,7 +62,14 @@ MEM_BASELINE=
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH_DIR/.." && pwd)"
 PG_MAJOR=15
-PG_BIN="/usr/lib/postgresql/${PG_MAJOR}/bin"
+PG_BIN_DEFAULT="/usr/lib/postgresql/${PG_MAJOR}/bin"
+if [[ -z ${PG_BIN:-} ]]; then
+    if command -v pg_config >/dev/null 2>&1 && [[ $(pg_config --version 2>/dev/null) == "PostgreSQL ${PG_MAJOR}."* ]]; then
+        PG_BIN=$(pg_config --bindir)
+    else
+        PG_BIN=$PG_BIN_DEFAULT
+    fi
+fi
 DB=whanalytics_bench
 AS_OF='2025-12-31 21:37:13+00'
 DATA_END='2026-01-01 00:00:00+00'
@@ -49,6 +82,13 @@ WRITERS=8
 WRITE_SECONDS=10
 WRITE_ROUNDS=5
 SKIP_WRITES=0
+READ_SECONDS=2
+READ_CLIENTS="1 8 32"
+SKIP_CONCURRENT=0
+SKIP_STATEMENT_WRITES=0
+STATEMENT_ROWS=100000
+BG_PIDS=()            # background pgbench writers, ended on exit
+TMP_FILES=()          # temporary files and directories, removed on exit
 
 # Print the usage text.
 usage() {
@@ -63,6 +103,10 @@ options (defaults in brackets):
   --write-seconds N  duration of each pgbench run [$WRITE_SECONDS]
   --write-rounds N   pgbench rounds, each one run per table [$WRITE_ROUNDS]
   --skip-writes      skip the concurrent-writers part
+  --read-seconds N   duration of each concurrent-reads pgbench run [$READ_SECONDS]
+  --read-clients L   reader client counts, space-separated ["$READ_CLIENTS"]
+  --skip-concurrent  skip the concurrent-reads part
+  --skip-statement-writes  skip the 100,000-row UPDATE / DELETE / INSERT part
 EOF
 }
 
@@ -84,12 +128,18 @@ parse_args() {
             --write-seconds) WRITE_SECONDS=${2:?--write-seconds needs a value}; shift 2 ;;
             --write-rounds) WRITE_ROUNDS=${2:?--write-rounds needs a value}; shift 2 ;;
             --skip-writes) SKIP_WRITES=1; shift ;;
+            --read-seconds) READ_SECONDS=${2:?--read-seconds needs a value}; shift 2 ;;
+            --read-clients) READ_CLIENTS=${2:?--read-clients needs a value}; shift 2 ;;
+            --skip-concurrent) SKIP_CONCURRENT=1; shift ;;
+            --skip-statement-writes) SKIP_STATEMENT_WRITES=1; shift ;;
             -h | --help) usage; exit 0 ;;
             *) usage >&2; die "unknown option: $1" ;;
         esac
     done
     local v
-    for v in "$ROWS" "$ORGS" "$DAYS" "$RUNS" "$WRITERS" "$WRITE_SECONDS" "$WRITE_ROUNDS"; do
+    # shellcheck disable=SC2086
+    for v in "$ROWS" "$ORGS" "$DAYS" "$RUNS" "$WRITERS" "$WRITE_SECONDS" "$WRITE_ROUNDS" \
+             "$READ_SECONDS" $READ_CLIENTS; do
         [[ $v =~ ^[1-9][0-9]*$ ]] || die "not a positive integer: $v"
     done
 }
@@ -97,14 +147,27 @@ parse_args() {
 # The options as arguments again, to pass on when re-running inside a cluster.
 args_again() {
     local a=(--rows "$ROWS" --orgs "$ORGS" --days "$DAYS" --runs "$RUNS"
-             --writers "$WRITERS" --write-seconds "$WRITE_SECONDS" --write-rounds "$WRITE_ROUNDS")
+             --writers "$WRITERS" --write-seconds "$WRITE_SECONDS" --write-rounds "$WRITE_ROUNDS"
+             --read-seconds "$READ_SECONDS" --read-clients "$READ_CLIENTS")
     ((SKIP_WRITES)) && a+=(--skip-writes)
+    ((SKIP_CONCURRENT)) && a+=(--skip-concurrent)
+    ((SKIP_STATEMENT_WRITES)) && a+=(--skip-statement-writes)
     printf '%s\n' "${a[@]}"
 }
+
+# End the background pgbench writers this script started and remove its
+# temporary files (the EXIT trap).
+cleanup() {
+    stop_bg_writers
+    ((${#TMP_FILES[@]} == 0)) || rm -rf "${TMP_FILES[@]}"
+}
+trap cleanup EXIT
+trap 'exit 143' TERM INT   # so that cleanup runs on a kill too
 
 # Install pgbench (package postgresql-client-15) if it is missing.
 ensure_pgbench() {
     [[ -x $PG_BIN/pgbench ]] && return 0
+    [[ $PG_BIN == "$PG_BIN_DEFAULT" ]] || die "pgbench not found in $PG_BIN"
     log "pgbench not found; installing postgresql-client-$PG_MAJOR"
     local sudo=()
     [[ $(id -u) -eq 0 ]] || sudo=(sudo)
@@ -154,17 +217,28 @@ SQL
     [[ $mpw == 2 ]] || log "warning: max_parallel_workers_per_gather is $mpw"
 }
 
-# Generate the data into webhook_events, then the same rows into bench_plain_events.
+# Generate the data into webhook_events, and the same rows into
+# bench_rollup_events (bench/rollup.sql: the rollup's triggers) and bench_plain_events.
 load_data() {
+    local same
     bpsql -c 'CREATE TABLE bench_plain_events (LIKE webhook_events INCLUDING ALL)'
+    bpsql -f "$BENCH_DIR/rollup.sql"
     log "generating $ROWS rows ($ORGS organizations, $DAYS days) into webhook_events (with maintenance)"
-    log "and the same rows into bench_plain_events (without), batches interleaved"
+    log "and the same rows into bench_rollup_events (rollup triggers) and bench_plain_events (none), batches interleaved"
     bpsql -c 'CHECKPOINT'
-    bpsql -v rows="$ROWS" -v orgs="$ORGS" -v days="$DAYS" -v target=webhook_events,bench_plain_events \
+    bpsql -v rows="$ROWS" -v orgs="$ORGS" -v days="$DAYS" \
+        -v target=webhook_events,bench_rollup_events,bench_plain_events \
         -f "$BENCH_DIR/generate.sql" 2>&1 | sed -u -e 's/^psql:[^ ]* NOTICE:  /    /' \
         || die "generating the data failed"
+    # The three copies must hold the same rows, ids included (last_events shows them).
+    same=$(bval "SELECT count(DISTINCT h) FROM (
+                     SELECT (SELECT sum(hashtextextended(t::text, 0)::numeric) FROM webhook_events t) AS h
+                     UNION ALL SELECT (SELECT sum(hashtextextended(t::text, 0)::numeric) FROM bench_rollup_events t)
+                     UNION ALL SELECT (SELECT sum(hashtextextended(t::text, 0)::numeric) FROM bench_plain_events t)) x")
+    [[ $same == 1 ]] || die "the three tables do not hold the same rows"
     log "VACUUM ANALYZE (so autovacuum does not run during the timings), CHECKPOINT"
     bpsql -c 'VACUUM (ANALYZE) webhook_events' -c 'VACUUM (ANALYZE) bench_plain_events' \
+        -c 'VACUUM (ANALYZE) bench_rollup_events' -c 'VACUUM (ANALYZE) bench_rollup_hourly' \
         -c 'VACUUM (ANALYZE) webhooks' -c 'CHECKPOINT'
     bpsql -P footer=off <<'SQL'
 \echo '== data'
@@ -172,7 +246,9 @@ SELECT count(*) AS deliveries, count(DISTINCT organization_id) AS organizations,
        (SELECT count(*) FROM webhooks) AS webhooks,
        to_char(min(created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS oldest_utc,
        to_char(max(created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS newest_utc,
-       pg_size_pretty(pg_total_relation_size('webhook_events')) AS table_size
+       pg_size_pretty(pg_total_relation_size('webhook_events')) AS table_size,
+       (SELECT count(*) FROM bench_rollup_hourly) AS rollup_rows,
+       pg_size_pretty(pg_total_relation_size('bench_rollup_hourly')) AS rollup_size
 FROM webhook_events;
 SELECT round(100.0 * count(*) FILTER (WHERE response_status BETWEEN 200 AND 299) / count(*), 1) AS "2xx %",
        round(100.0 * count(*) FILTER (WHERE response_status BETWEEN 400 AND 499) / count(*), 1) AS "4xx %",
@@ -227,6 +303,9 @@ measure_memory() {
         for side in plain ext; do
             bval "SELECT bench_mem_probe($seq, '$side', '$AS_OF')" >/dev/null
         done
+        if [[ $(bval "SELECT rollup_ms IS NOT NULL FROM bench_scenario_results WHERE seq = $seq") == t ]]; then
+            bval "SELECT bench_mem_probe($seq, 'rollup', '$AS_OF')" >/dev/null
+        fi
     done
     MEM_BASELINE=$(bval "SELECT bench_mem_probe(min(seq), 'baseline', '$AS_OF') FROM bench_scenario_results")
 }
@@ -234,16 +313,20 @@ measure_memory() {
 # Print the table of read results.
 print_read_results() {
     echo
-    echo "== read scenarios (as_of $AS_OF; medians of $RUNS runs per side; ratio = plain / whanalytics)"
+    echo "== read scenarios (as_of $AS_OF; medians of $RUNS runs per side; ratios = rollup / whanalytics, plain / whanalytics)"
     bpsql -P footer=off <<'SQL'
 SELECT scenario, rows_in_window AS "rows in window",
-       round(plain_ms::numeric, 2) AS "plain ms", round(ext_ms::numeric, 2) AS "whanalytics ms",
-       round(ratio::numeric, 2) AS ratio,
-       round(peak_plain_mb::numeric, 1) AS "peak MB plain", round(peak_ext_mb::numeric, 1) AS "peak MB ext"
+       round(ext_ms::numeric, 2) AS "whanalytics ms", round(rollup_ms::numeric, 2) AS "rollup ms",
+       round(plain_ms::numeric, 2) AS "plain ms",
+       round(rollup_ratio::numeric, 2) AS "rollup/ext", round(ratio::numeric, 2) AS "plain/ext",
+       round(peak_ext_mb::numeric, 1) AS "peak MB ext", round(peak_rollup_mb::numeric, 1) AS "peak MB rollup",
+       round(peak_plain_mb::numeric, 1) AS "peak MB plain"
 FROM bench_scenario_results ORDER BY seq;
 SQL
     bpsql -At -c "SELECT scenario || ': ' || note FROM bench_scenario_results WHERE note IS NOT NULL ORDER BY seq"
-    echo "(plain for latency = min/max/avg + percentile_cont. peak MB = peak private memory of a fresh"
+    echo "(rollup = bench/rollup.sql: hourly rollup rows plus the rows of the two partial edge hours, on"
+    echo " bench_rollup_events; not timed as the RLS tenant, it has no row-level security."
+    echo " plain for latency = min/max/avg + percentile_cont. peak MB = peak private memory of a fresh"
     echo " backend making one call (VmHWM - RssShmem - RssFile), including the ${MEM_BASELINE:-?} MB any warmed-up"
     echo " backend holds; parallel workers' memory is not included)"
 }
@@ -286,21 +369,19 @@ run_writers() {
     echo "$label $table ${tps:-0} ${processed:-0} ${failed:-0} ${dl:-0} $((sdl1 - sdl0)) $logdl ${inserted:-0} $rc $round" >>"$RESULTS"
 }
 
-# The write benchmarks: bulk insert times (from load_data) and pgbench with/without.
+# The write benchmarks: bulk insert times (from load_data) and pgbench
+# against the three tables, rotating which goes first.
 run_write_bench() {
     RESULTS=$(mktemp "${TMPDIR:-/tmp}/whanalytics-bench.XXXXXX")
-    # shellcheck disable=SC2064
-    trap "rm -f '$RESULTS'" EXIT
-    local round
+    TMP_FILES+=("$RESULTS")
+    local round k
+    local tables=(bench_plain_events webhook_events bench_rollup_events) labels=(without with rollup)
     if ((!SKIP_WRITES)); then
         for ((round = 1; round <= WRITE_ROUNDS; round++)); do
-            if ((round % 2 == 1)); then
-                run_writers bench_plain_events without "$round"
-                run_writers webhook_events with "$round"
-            else
-                run_writers webhook_events with "$round"
-                run_writers bench_plain_events without "$round"
-            fi
+            for k in 0 1 2; do
+                local i=$(((k + round - 1) % 3))
+                run_writers "${tables[i]}" "${labels[i]}" "$round"
+            done
         done
     fi
     print_write_results
@@ -308,22 +389,28 @@ run_write_bench() {
 
 # Print the table of write results; fail if a row was lost or pgbench aborted.
 print_write_results() {
-    local bw bwo bad=0 label table tps processed failed dl sdl logdl inserted rc round tps_w tps_wo
+    local bw br bwo bad=0 label table tps processed failed dl sdl logdl inserted rc round tps_w tps_r tps_wo
     bw=$(bval "SELECT value FROM bench_results WHERE metric = 'bulk_insert_s:webhook_events'")
+    br=$(bval "SELECT value FROM bench_results WHERE metric = 'bulk_insert_s:bench_rollup_events'")
     bwo=$(bval "SELECT value FROM bench_results WHERE metric = 'bulk_insert_s:bench_plain_events'")
     echo
-    echo "== writes (with = webhook_events and the extension's maintenance; without = bench_plain_events, no triggers)"
-    printf '%-40s %14s %14s %10s\n' "measurement" "with" "without" "slowdown"
-    printf '%-40s %14.2f %14.2f %9.2fx\n' "bulk insert of $ROWS rows (s)" "$bw" "$bwo" \
-        "$(awk -v a="$bw" -v b="$bwo" 'BEGIN { print (b > 0 ? a / b : 0) }')"
+    echo "== writes (with = webhook_events and the extension's maintenance; rollup = bench_rollup_events and the"
+    echo "   rollup's statement triggers; without = bench_plain_events, no triggers; slowdown = against without)"
+    printf '%-40s %10s %10s %10s %12s %14s\n' "measurement" "with" "rollup" "without" "with slowdn" "rollup slowdn"
+    printf '%-40s %10.2f %10.2f %10.2f %11.2fx %13.2fx\n' "bulk insert of $ROWS rows (s)" "$bw" "$br" "$bwo" \
+        "$(awk -v a="$bw" -v b="$bwo" 'BEGIN { print (b > 0 ? a / b : 0) }')" \
+        "$(awk -v a="$br" -v b="$bwo" 'BEGIN { print (b > 0 ? a / b : 0) }')"
     if ((SKIP_WRITES)); then
         echo "(concurrent writers skipped: --skip-writes)"
         return 0
     fi
     tps_w=$(awk '$1 == "with" { print $3 }' "$RESULTS" | median)
+    tps_r=$(awk '$1 == "rollup" { print $3 }' "$RESULTS" | median)
     tps_wo=$(awk '$1 == "without" { print $3 }' "$RESULTS" | median)
-    printf '%-40s %14.1f %14.1f %9.2fx\n' "pgbench $WRITERS writers (median TPS of $WRITE_ROUNDS x ${WRITE_SECONDS}s)" \
-        "${tps_w:-0}" "${tps_wo:-0}" "$(awk -v a="$tps_w" -v b="$tps_wo" 'BEGIN { print (a > 0 ? b / a : 0) }')"
+    printf '%-40s %10.1f %10.1f %10.1f %11.2fx %13.2fx\n' "pgbench $WRITERS writers (median TPS of $WRITE_ROUNDS x ${WRITE_SECONDS}s)" \
+        "${tps_w:-0}" "${tps_r:-0}" "${tps_wo:-0}" \
+        "$(awk -v a="$tps_w" -v b="$tps_wo" 'BEGIN { print (a > 0 ? b / a : 0) }')" \
+        "$(awk -v a="$tps_r" -v b="$tps_wo" 'BEGIN { print (a > 0 ? b / a : 0) }')"
     echo
     printf '%-6s %-8s %-19s %9s %10s %7s %10s %12s %10s %9s %s\n' "round" "run" "table" "TPS" "processed" \
         "failed" "deadlocks" "pg_stat dl" "log dl" "inserted" "lost"
@@ -342,19 +429,28 @@ print_write_results() {
 }
 
 # After the writers: the extension must still agree with plain SQL on every scenario.
+# (The rollup is checked against plain SQL over its own rows, bench_rollup_events:
+# the writers' rows differ between the tables.)
 recheck_after_writes() {
     ((SKIP_WRITES)) && return 0
-    log "re-checking every scenario after the concurrent writes"
+    recheck_all "the concurrent writes"
+}
+
+# Check every scenario again after $1: the extension against plain SQL, and
+# the rollup against plain SQL over bench_rollup_events.
+recheck_all() {
+    log "re-checking every scenario after $1"
     bpsql -c "DO \$\$
         DECLARE sc record; n integer := 0;
         BEGIN
             FOR sc IN SELECT * FROM bench_scenario_list() LOOP
                 PERFORM bench_check_equal(sc.org, sc.period, '$AS_OF', sc.label);
+                PERFORM bench_check_rollup_own_rows(sc.org, sc.period, '$AS_OF', sc.label);
                 n := n + 1;
             END LOOP;
-            RAISE NOTICE '% scenarios: same jsonb from both after the writes', n;
+            RAISE NOTICE '% scenarios: same jsonb from the extension and plain SQL, and from the rollup and plain SQL over its rows, after $1', n;
         END \$\$" 2>&1 | sed -u -e 's/^NOTICE:  /    /' \
-        || die "the extension and plain SQL disagree after the concurrent writes"
+        || die "a side disagrees with plain SQL after $1"
 }
 
 # One round of reads after a write history: each scenario as the writes
@@ -395,11 +491,171 @@ reads_after_writes() {
     history_round "100000 single-row writes spread over the 30 days"
 }
 
+# p95 (nearest rank) of the per-transaction latencies in ms of the pgbench
+# logs named $1.* (column 3: microseconds), and how many there were: "p95 n".
+log_p95() {
+    cat "$1".* 2>/dev/null | awk '$3 ~ /^[0-9]+$/ { print $3 }' | sort -n |
+        awk '{ v[NR] = $1 } END { if (NR == 0) { print "0 0"; exit }
+                                  i = int(0.95 * NR); if (i < 0.95 * NR) i++; if (i < 1) i = 1
+                                  printf "%.2f %d\n", v[i] / 1000, NR }'
+}
+
+# Start $WRITERS pgbench writers against table $1 in the background (until
+# stop_bg_writers); their pid is in BG_PIDS.
+start_bg_writers() {
+    "$PG_BIN/pgbench" -n -c "$WRITERS" -j 2 -T 100000 -f "$BENCH_DIR/writers.pgbench" \
+        -D target="$1" "$DB" >"$CONC_DIR/writers.out" 2>&1 &
+    BG_PIDS+=($!)
+    sleep 1   # let them connect and get going
+}
+
+# End the background writers.
+stop_bg_writers() {
+    local pid
+    for pid in "${BG_PIDS[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || true   # (SIGINT is ignored by background jobs)
+        wait "$pid" 2>/dev/null || true
+    done
+    BG_PIDS=()
+}
+
+# One concurrent-reads run: side $1 (ext, rollup, plain), organization label
+# $2 and id $3, period $4, clients $5, background writers $6 (0 or $WRITERS);
+# appends "writers which period clients side tps p95 n rc" to $CONC_RESULTS.
+run_readers() {
+    local side=$1 which=$2 org=$3 period=$4 clients=$5 writers=$6 out rc=0 tps p95n days
+    local table=webhook_events prefix="$CONC_DIR/log.$side.$which.$period.$clients.$writers"
+    # the writers go to the side's own table: the plain side's is its trigger-less copy
+    case $side in rollup) table=bench_rollup_events ;; plain) table=bench_plain_events ;; esac
+    days=$(bval "SELECT bench_period_days('$period')")
+    bpsql -c 'CHECKPOINT'
+    ((writers == 0)) || start_bg_writers "$table"
+    out=$("$PG_BIN/pgbench" -n -M prepared -c "$clients" -j 2 -T "$READ_SECONDS" \
+              -f "$BENCH_DIR/reads_$side.pgbench" -D org="$org" -D period="$period" \
+              -D as_of="$AS_OF" -D days="$days" --log --log-prefix="$prefix" "$DB" 2>&1) || rc=$?
+    ((writers == 0)) || stop_bg_writers
+    tps=$(sed -nE 's/^tps = ([0-9.]+) .*/\1/p' <<<"$out" | head -n 1)
+    p95n=$(log_p95 "$prefix")
+    rm -f "$prefix".*
+    if ((rc != 0)); then
+        grep -E 'error|abort' <<<"$out" | head -n 5 | sed 's/^/    /' >&2
+    fi
+    log "  $side $which $period, $clients clients, $writers writers: ${tps:-0} TPS, p95 ${p95n% *} ms (${p95n#* } transactions)"
+    echo "$writers $which $period $clients $side ${tps:-0} $p95n $rc" >>"$CONC_RESULTS"
+}
+
+# Concurrent reads: each scenario, client count and side in turn (the order of
+# the sides rotating), without and then with background writers.
+run_concurrent_reads() {
+    ((SKIP_CONCURRENT)) && return 0
+    CONC_DIR=$(mktemp -d "${TMPDIR:-/tmp}/whanalytics-reads.XXXXXX")
+    CONC_RESULTS="$CONC_DIR/results"
+    TMP_FILES+=("$CONC_DIR")
+    : >"$CONC_RESULTS"
+    local writers which org period clients k n=0 sides=(ext rollup plain)
+    log "concurrent reads: pgbench -M prepared, ${READ_SECONDS}s per run, clients $READ_CLIENTS, without and with $WRITERS writers"
+    for writers in 0 "$WRITERS"; do
+        while read -r which org; do
+            for period in last_day last_30_days; do
+                for clients in $READ_CLIENTS; do
+                    for k in 0 1 2; do
+                        run_readers "${sides[(k + n) % 3]}" "$which" "$org" "$period" "$clients" "$writers"
+                    done
+                    n=$((n + 1))
+                done
+            done
+        done < <(bval "SELECT which || ' ' || organization_id FROM bench_scenario_orgs() ORDER BY which")
+    done
+    print_concurrent_results
+}
+
+# Print the table of concurrent reads; fail if a pgbench run failed.
+print_concurrent_results() {
+    echo
+    echo "== concurrent reads (pgbench -M prepared -j 2, ${READ_SECONDS}s per run; writers = pgbench writers on the"
+    echo "   side's own table meanwhile; TPS ratio = ext / rollup and ext / plain; p95 in ms)"
+    printf '%-22s %7s %7s %9s %9s %9s %9s %9s %9s %10s %10s\n' "scenario" "clients" "writers" \
+        "TPS ext" "rollup" "plain" "p95 ext" "rollup" "plain" "ext/rollup" "ext/plain"
+    awk '
+        { key = $1 SUBSEP $2 SUBSEP $3 SUBSEP $4
+          if (!(key in seen)) { seen[key] = 1; order[++n] = key }
+          tps[key, $5] = $6; p95[key, $5] = $7; cnt[key, $5] = $8; if ($9 != 0) bad = 1 }
+        END {
+          for (i = 1; i <= n; i++) {
+            split(order[i], f, SUBSEP)
+            k = order[i]
+            printf "%-22s %7s %7s %9.1f %9.1f %9.1f %9.2f %9.2f %9.2f %9.2fx %9.2fx\n",
+                f[2] " " f[3], f[4], f[1], tps[k, "ext"], tps[k, "rollup"], tps[k, "plain"],
+                p95[k, "ext"], p95[k, "rollup"], p95[k, "plain"],
+                (tps[k, "rollup"] > 0 ? tps[k, "ext"] / tps[k, "rollup"] : 0),
+                (tps[k, "plain"] > 0 ? tps[k, "ext"] / tps[k, "plain"] : 0)
+          }
+          exit bad
+        }' "$CONC_RESULTS" || die "concurrent reads: a pgbench run failed"
+    echo "(each run: one pgbench per side and count, TPS over the run including transactions still running at"
+    echo " its end; p95 = nearest-rank 95th percentile of the per-transaction latencies of pgbench --log)"
+}
+
+# Statement writes: per operation, each table in turn (rotating), a
+# CHECKPOINT before each timed statement; the update undone after each table.
+run_statement_writes() {
+    ((SKIP_STATEMENT_WRITES)) && return 0
+    local n=$((ROWS / 4 < STATEMENT_ROWS ? ROWS / 4 : STATEMENT_ROWS)) op k i ms
+    local tables=(webhook_events bench_rollup_events bench_plain_events)
+    log "statement writes: UPDATE, DELETE, INSERT of $n rows on each table"
+    bpsql -f "$BENCH_DIR/writes.sql"
+    for i in 0 1 2; do
+        bpsql -c "CALL bench_statement_writes_save('${tables[i]}', $n)"
+    done
+    bpsql -c 'VACUUM (ANALYZE) webhook_events' -c 'VACUUM (ANALYZE) bench_plain_events' \
+          -c 'VACUUM (ANALYZE) bench_rollup_events' -c 'VACUUM (ANALYZE) bench_rollup_hourly'
+    bpsql -c "CREATE TABLE IF NOT EXISTS bench_statement_results (op text, tbl text, ms double precision)" \
+          -c "TRUNCATE bench_statement_results"
+    k=0
+    for op in update delete insert; do
+        for i in 0 1 2; do
+            local t=${tables[(i + k) % 3]}
+            bpsql -c 'CHECKPOINT'
+            ms=$(bval "CALL bench_statement_write('$t', '$op', NULL)")
+            log "  $op of $n rows on $t: $ms ms"
+            bpsql -c "INSERT INTO bench_statement_results VALUES ('$op', '$t', $ms)"
+            if [[ $op == update ]]; then
+                bpsql -c "CALL bench_statement_writes_restore('$t')"
+            fi
+        done
+        k=$((k + 1))
+    done
+    bpsql -c 'VACUUM (ANALYZE) webhook_events' -c 'VACUUM (ANALYZE) bench_plain_events' \
+          -c 'VACUUM (ANALYZE) bench_rollup_events' -c 'VACUUM (ANALYZE) bench_rollup_hourly' -c 'CHECKPOINT'
+    echo
+    echo "== statement writes ($n rows per statement, ms; with = webhook_events, rollup = bench_rollup_events,"
+    echo "   without = bench_plain_events; slowdown = against without)"
+    bpsql -P footer=off <<SQL
+SELECT s.op || CASE s.op WHEN 'update' THEN ' (contiguous rows)' WHEN 'delete' THEN ' (oldest rows)'
+                         ELSE ' (those rows again)' END AS statement,
+       round(e.ms::numeric, 1) AS "with ms", round(r.ms::numeric, 1) AS "rollup ms",
+       round(s.ms::numeric, 1) AS "without ms",
+       round((e.ms / s.ms)::numeric, 2) AS "with slowdown", round((r.ms / s.ms)::numeric, 2) AS "rollup slowdown",
+       round((r.ms / e.ms)::numeric, 2) AS "rollup/with"
+FROM bench_statement_results s
+JOIN bench_statement_results e ON e.op = s.op AND e.tbl = 'webhook_events'
+JOIN bench_statement_results r ON r.op = s.op AND r.tbl = 'bench_rollup_events'
+WHERE s.tbl = 'bench_plain_events'
+ORDER BY array_position(ARRAY['update', 'delete', 'insert'], s.op);
+SQL
+    echo "(update: retries + 1, response_status 200, error NULL, done 1 on $n rows from the middle id, undone"
+    echo " untimed afterwards; delete: the $n oldest rows; insert: those rows again, with their ids)"
+    bpsql -c "DROP TABLE bench_ops_upd_webhook_events, bench_ops_old_webhook_events,
+                         bench_ops_upd_bench_rollup_events, bench_ops_old_bench_rollup_events,
+                         bench_ops_upd_bench_plain_events, bench_ops_old_bench_plain_events"
+    recheck_all "the statement writes"
+}
+
 # The whole benchmark, against the server in the PG* environment.
 bench_here() {
     local t0 t1
     t0=$(now_s)
-    echo "== whanalytics benchmark: rows $ROWS, orgs $ORGS, days $DAYS, runs $RUNS (+1 warm-up), writers $WRITERS x ${WRITE_SECONDS}s x $WRITE_ROUNDS rounds per side$( ((SKIP_WRITES)) && echo ', writes skipped')"
+    echo "== whanalytics benchmark: rows $ROWS, orgs $ORGS, days $DAYS, runs $RUNS (+1 warm-up), writers $WRITERS x ${WRITE_SECONDS}s x $WRITE_ROUNDS rounds per side$( ((SKIP_WRITES)) && echo ', writes skipped'), concurrent reads $( ((SKIP_CONCURRENT)) && echo skipped || echo "${READ_SECONDS}s x clients $READ_CLIENTS")$( ((SKIP_STATEMENT_WRITES)) && echo ', statement writes skipped')"
     setup_db
     load_data
     run_scenarios
@@ -407,6 +663,8 @@ bench_here() {
     run_write_bench
     recheck_after_writes
     reads_after_writes
+    run_concurrent_reads
+    run_statement_writes
     t1=$(now_s)
     echo
     echo "== total benchmark time: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }') s"

@@ -122,8 +122,9 @@ $setup$;
 -- Batch b covers the b-th slice of the time range and is inserted in
 -- created_at order, so the table is append-only in time like a real delivery
 -- log. Each batch reseeds random(), so every target gets the same rows; with
--- several targets the batches are interleaved (alternating which goes first)
--- so that WAL, checkpoints and caches affect them alike.
+-- several targets the batches are interleaved (rotating which goes first,
+-- with two targets alternating) so that WAL, checkpoints and caches affect
+-- them alike.
 DO $gen$
 DECLARE
     n_rows   bigint  := current_setting('bench.rows')::bigint;
@@ -271,7 +272,8 @@ BEGIN
         b := b + 1;
         this_n := least(batch, n_rows - done_n);
         FOR k IN 1 .. cardinality(targets) LOOP
-            ti := CASE WHEN b % 2 = 1 THEN k ELSE cardinality(targets) + 1 - k END;
+            -- rotate which target goes first (with two: alternate)
+            ti := 1 + (k - 1 + b - 1) % cardinality(targets);
             PERFORM setseed(0.42 * b / n_batch);
             tb := clock_timestamp();
             EXECUTE ins[ti] USING this_n, done_n, n_rows;

@@ -64,7 +64,8 @@ BEGIN
         END IF;
         FOR sc IN SELECT * FROM bench_scenario_list() WHERE label <> 'median org last_7_days' LOOP
             PERFORM bench_check_equal(sc.org, sc.period, p_as_of, t.label || ' ' || sc.label);
-            CALL bench_record_pair(t.label || ' ' || sc.label, sc.org, sc.period, p_as_of, p_runs);
+            CALL bench_record_pair(t.label || ' ' || sc.label, sc.org, sc.period, p_as_of, p_runs,
+                                   NULL, false);
         END LOOP;
     END LOOP;
     PERFORM set_config('search_path', saved_path, false);

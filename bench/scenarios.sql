@@ -1,9 +1,12 @@
 -- scenarios.sql: read benchmark of whanalytics against plain SQL, in one backend.
 -- (bench_rls_scenarios repeats the JSON scenarios as a tenant under row-level security.)
 --
--- Loaded by bench.sh after generate.sql and test/plain_sql.sql (which defines
--- plain_analytics_json, the project's independent plain-SQL implementation of
--- SPEC section 3). Defines the helpers and procedures below; bench.sh then calls
+-- Loaded by bench.sh after generate.sql, bench/rollup.sql and test/plain_sql.sql
+-- (which defines plain_analytics_json, the project's independent plain-SQL
+-- implementation of SPEC section 3). The JSON scenarios also time the
+-- hand-written hourly rollup of rollup.sql (bench_rollup_json), checked equal
+-- to plain SQL first like the extension. Defines the helpers and procedures
+-- below; bench.sh then calls
 --   CALL bench_json_scenarios(runs, as_of);
 --   CALL bench_latency_scenarios(runs);
 -- in one psql session, so every timing of both sides happens in the same
@@ -19,8 +22,11 @@ CREATE TABLE IF NOT EXISTS bench_scenario_results (
     plain_ms       double precision,     -- median
     ext_ms         double precision,     -- median
     ratio          double precision,     -- plain_ms / ext_ms
+    rollup_ms      double precision,     -- median; JSON scenarios as the owner only
+    rollup_ratio   double precision,     -- rollup_ms / ext_ms
     peak_plain_mb  double precision,
     peak_ext_mb    double precision,
+    peak_rollup_mb double precision,
     note           text,
     org            text,                 -- JSON scenarios
     period         text,
@@ -115,35 +121,75 @@ BEGIN
     END IF;
 END $$;
 
+-- Compare the hand-written rollup with plain SQL for one (org, period, as_of):
+-- the same jsonb and the same text (md5); ERROR if they differ.
+CREATE OR REPLACE FUNCTION bench_check_rollup(org text, period text, as_of timestamptz, label text)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    r jsonb; p jsonb; k text; details text := '';
+BEGIN
+    r := bench_rollup_json(org, period, as_of);
+    p := plain_analytics_json(org, period, as_of);
+    IF r IS DISTINCT FROM p OR md5(r::text) IS DISTINCT FROM md5(p::text) THEN
+        FOR k IN SELECT unnest(string_to_array(bench_json_diff(r, p), ', ')) LOOP
+            details := details || format(E'\n  %s:\n    rollup:    %s\n    plain SQL: %s',
+                k,
+                left(CASE WHEN k LIKE 'data.%' THEN r -> 'data' -> substr(k, 6) ELSE r -> k END::text, 600),
+                left(CASE WHEN k LIKE 'data.%' THEN p -> 'data' -> substr(k, 6) ELSE p -> k END::text, 600));
+        END LOOP;
+        RAISE EXCEPTION 'MISMATCH in scenario "%": bench_rollup_json(%, %, %) <> plain_analytics_json(...); differing keys: %',
+            label, quote_literal(org), quote_literal(period), quote_literal(as_of::text),
+            bench_json_diff(r, p)
+            USING DETAIL = details;
+    END IF;
+END $$;
+
+-- The rollup against plain SQL computed over the rollup's own rows
+-- (bench_rollup_events, through the views of schema bench_rollup_raw, which
+-- search_path puts first): after the writers, whose rows differ per table.
+CREATE OR REPLACE FUNCTION bench_check_rollup_own_rows(org text, period text, as_of timestamptz, label text)
+RETURNS void LANGUAGE plpgsql SET search_path = bench_rollup_raw, public AS $$
+BEGIN
+    PERFORM bench_check_rollup(org, period, as_of, label || ' (rollup rows)');
+END $$;
+
 -- The scenarios' organizations: the largest (most rows) and the median one by
 -- row count (ties broken by id), as (label, organization_id).
 CREATE OR REPLACE FUNCTION bench_scenario_orgs()
 RETURNS TABLE (which text, organization_id text) LANGUAGE sql STABLE AS $$
-WITH c AS (SELECT e.organization_id AS org, count(*) AS n FROM webhook_events e GROUP BY 1),
+WITH c AS (SELECT e.organization_id AS org, count(*) AS n FROM public.webhook_events e GROUP BY 1),
      r AS (SELECT org, row_number() OVER (ORDER BY n DESC, org) AS rn, count(*) OVER () AS cnt FROM c)
 SELECT 'largest', org FROM r WHERE rn = 1
 UNION ALL
 SELECT 'median', org FROM r WHERE rn = (cnt + 1) / 2
 $$;
 
--- bench_time_pair times webhook_analytics_json and plain_analytics_json for
--- one (organization, period) alternately: one warm-up each, then p_runs each;
--- returns the medians in ms (plain_ms NULL when p_plain is false: the
--- extension alone).
+-- bench_time_pair times webhook_analytics_json and plain_analytics_json
+-- (and, with p_rollup, bench_rollup_json) for one (organization, period)
+-- alternately: one warm-up each, then p_runs each; returns the medians in ms
+-- (plain_ms NULL when p_plain is false: the extension alone; rollup_ms NULL
+-- without p_rollup).
 CREATE OR REPLACE FUNCTION bench_time_pair(p_org text, p_period text, p_as_of timestamptz,
                                            p_runs integer, p_plain boolean DEFAULT true,
+                                           p_rollup boolean DEFAULT false,
                                            OUT ext_ms double precision,
-                                           OUT plain_ms double precision)
+                                           OUT plain_ms double precision,
+                                           OUT rollup_ms double precision)
 LANGUAGE plpgsql AS $$
 DECLARE
     j jsonb;
     t0 timestamptz;
     te double precision[] := '{}';
     tp double precision[] := '{}';
-    ext_sql   constant text := 'SELECT webhook_analytics_json($1, $2, $3)';
-    plain_sql constant text := 'SELECT plain_analytics_json($1, $2, $3)';
+    tr double precision[] := '{}';
+    ext_sql    constant text := 'SELECT webhook_analytics_json($1, $2, $3)';
+    plain_sql  constant text := 'SELECT plain_analytics_json($1, $2, $3)';
+    rollup_sql constant text := 'SELECT bench_rollup_json($1, $2, $3)';
 BEGIN
     EXECUTE ext_sql INTO j USING p_org, p_period, p_as_of;
+    IF p_rollup THEN
+        EXECUTE rollup_sql INTO j USING p_org, p_period, p_as_of;
+    END IF;
     IF p_plain THEN
         EXECUTE plain_sql INTO j USING p_org, p_period, p_as_of;
     END IF;
@@ -151,6 +197,11 @@ BEGIN
         t0 := clock_timestamp();
         EXECUTE ext_sql INTO j USING p_org, p_period, p_as_of;
         te := te || extract(epoch FROM clock_timestamp() - t0) * 1000;
+        IF p_rollup THEN
+            t0 := clock_timestamp();
+            EXECUTE rollup_sql INTO j USING p_org, p_period, p_as_of;
+            tr := tr || extract(epoch FROM clock_timestamp() - t0) * 1000;
+        END IF;
         CONTINUE WHEN NOT p_plain;
         t0 := clock_timestamp();
         EXECUTE plain_sql INTO j USING p_org, p_period, p_as_of;
@@ -158,13 +209,16 @@ BEGIN
     END LOOP;
     ext_ms := bench_median(te);
     plain_ms := bench_median(tp);
+    rollup_ms := bench_median(tr);
 END $$;
 
 -- bench_record_pair times one scenario (bench_time_pair), as p_role when
--- given (both sides), and records it.
+-- given (both sides; the rollup only without a role: it has no row-level
+-- security; and p_rollup false leaves it out), and records it.
 CREATE OR REPLACE PROCEDURE bench_record_pair(p_label text, p_org text, p_period text,
                                               p_as_of timestamptz, p_runs integer,
-                                              p_role text DEFAULT NULL)
+                                              p_role text DEFAULT NULL,
+                                              p_rollup boolean DEFAULT NULL)
 LANGUAGE plpgsql AS $$
 DECLARE
     t record;
@@ -178,14 +232,18 @@ BEGIN
         EXECUTE format('SET ROLE %I', p_role);
         PERFORM bench_check_equal(p_org, p_period, p_as_of, p_label);
     END IF;
-    SELECT * INTO t FROM bench_time_pair(p_org, p_period, p_as_of, p_runs);
+    SELECT * INTO t FROM bench_time_pair(p_org, p_period, p_as_of, p_runs, true,
+                                         coalesce(p_rollup, p_role IS NULL));
     RESET ROLE;
     INSERT INTO bench_scenario_results (scenario, rows_in_window, plain_ms, ext_ms, ratio,
-                                        org, period)
-    VALUES (p_label, n_rows, t.plain_ms, t.ext_ms, t.plain_ms / nullif(t.ext_ms, 0), p_org, p_period);
-    RAISE NOTICE '% : % rows, plain % ms, whanalytics % ms (medians of %)',
+                                        rollup_ms, rollup_ratio, org, period)
+    VALUES (p_label, n_rows, t.plain_ms, t.ext_ms, t.plain_ms / nullif(t.ext_ms, 0),
+            t.rollup_ms, t.rollup_ms / nullif(t.ext_ms, 0), p_org, p_period);
+    RAISE NOTICE '% : % rows, plain % ms, whanalytics % ms% (medians of %)',
         rpad(p_label, 28), n_rows, round(t.plain_ms::numeric, 2),
-        round(t.ext_ms::numeric, 2), p_runs || coalesce(', as ' || p_role, '');
+        round(t.ext_ms::numeric, 2),
+        coalesce(', rollup ' || round(t.rollup_ms::numeric, 2) || ' ms', ''),
+        p_runs || coalesce(', as ' || p_role, '');
 END $$;
 
 -- The five analytics-JSON scenarios: check equality, then time the extension
@@ -195,10 +253,12 @@ LANGUAGE plpgsql AS $$
 DECLARE
     sc record;
 BEGIN
-    -- Correctness first, for every scenario, before any timing.
+    -- Correctness first, for every scenario, before any timing: the
+    -- extension and the rollup each against plain SQL.
     FOR sc IN SELECT * FROM bench_scenario_list() LOOP
         PERFORM bench_check_equal(sc.org, sc.period, p_as_of, sc.label);
-        RAISE NOTICE 'same jsonb from both: % (%)', sc.label, sc.org;
+        PERFORM bench_check_rollup(sc.org, sc.period, p_as_of, sc.label);
+        RAISE NOTICE 'same jsonb from all three: % (%)', sc.label, sc.org;
     END LOOP;
     FOR sc IN SELECT * FROM bench_scenario_list() LOOP
         CALL bench_record_pair(sc.label, sc.org, sc.period, p_as_of, p_runs);
@@ -237,8 +297,8 @@ RETURNS TABLE (label text, org text, period text) LANGUAGE sql STABLE AS $$
 SELECT o.which || ' org ' || p.period, o.organization_id, p.period
 FROM bench_scenario_orgs() o
 JOIN (VALUES ('largest', 'last_30_days', 1), ('largest', 'last_7_days', 2),
-             ('largest', 'last_day', 3), ('median', 'last_7_days', 4),
-             ('median', 'last_day', 5)) AS p(which, period, ord)
+             ('largest', 'last_day', 3), ('median', 'last_30_days', 4),
+             ('median', 'last_7_days', 5), ('median', 'last_day', 6)) AS p(which, period, ord)
   ON p.which = o.which
 ORDER BY p.ord
 $$;
@@ -371,6 +431,7 @@ BEGIN
     SELECT * INTO STRICT sc FROM bench_scenario_results WHERE seq = p_seq;
     IF sc.org IS NOT NULL THEN
         q := CASE WHEN p_side = 'plain' THEN 'SELECT plain_analytics_json($1, $2, $3)'
+                  WHEN p_side = 'rollup' THEN 'SELECT bench_rollup_json($1, $2, $3)'
                   ELSE 'SELECT webhook_analytics_json($1, $2, $3)' END;
         EXECUTE q INTO j USING 'org_bench_no_such_org', sc.period, p_as_of;
         IF NOT bench_reset_peak() THEN RETURN NULL; END IF;
@@ -397,6 +458,8 @@ BEGIN
         UPDATE bench_scenario_results SET peak_plain_mb = mb WHERE seq = p_seq;
     ELSIF p_side = 'ext' THEN
         UPDATE bench_scenario_results SET peak_ext_mb = mb WHERE seq = p_seq;
+    ELSIF p_side = 'rollup' THEN
+        UPDATE bench_scenario_results SET peak_rollup_mb = mb WHERE seq = p_seq;
     END IF;
     RETURN mb;
 END $$;
