@@ -485,7 +485,7 @@ reads_after_writes() {
     log "read cost after the writes: as left by the writers, then after webhook_summaries_compact()"
     history_round "the bulk load and the pgbench writers"
     log "100000 single-row writes spread over the 30 days (pgbench, $WRITERS clients)"
-    "$PG_BIN/pgbench" -n -q -f "$BENCH_DIR/spread_writes.pgbench" -D target=webhook_events \
+    "$PG_BIN/pgbench" -n -f "$BENCH_DIR/spread_writes.pgbench" -D target=webhook_events \
         -c "$WRITERS" -j 2 -t $(( 100000 / WRITERS )) "$DB" >/dev/null 2>&1 \
         || die "the spread single-row writes failed"
     history_round "100000 single-row writes spread over the 30 days"
