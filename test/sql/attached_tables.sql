@@ -250,6 +250,9 @@ SELECT usable FROM webhook_summaries_status('org_att_0') WHERE events = 'att_par
 SELECT agree('org_att_0') AS after_repair;
 SELECT error_of($$SELECT webhook_summaries_attach('att_parts.d0604')$$);
 
+-- DROP EXTENSION refuses while a table of the user's has the summary triggers.
+SELECT regexp_replace(error_of('DROP EXTENSION whanalytics'), ' \| DETAIL: .*', '') AS drop_extension;
+
 -- Detach the partitioned table; then dropping the tables leaves nothing behind.
 SELECT webhook_summaries_detach('att_parts.webhook_events');
 SELECT count(*) AS triggers_left FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
