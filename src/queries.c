@@ -107,7 +107,7 @@ FilterParams(const WhFilter *filter, int extra)
 static Oid *
 ParamTypes(const WhFilter *filter, Oid extra_type)
 {
-	Oid		   *types = palloc(5 * sizeof(Oid));
+	Oid		   *types = palloc(6 * sizeof(Oid));	/* the filter's four, and two more */
 	int			n = 0;
 
 	types[n++] = TEXTOID;
@@ -163,6 +163,7 @@ WhRowReceiverInit(DestReceiver *receiver,
 #define WH_SQL_LAST 1
 #define WH_SQL_WEBHOOK 2		/* with the webhook filter */
 #define WH_SQL_SHORT 4			/* an edge of at most an hour, in index order */
+#define WH_SQL_EDGES 8			/* the two edges of a window, in one query */
 
 /* A built query's text, kept under its relation and variant. */
 typedef struct WhBuiltSql
@@ -192,6 +193,20 @@ BuildWindowSql(const char *relation, int variant)
 						 " FROM %s e" WH_WINDOW_WHERE "%s"
 						 " ORDER BY e.created_at DESC, e.id DESC LIMIT $%d",
 						 relation, webhook ? WH_WEBHOOK_WHERE : "", webhook ? 5 : 4);
+	}
+	else if ((variant & WH_SQL_EDGES) != 0)
+	{
+		/* $1 organization, $2..$3 the first edge, [$4 webhook], then the second edge */
+		int			second = webhook ? 5 : 4;
+
+		WhAppendSelectList(&sql, "e", true);
+		appendStringInfo(&sql, " FROM %s e" WH_WINDOW_WHERE "%s UNION ALL SELECT ", relation,
+						 webhook ? WH_WEBHOOK_WHERE : "");
+		WhAppendSelectList(&sql, "e", true);
+		appendStringInfo(&sql, " FROM %s e WHERE e.organization_id OPERATOR(pg_catalog.=) $1"
+						 " AND e.created_at OPERATOR(pg_catalog.>=) $%d"
+						 " AND e.created_at OPERATOR(pg_catalog.<) $%d%s",
+						 relation, second, second + 1, webhook ? WH_WEBHOOK_WHERE : "");
 	}
 	else
 	{
@@ -241,6 +256,29 @@ WhQueryWindowRows(const WhFilter *filter, DestReceiver *dest, bool short_window)
 	Execute(WhKeptPlan(WindowSql(filter->events_relation, variant), nargs,
 					   ParamTypes(filter, InvalidOid), short_window),
 			FilterParams(filter, 0), dest, SPI_OK_SELECT);
+}
+
+/*
+ * WhQueryEdgeRows streams the rows of the filter's window (the first edge)
+ * and of [second_from, second_to) (the second edge), each at most an hour,
+ * into dest: one query, with a generic plan.
+ */
+void
+WhQueryEdgeRows(const WhFilter *filter, TimestampTz second_from, TimestampTz second_to,
+				DestReceiver *dest)
+{
+	int			nargs = (filter->webhook_id != NULL ? 4 : 3) + 2;
+	ParamListInfo params = FilterParams(filter, 2);
+	Oid		   *types = ParamTypes(filter, TIMESTAMPTZOID);
+	int			variant = WH_SQL_EDGES | (filter->webhook_id != NULL ? WH_SQL_WEBHOOK : 0);
+
+	types[nargs - 1] = TIMESTAMPTZOID;
+	params->params[nargs - 2].value = TimestampTzGetDatum(second_from);
+	params->params[nargs - 2].ptype = TIMESTAMPTZOID;
+	params->params[nargs - 1].value = TimestampTzGetDatum(second_to);
+	params->params[nargs - 1].ptype = TIMESTAMPTZOID;
+	Execute(WhKeptPlan(WindowSql(filter->events_relation, variant), nargs, types, true),
+			params, dest, SPI_OK_SELECT);
 }
 
 /* WhQueryAllMetricRows is the query reading the metric columns and keys of every row. */

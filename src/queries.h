@@ -18,6 +18,8 @@ extern void WhRowReceiverInit(DestReceiver *receiver,
 							  bool (*receive) (TupleTableSlot *slot, DestReceiver *self),
 							  void (*startup) (DestReceiver *self, int operation, TupleDesc typeinfo));
 extern void WhQueryWindowRows(const WhFilter *filter, DestReceiver *dest, bool short_window);
+extern void WhQueryEdgeRows(const WhFilter *filter, TimestampTz second_from, TimestampTz second_to,
+							DestReceiver *dest);
 extern char *WhQueryAllMetricRows(const char *relation);
 extern SPITupleTable *WhQueryLastEvents(const WhFilter *filter, int limit);
 extern void WhQueryWebhookTotals(const WhFilter *filter, int64 *webhooks,

@@ -51,8 +51,8 @@
 
 #define WH_CHUNK_ROWS 20000
 #define WH_COMPACT_MAX_DAYS 4	/* statements touching more days leave compaction to others */
-#define WH_COMPACT_DELTAS_AT 4	/* deltas beside a merged day that a small statement merges */
-#define WH_COMPACT_BASE_SHARE 16	/* deltas weighing 1/16 of the merged day are merged into it */
+#define WH_COMPACT_DELTAS_AT 2	/* deltas beside a merged day that a small statement merges */
+#define WH_COMPACT_BASE_SHARE 8	/* deltas weighing 1/8 of the merged day are merged into it */
 
 /* One changed row, reduced to what the summaries need. */
 typedef struct WhDeltaRow

@@ -112,6 +112,29 @@ ScanRows(WhScanState *state, TimestampTz from, TimestampTz to)
 	WhQueryWindowRows(&part, &state->pub, to - from <= USECS_PER_HOUR);
 }
 
+/*
+ * ScanEdges reads the rows of the window's two partial edge hours,
+ * [first_from, first_to) and [second_from, second_to): in one query when
+ * both hold time.
+ */
+static void
+ScanEdges(WhScanState *state, TimestampTz first_from, TimestampTz first_to,
+		  TimestampTz second_from, TimestampTz second_to)
+{
+	WhFilter	part = *state->filter;
+
+	if (first_from >= first_to || second_from >= second_to)
+	{
+		ScanRows(state, first_from, first_to);
+		ScanRows(state, second_from, second_to);
+		return;
+	}
+	part.from = first_from;
+	part.to = first_to;
+	state->current = NULL;
+	WhQueryEdgeRows(&part, second_from, second_to, &state->pub);
+}
+
 /* SummaryDay starts a summary row: its hours are hours of this day. */
 static void
 SummaryDay(void *arg, int64 day)
@@ -239,16 +262,16 @@ WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
 	if (source == WH_SOURCE_NOTHING)
 	{
 		/* the whole hours hold nothing the caller may see; the edges read as rows anyway */
-		ScanRows(&state, filter->from, first_hour * USECS_PER_HOUR);
-		ScanRows(&state, end_hour * USECS_PER_HOUR, filter->to);
+		ScanEdges(&state, filter->from, first_hour * USECS_PER_HOUR,
+				  end_hour * USECS_PER_HOUR, filter->to);
 	}
 	else if (source == WH_SOURCE_SUMMARIES)
 	{
-		ScanRows(&state, filter->from, first_hour * USECS_PER_HOUR);
+		ScanEdges(&state, filter->from, first_hour * USECS_PER_HOUR,
+				  end_hour * USECS_PER_HOUR, filter->to);
 		state.current = NULL;
 		WhSummariesRead(parts, filter, first_hour, end_hour, SummaryDay,
 						detailed ? &detailed_sink : &counters_sink, &state);
-		ScanRows(&state, end_hour * USECS_PER_HOUR, filter->to);
 	}
 	else
 		ScanRows(&state, filter->from, filter->to);
