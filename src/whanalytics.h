@@ -12,7 +12,13 @@
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
-/* Which deliveries a call looks at: one organization, [from, to), maybe one webhook. */
+/*
+ * The call's context, built once at entry (analytics.c, series.c): which
+ * deliveries it looks at (one organization, [from, to), maybe one
+ * webhook), its arguments checked, and the relation it reads, resolved
+ * once. The engine decides once per call whether summaries may answer
+ * (summary_trust.c) and reads everything else from here.
+ */
 typedef struct WhFilter
 {
 	text	   *organization_id;
