@@ -99,25 +99,35 @@ FROM (SELECT k FROM (SELECT jsonb_object_keys(a) UNION SELECT jsonb_object_keys(
       WHERE a -> 'data' -> k IS DISTINCT FROM b -> 'data' -> k) d
 $$;
 
+-- Raise the MISMATCH error of a scenario: which function (side) gave got
+-- where plain SQL gave want, the differing keys, and their values.
+CREATE OR REPLACE FUNCTION bench_mismatch(side text, fn text, got jsonb, want jsonb, org text,
+                                          period text, as_of timestamptz, label text)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    k text; details text := '';
+BEGIN
+    FOR k IN SELECT unnest(string_to_array(bench_json_diff(got, want), ', ')) LOOP
+        details := details || format(E'\n  %s:\n    %s %s\n    plain SQL:   %s',
+            k, rpad(side || ':', 12),
+            left(CASE WHEN k LIKE 'data.%' THEN got -> 'data' -> substr(k, 6) ELSE got -> k END::text, 600),
+            left(CASE WHEN k LIKE 'data.%' THEN want -> 'data' -> substr(k, 6) ELSE want -> k END::text, 600));
+    END LOOP;
+    RAISE EXCEPTION 'MISMATCH in scenario "%": %(%, %, %) <> plain_analytics_json(...); differing keys: %',
+        label, fn, quote_literal(org), quote_literal(period), quote_literal(as_of::text),
+        bench_json_diff(got, want)
+        USING DETAIL = details;
+END $$;
+
 -- Compare the extension with plain SQL for one (org, period, as_of); ERROR if they differ.
 CREATE OR REPLACE FUNCTION bench_check_equal(org text, period text, as_of timestamptz, label text)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
-    e jsonb; p jsonb; k text; details text := '';
+    e jsonb := webhook_analytics_json(org, period, as_of);
+    p jsonb := plain_analytics_json(org, period, as_of);
 BEGIN
-    e := webhook_analytics_json(org, period, as_of);
-    p := plain_analytics_json(org, period, as_of);
     IF e IS DISTINCT FROM p THEN
-        FOR k IN SELECT unnest(string_to_array(bench_json_diff(e, p), ', ')) LOOP
-            details := details || format(E'\n  %s:\n    whanalytics: %s\n    plain SQL:   %s',
-                k,
-                left(CASE WHEN k LIKE 'data.%' THEN e -> 'data' -> substr(k, 6) ELSE e -> k END::text, 600),
-                left(CASE WHEN k LIKE 'data.%' THEN p -> 'data' -> substr(k, 6) ELSE p -> k END::text, 600));
-        END LOOP;
-        RAISE EXCEPTION 'MISMATCH in scenario "%": webhook_analytics_json(%, %, %) <> plain_analytics_json(...); differing keys: %',
-            label, quote_literal(org), quote_literal(period), quote_literal(as_of::text),
-            bench_json_diff(e, p)
-            USING DETAIL = details;
+        PERFORM bench_mismatch('whanalytics', 'webhook_analytics_json', e, p, org, period, as_of, label);
     END IF;
 END $$;
 
@@ -126,21 +136,11 @@ END $$;
 CREATE OR REPLACE FUNCTION bench_check_rollup(org text, period text, as_of timestamptz, label text)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
-    r jsonb; p jsonb; k text; details text := '';
+    r jsonb := bench_rollup_json(org, period, as_of);
+    p jsonb := plain_analytics_json(org, period, as_of);
 BEGIN
-    r := bench_rollup_json(org, period, as_of);
-    p := plain_analytics_json(org, period, as_of);
     IF r IS DISTINCT FROM p OR md5(r::text) IS DISTINCT FROM md5(p::text) THEN
-        FOR k IN SELECT unnest(string_to_array(bench_json_diff(r, p), ', ')) LOOP
-            details := details || format(E'\n  %s:\n    rollup:    %s\n    plain SQL: %s',
-                k,
-                left(CASE WHEN k LIKE 'data.%' THEN r -> 'data' -> substr(k, 6) ELSE r -> k END::text, 600),
-                left(CASE WHEN k LIKE 'data.%' THEN p -> 'data' -> substr(k, 6) ELSE p -> k END::text, 600));
-        END LOOP;
-        RAISE EXCEPTION 'MISMATCH in scenario "%": bench_rollup_json(%, %, %) <> plain_analytics_json(...); differing keys: %',
-            label, quote_literal(org), quote_literal(period), quote_literal(as_of::text),
-            bench_json_diff(r, p)
-            USING DETAIL = details;
+        PERFORM bench_mismatch('rollup', 'bench_rollup_json', r, p, org, period, as_of, label);
     END IF;
 END $$;
 

@@ -165,3 +165,24 @@ WhMetricsAddDelivery(WhMetrics *m, const WhDelivery *d, int64 sign)
 			WhMetricsOverflow();
 	}
 }
+
+/* WhDetailInit makes an empty detail in context (a dense latency histogram where many merge). */
+void
+WhDetailInit(WhDetail *detail, MemoryContext context, uint32 size, uint32 latency_size,
+			 bool dense)
+{
+	detail->events = WhCounterCreate(context, size);
+	detail->failed_urls = WhCounterCreate(context, size);
+	detail->latency = WhLatencyHistCreate(context, latency_size, dense);
+}
+
+/* WhDetailAddDelivery adds (sign +1) or subtracts (-1) what one delivery holds beyond its counters. */
+void
+WhDetailAddDelivery(WhDetail *detail, const WhDelivery *d, int64 sign)
+{
+	WhCounterAddText(detail->events, d->event, d->event_null, sign);
+	if (d->failed)
+		WhCounterAddText(detail->failed_urls, d->url, d->url_null, sign);
+	if (d->has_latency)
+		WhLatencyHistAdd(detail->latency, d->latency_ms, sign);
+}

@@ -6,6 +6,8 @@
 #define WH_DELIVERY_H
 
 #include "columns.h"
+#include "key_counter.h"
+#include "latency_hist.h"
 #include "whanalytics.h"
 
 /* What one row contributes: its outcome flags, delay, latency and names. */
@@ -26,9 +28,20 @@ typedef struct WhDelivery
 	Datum		url;			/* text */
 } WhDelivery;
 
+/* What a group of deliveries holds beyond its counters: events, failed URLs, latencies. */
+typedef struct WhDetail
+{
+	WhCounter  *events;
+	WhCounter  *failed_urls;
+	WhLatencyHist *latency;
+} WhDetail;
+
 extern bool WhDeliveryRead(WhDelivery *d, const Datum *values, const bool *nulls,
 						   const WhColumnMap *map);
 extern void WhMetricsAddDelivery(WhMetrics *m, const WhDelivery *d, int64 sign);
 extern bool WhMetricsPossible(const WhMetrics *m);
+extern void WhDetailInit(WhDetail *detail, MemoryContext context, uint32 size,
+						 uint32 latency_size, bool dense);
+extern void WhDetailAddDelivery(WhDetail *detail, const WhDelivery *d, int64 sign);
 
 #endif							/* WH_DELIVERY_H */

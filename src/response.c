@@ -229,12 +229,12 @@ WhAnalyticsResponse(const WhFilter *filter, int top_n, int last_n)
 	WhJsonPutInt(&state, "status", 200);
 	WhJsonBeginObject(&state, "data");
 	PutDayMetrics(&state, &scan);
-	PutTop(&state, "top_events", "event", scan.events, top_n);
-	PutTop(&state, "top_failed_urls", "url", scan.failed_urls, top_n);
+	PutTop(&state, "top_events", "event", scan.detail.events, top_n);
+	PutTop(&state, "top_failed_urls", "url", scan.detail.failed_urls, top_n);
 	PutHourly(&state, &scan);
 	PutTotals(&state, filter);
 	PutLastEvents(&state, filter, last_n);
-	PutLatency(&state, scan.latency);
+	PutLatency(&state, scan.detail.latency);
 	WhJsonEndObject(&state);
 	WhJsonPutNull(&state, "error");
 	WhJsonPutNull(&state, "log");

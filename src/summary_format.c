@@ -32,26 +32,6 @@
 
 #define WH_STATE_VERSION 2
 
-/* DetailInit makes an empty detail in context. */
-static void
-DetailInit(WhDetail *detail, MemoryContext context)
-{
-	detail->events = WhCounterCreate(context, 8);
-	detail->failed_urls = WhCounterCreate(context, 8);
-	detail->latency = WhLatencyHistCreate(context, 16, false);
-}
-
-/* DetailAddDelivery adds (or subtracts) what one delivery holds beyond its counters. */
-static void
-DetailAddDelivery(WhDetail *detail, const WhDelivery *d, int64 sign)
-{
-	WhCounterAddText(detail->events, d->event, d->event_null, sign);
-	if (d->failed)
-		WhCounterAddText(detail->failed_urls, d->url, d->url_null, sign);
-	if (d->has_latency)
-		WhLatencyHistAdd(detail->latency, d->latency_ms, sign);
-}
-
 /* WhBucketSetCreate makes an empty set of buckets in context. */
 WhBucketSet *
 WhBucketSetCreate(MemoryContext context)
@@ -88,7 +68,7 @@ WhBucketFor(WhBucketSet *set, const char *webhook, int len)
 	bucket->webhook_len = len;
 	memset(bucket->hours, 0, sizeof(bucket->hours));
 	memset(bucket->hour_detail, 0, sizeof(bucket->hour_detail));
-	DetailInit(&bucket->day, set->context);
+	WhDetailInit(&bucket->day, set->context, 8, 16, false);
 	return bucket;
 }
 
@@ -99,7 +79,7 @@ HourDetail(WhBucketSet *set, WhBucket *bucket, int hour)
 	if (bucket->hour_detail[hour] == NULL)
 	{
 		bucket->hour_detail[hour] = MemoryContextAlloc(set->context, sizeof(WhDetail));
-		DetailInit(bucket->hour_detail[hour], set->context);
+		WhDetailInit(bucket->hour_detail[hour], set->context, 8, 16, false);
 	}
 	return bucket->hour_detail[hour];
 }
@@ -110,8 +90,8 @@ WhBucketAddDelivery(WhBucketSet *set, WhBucket *bucket, const WhDelivery *d, int
 					int64 sign)
 {
 	WhMetricsAddDelivery(&bucket->hours[hour], d, sign);
-	DetailAddDelivery(&bucket->day, d, sign);
-	DetailAddDelivery(HourDetail(set, bucket, hour), d, sign);
+	WhDetailAddDelivery(&bucket->day, d, sign);
+	WhDetailAddDelivery(HourDetail(set, bucket, hour), d, sign);
 }
 
 /* The webhook and detail whose counts are being merged. */

@@ -17,14 +17,6 @@
 
 #define WH_HOURS_PER_DAY 24
 
-/* What a group of deliveries holds beyond its counters. */
-typedef struct WhDetail
-{
-	WhCounter  *events;
-	WhCounter  *failed_urls;
-	WhLatencyHist *latency;
-} WhDetail;
-
 /* One webhook's share of a day's summary. */
 typedef struct WhBucket
 {

@@ -106,6 +106,8 @@ WhStatusFirstIncomplete(List *relids, WhStatus *status, TimestampTz *since, char
 	ListCell   *lc;
 	Oid			found = InvalidOid;
 
+	if (relids == NIL)
+		return InvalidOid;
 	StatusOpen(&r);
 	foreach(lc, relids)
 	{

@@ -201,27 +201,25 @@ RowSecuritySource(Oid events_relid, text *organization_id, const char **reason)
 }
 
 /*
- * StatusProblem says why the status rows of the table and its parts, in
- * the caller's snapshot, keep its summaries out, or NULL.
+ * PartsProblem says why the status rows of a table's partitions, in the
+ * caller's snapshot, keep its summaries out, or NULL (the table's own row
+ * is read once, by the caller).
  */
 static const char *
-StatusProblem(Oid relid, List *parts)
+PartsProblem(Oid relid, List *parts)
 {
 	WhStatus	status;
 	TimestampTz since;
 	char	   *stale;
-	Oid			bad = WhStatusFirstIncomplete(list_concat(list_make1_oid(relid),
-														  list_difference_oid(parts, list_make1_oid(relid))),
+	Oid			bad = WhStatusFirstIncomplete(list_difference_oid(parts, list_make1_oid(relid)),
 											  &status, &since, &stale);
 
 	if (!OidIsValid(bad))
 		return NULL;
 	if (status == WH_STATUS_STALE)
 		return psprintf("the summaries are out of date: %s", stale);
-	return bad != relid ?
-		psprintf("the summaries of its partition \"%s\" are not in this snapshot (attached later, or not built yet)",
-				 get_rel_name(bad))
-		: "whanalytics.events_table names a relation without summaries (webhook_summaries_attach adds them)";
+	return psprintf("the summaries of its partition \"%s\" are not in this snapshot (attached later, or not built yet)",
+					get_rel_name(bad));
 }
 
 /*
@@ -241,6 +239,9 @@ WhSummarySource(Oid events_relid, text *organization_id, const char **reason, Li
 	bool		repairable;
 	List	   *summarized;
 	ListCell   *lc;
+	WhStatus	status;
+	TimestampTz since;
+	char	   *stale;
 
 	if (reason != NULL)
 		*reason = NULL;
@@ -248,8 +249,9 @@ WhSummarySource(Oid events_relid, text *organization_id, const char **reason, Li
 		return Refuse(reason, "whanalytics.use_summaries is off");
 	if (!WhSummaryTableIsCurrent())
 		return Refuse(reason, "the summaries have the layout of an older version: ALTER EXTENSION whanalytics UPDATE rebuilds them");
-	if (WhStatusOf(events_relid, &(TimestampTz) {0}, &(char *) {NULL}) == WH_STATUS_NONE)
-		return Refuse(reason, StatusProblem(events_relid, NIL));
+	status = WhStatusOf(events_relid, &since, &stale);
+	if (status == WH_STATUS_NONE)
+		return Refuse(reason, "whanalytics.events_table names a relation without summaries (webhook_summaries_attach adds them)");
 	if (pg_class_aclcheck(events_relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		return Refuse(reason, "the caller may not read every row of the table");
 	if (check_enable_rls(events_relid, InvalidOid, true) == RLS_ENABLED)
@@ -269,7 +271,9 @@ WhSummarySource(Oid events_relid, text *organization_id, const char **reason, Li
 		return Refuse(reason, problem);
 	if (SummariesSubscribedAlone(events_relid, summarized))
 		return Refuse(reason, "a subscription writes into the summary table but not into the table");
-	problem = StatusProblem(events_relid, summarized);
+	if (status == WH_STATUS_STALE)
+		return Refuse(reason, psprintf("the summaries are out of date: %s", stale));
+	problem = PartsProblem(events_relid, summarized);
 	if (problem != NULL)
 		return Refuse(reason, problem);
 	if (parts != NULL)

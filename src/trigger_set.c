@@ -125,18 +125,6 @@ RoleOf(const Trigger *t, const WhTriggerRole *roles, int n)
 	return -1;
 }
 
-/* WhHasSummaryTrigger is true when any trigger of the table calls the summary function. */
-bool
-WhHasSummaryTrigger(Relation rel)
-{
-	TriggerDesc *triggers = rel->trigdesc;
-
-	for (int i = 0; triggers != NULL && i < triggers->numtriggers; i++)
-		if (IsSummaryFunction(triggers->triggers[i].tgfoid))
-			return true;
-	return false;
-}
-
 /* WhTriggersCanonical is true when the table's summary triggers are exactly the set's roles, each in its mode. */
 bool
 WhTriggersCanonical(Relation rel, WhTriggerSet set)

@@ -21,7 +21,6 @@ typedef enum WhTriggerSet
 extern bool wh_changing_triggers;
 
 extern bool WhTriggersCanonical(Relation rel, WhTriggerSet set);
-extern bool WhHasSummaryTrigger(Relation rel);
 extern bool WhRestoreTriggerModes(Oid relid, WhTriggerSet set);
 extern void WhCreateTriggers(Oid relid, WhTriggerSet set);
 extern void WhDropTriggers(Oid relid);

@@ -83,11 +83,7 @@ ReceiveRow(TupleTableSlot *slot, DestReceiver *self)
 	WhMetricsAddDelivery(HourMetrics(state, WhHourOf(d.created_at)), &d, 1);
 	if (!scan->detailed)
 		return true;
-	WhCounterAddText(scan->events, d.event, d.event_null, 1);
-	if (d.failed)
-		WhCounterAddText(scan->failed_urls, d.url, d.url_null, 1);
-	if (d.has_latency)
-		WhLatencyHistAdd(scan->latency, d.latency_ms, 1);
+	WhDetailAddDelivery(&scan->detail, &d, 1);
 	return true;
 }
 
@@ -165,21 +161,21 @@ SummaryHour(void *arg, int hour, const WhMetrics *m)
 static void
 SummaryEvent(void *arg, const char *key, int len, bool isnull, int64 count)
 {
-	WhCounterAddKey(((WhScanState *) arg)->scan->events, key, len, isnull, count);
+	WhCounterAddKey(((WhScanState *) arg)->scan->detail.events, key, len, isnull, count);
 }
 
 /* SummaryFailedUrl adds a failed-URL count. */
 static void
 SummaryFailedUrl(void *arg, const char *key, int len, bool isnull, int64 count)
 {
-	WhCounterAddKey(((WhScanState *) arg)->scan->failed_urls, key, len, isnull, count);
+	WhCounterAddKey(((WhScanState *) arg)->scan->detail.failed_urls, key, len, isnull, count);
 }
 
 /* SummaryLatency adds a latency bin. */
 static void
 SummaryLatency(void *arg, int64 value, int64 count)
 {
-	WhLatencyHistAdd(((WhScanState *) arg)->scan->latency, value, count);
+	WhLatencyHistAdd(((WhScanState *) arg)->scan->detail.latency, value, count);
 }
 
 /* CeilHour is the first whole UTC hour starting at or after ts. */
@@ -247,9 +243,7 @@ WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
 	scan->detailed = detailed;
 	if (detailed)
 	{
-		scan->events = WhCounterCreate(CurrentMemoryContext, 64);
-		scan->failed_urls = WhCounterCreate(CurrentMemoryContext, 64);
-		scan->latency = WhLatencyHistCreate(CurrentMemoryContext, 64, true);
+		WhDetailInit(&scan->detail, CurrentMemoryContext, 64, 64, true);
 	}
 
 	WhRowReceiverInit(&state.pub, ReceiveRow, ReceiverStartup);

@@ -6,8 +6,7 @@
 #ifndef WH_WINDOW_SCAN_H
 #define WH_WINDOW_SCAN_H
 
-#include "key_counter.h"
-#include "latency_hist.h"
+#include "delivery.h"
 #include "whanalytics.h"
 
 /* The counters of one UTC hour; hour numbers hours since 2000-01-01 00:00 UTC. */
@@ -21,9 +20,7 @@ typedef struct WhHourBucket
 typedef struct WhScan
 {
 	bool		detailed;		/* also count events, failed URLs, latency */
-	WhCounter  *events;			/* event -> rows (detailed only) */
-	WhCounter  *failed_urls;	/* url -> failed rows (detailed only) */
-	WhLatencyHist *latency;		/* dispatch latency in ms (detailed only) */
+	WhDetail	detail;			/* events, failed URLs, latency in ms (detailed only) */
 	int64		nhours;			/* hours holding at least one row */
 	WhHourBucket *hours;		/* sorted by hour, oldest first */
 } WhScan;

@@ -250,6 +250,23 @@ SELECT usable FROM webhook_summaries_status('org_att_0') WHERE events = 'att_par
 SELECT agree('org_att_0') AS after_repair;
 SELECT error_of($$SELECT webhook_summaries_attach('att_parts.d0604')$$);
 
+-- A tenant under row-level security on the partitioned table (policies on
+-- the parent): answered from the partitions' summaries, equal to plain SQL
+-- as the tenant.
+GRANT USAGE ON SCHEMA att_parts TO regress_att_tenant;
+GRANT SELECT ON att_parts.webhook_events TO regress_att_tenant;
+ALTER TABLE att_parts.webhook_events ENABLE ROW LEVEL SECURITY;
+CREATE POLICY att_parts_tenant ON att_parts.webhook_events FOR SELECT TO regress_att_tenant
+    USING (organization_id = current_setting('app.org_id'));
+SET ROLE regress_att_tenant;
+SET app.org_id = 'org_att_0';
+SELECT o, agree(o) AS partitioned_as_tenant,
+       (SELECT usable FROM webhook_summaries_status(o) WHERE events = 'att_parts.webhook_events'::regclass) AS from_summaries,
+       (webhook_analytics_json_between(o, '2025-06-01', '2025-06-05') -> 'data' -> 'day_metrics' ->> 'total')::int AS total
+FROM unnest(ARRAY['org_att_0', 'org_att_1']) o ORDER BY o;
+RESET ROLE;
+ALTER TABLE att_parts.webhook_events DISABLE ROW LEVEL SECURITY;
+
 -- DROP EXTENSION refuses while a table of the user's has the summary triggers.
 SELECT regexp_replace(error_of('DROP EXTENSION whanalytics'), ' \| DETAIL: .*', '') AS drop_extension;
 
