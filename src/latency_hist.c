@@ -1,8 +1,10 @@
 /*
  * latency_hist.c
  *	  Counts whole-millisecond latencies exactly in a simplehash table, and,
- *	  for a histogram that merges many (the engine's), in a dense array of
- *	  the first WH_DENSE_VALUES milliseconds, where adding is one store. Counts
+ *	  for a histogram that merges many (the engine's) once it holds more than
+ *	  WH_DENSE_AFTER values, in a dense array of the first WH_DENSE_VALUES
+ *	  milliseconds, where adding is one store (a small window never pays for
+ *	  the array). Counts
  *	  may be negative while summary deltas are merged; bins that net to zero
  *	  are dropped when the histogram is read. Percentiles over the sorted
  *	  bins equal percentile_cont over the expanded values.
@@ -33,11 +35,14 @@ typedef struct WhLatencyEntry
 #include "lib/simplehash.h"
 
 #define WH_DENSE_VALUES 4096
+#define WH_DENSE_AFTER 256
 
 struct WhLatencyHist
 {
+	MemoryContext context;
 	latency_map_hash *map;
 	int64	   *dense;			/* counts of 0 .. WH_DENSE_VALUES - 1, or NULL */
+	bool		densify;		/* make dense once the map holds WH_DENSE_AFTER values */
 };
 
 /* WhLatencyHistCreate makes an empty histogram in context, sized for about 'size' values. */
@@ -46,9 +51,34 @@ WhLatencyHistCreate(MemoryContext context, uint32 size, bool dense)
 {
 	WhLatencyHist *hist = MemoryContextAlloc(context, sizeof(WhLatencyHist));
 
+	hist->context = context;
 	hist->map = latency_map_create(context, size, NULL);
-	hist->dense = dense ? MemoryContextAllocZero(context, WH_DENSE_VALUES * sizeof(int64)) : NULL;
+	hist->dense = NULL;
+	hist->densify = dense;
 	return hist;
+}
+
+/* Densify moves the map's values below WH_DENSE_VALUES into a new dense array. */
+static void
+Densify(WhLatencyHist *hist)
+{
+	latency_map_hash *rest = latency_map_create(hist->context, 64, NULL);
+	latency_map_iterator it;
+	WhLatencyEntry *entry;
+
+	hist->dense = MemoryContextAllocZero(hist->context, WH_DENSE_VALUES * sizeof(int64));
+	latency_map_start_iterate(hist->map, &it);
+	while ((entry = latency_map_iterate(hist->map, &it)) != NULL)
+	{
+		bool		found;
+
+		if (entry->value >= 0 && entry->value < WH_DENSE_VALUES)
+			hist->dense[entry->value] = entry->count;
+		else
+			latency_map_insert(rest, entry->value, &found)->count = entry->count;
+	}
+	latency_map_destroy(hist->map);
+	hist->map = rest;
 }
 
 /* WhLatencyHistAdd adds count (possibly negative) occurrences of value. */
@@ -67,6 +97,8 @@ WhLatencyHistAdd(WhLatencyHist *hist, int64 value, int64 count)
 	if (!found)
 		entry->count = 0;
 	entry->count += count;
+	if (!found && hist->densify && hist->dense == NULL && hist->map->members >= WH_DENSE_AFTER)
+		Densify(hist);
 }
 
 /* CompareBins orders bins by value. */

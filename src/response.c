@@ -92,18 +92,56 @@ PutTotals(JsonbParseState **state, const WhFilter *filter)
 	WhJsonEndObject(state);
 }
 
-/* PutLastEvent writes one row of the newest-rows query (every column, table order) as an object. */
-static void
-PutLastEvent(JsonbParseState **state, HeapTuple tuple, TupleDesc desc)
+/* CompareKeys orders column indexes as jsonb orders object keys: shorter first, then bytewise. */
+static int
+CompareKeys(const void *a, const void *b)
 {
-	WhJsonBeginObject(state, NULL);
-	for (int col = 0; col < WH_NCOLUMNS; col++)
-	{
-		const char *name = wh_event_columns[col].name;
-		bool		isnull;
-		Datum		value = SPI_getbinval(tuple, desc, col + 1, &isnull);
+	const char *x = wh_event_columns[*(const int *) a].name;
+	const char *y = wh_event_columns[*(const int *) b].name;
+	size_t		lx = strlen(x);
+	size_t		ly = strlen(y);
 
-		if (isnull)
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
+	return memcmp(x, y, lx);
+}
+
+/*
+ * KeyOrder lists the columns in jsonb's key order, made once: pushed in that
+ * order, an object's keys are found sorted and pushJsonbValue does not sort.
+ */
+static const int *
+KeyOrder(void)
+{
+	static int	order[WH_NCOLUMNS];
+	static bool made = false;
+
+	if (!made)
+	{
+		for (int i = 0; i < WH_NCOLUMNS; i++)
+			order[i] = i;
+		qsort(order, WH_NCOLUMNS, sizeof(int), CompareKeys);
+		made = true;
+	}
+	return order;
+}
+
+/* PutLastEvent writes one row of the newest-rows query (every column) as an object, keys in order. */
+static void
+PutLastEvent(JsonbParseState **state, HeapTuple tuple, TupleDesc desc, const int *order)
+{
+	Datum		values[WH_NCOLUMNS];
+	bool		nulls[WH_NCOLUMNS];
+
+	heap_deform_tuple(tuple, desc, values, nulls);
+	WhJsonBeginObject(state, NULL);
+	for (int i = 0; i < WH_NCOLUMNS; i++)
+	{
+		int			col = order[i];
+		const char *name = wh_event_columns[col].name;
+		Datum		value = values[col];
+
+		if (nulls[col])
 		{
 			WhJsonPutNull(state, name);
 			continue;
@@ -139,7 +177,7 @@ PutLastEvents(JsonbParseState **state, const WhFilter *filter, int last_n)
 		if (rows->tupdesc->natts != WH_NCOLUMNS)
 			elog(ERROR, "last events query returned %d columns", rows->tupdesc->natts);
 		for (uint64 i = 0; i < SPI_processed; i++)
-			PutLastEvent(state, rows->vals[i], rows->tupdesc);
+			PutLastEvent(state, rows->vals[i], rows->tupdesc, KeyOrder());
 	}
 	WhJsonEndArray(state);
 }
