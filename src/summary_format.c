@@ -165,9 +165,9 @@ WhBucketSetAddState(WhBucketSet *set, const bytea *state, const bytea *hours)
 	MergeState	merge = {set, NULL, NULL};
 
 	if (state != NULL)
-		WhStateDecode(state, 0, WH_HOURS_PER_DAY, &sink, &merge);
+		WhStateDecode(state, 0, WH_HOURS_PER_DAY, true, &sink, &merge);
 	if (hours != NULL)
-		WhHoursDecode(hours, 0, WH_HOURS_PER_DAY, &sink, &merge);
+		WhHoursDecode(hours, 0, WH_HOURS_PER_DAY, false, &sink, &merge);
 }
 
 /* PutVarint appends an unsigned LEB128 varint. */
@@ -414,9 +414,23 @@ GetBytes(Reader *r, uint64 len)
 	return data;
 }
 
+/* Signed is count times sign (1 or -1); a count that cannot be negated is corrupt. */
+static inline int64
+Signed(int64 count, int64 sign)
+{
+	if (sign < 0)
+	{
+		if (count == PG_INT64_MIN)
+			WhSummaryCorrupt("a count beyond int64");
+		return -count;
+	}
+	return count;
+}
+
 /* GetCounts reads a list of keyed counts into a sink callback. */
 static void
-GetCounts(Reader *r, void (*put) (void *, const char *, int, bool, int64), void *arg)
+GetCounts(Reader *r, void (*put) (void *, const char *, int, bool, int64), void *arg,
+		  int64 sign)
 {
 	uint64		n = GetVarint(r);
 
@@ -426,7 +440,7 @@ GetCounts(Reader *r, void (*put) (void *, const char *, int, bool, int64), void 
 	{
 		uint64		len_plus_one = GetVarint(r);
 		const char *key = len_plus_one == 0 ? NULL : GetBytes(r, len_plus_one - 1);
-		int64		count = GetSigned(r);
+		int64		count = Signed(GetSigned(r), sign);
 
 		if (put != NULL)
 			put(arg, key, len_plus_one == 0 ? 0 : (int) (len_plus_one - 1),
@@ -434,15 +448,15 @@ GetCounts(Reader *r, void (*put) (void *, const char *, int, bool, int64), void 
 	}
 }
 
-/* GetDetail reads a detail into the sink. */
+/* GetDetail reads a detail into the sink, every count times sign (1, or -1 to take it away). */
 static void
-GetDetail(Reader *r, const WhStateSink *sink, void *arg)
+GetDetail(Reader *r, const WhStateSink *sink, void *arg, int64 sign)
 {
 	uint64		nbins;
 	int64		value = 0;
 
-	GetCounts(r, sink->event, arg);
-	GetCounts(r, sink->failed_url, arg);
+	GetCounts(r, sink->event, arg, sign);
+	GetCounts(r, sink->failed_url, arg, sign);
 	nbins = GetVarint(r);
 	if (nbins > (uint64) (r->end - r->p))
 		WhSummaryCorrupt("histogram longer than its bytes");
@@ -451,7 +465,7 @@ GetDetail(Reader *r, const WhStateSink *sink, void *arg)
 		int64		count;
 
 		value += GetSigned(r);
-		count = GetSigned(r);
+		count = Signed(GetSigned(r), sign);
 		if (sink->latency != NULL)
 			sink->latency(arg, value, count);
 	}
@@ -481,7 +495,7 @@ GetHour(Reader *r)
 }
 
 /* A webhook's body: what DecodeStored hands to a body decoder. */
-typedef void (*WhBodyDecoder) (Reader *body, int first_hour, int end_hour,
+typedef void (*WhBodyDecoder) (Reader *body, int first_hour, int end_hour, bool flag,
 							   const WhStateSink *sink, void *arg);
 
 /*
@@ -489,7 +503,7 @@ typedef void (*WhBodyDecoder) (Reader *body, int first_hour, int end_hour,
  * giving each body the sink takes to decode, after checking its lengths.
  */
 static void
-DecodeStored(const bytea *stored, int first_hour, int end_hour, WhBodyDecoder decode,
+DecodeStored(const bytea *stored, int first_hour, int end_hour, bool flag, WhBodyDecoder decode,
 			 const WhStateSink *sink, void *arg)
 {
 	Reader		r;
@@ -512,7 +526,7 @@ DecodeStored(const bytea *stored, int first_hour, int end_hour, WhBodyDecoder de
 		body = GetSubReader(&r);
 		if (!sink->webhook(arg, id, (int) id_len))
 			continue;			/* the body length lets us skip it whole */
-		decode(&body, first_hour, end_hour, sink, arg);
+		decode(&body, first_hour, end_hour, flag, sink, arg);
 		if (body.p != body.end)
 			WhSummaryCorrupt("webhook body has trailing bytes");
 	}
@@ -520,9 +534,10 @@ DecodeStored(const bytea *stored, int first_hour, int end_hour, WhBodyDecoder de
 		WhSummaryCorrupt("trailing bytes");
 }
 
-/* DecodeDayBody reads a webhook's hour counters, and its day detail when the range is the whole day. */
+/* DecodeDayBody reads a webhook's hour counters in the range, and its day detail when day_detail. */
 static void
-DecodeDayBody(Reader *body, int first_hour, int end_hour, const WhStateSink *sink, void *arg)
+DecodeDayBody(Reader *body, int first_hour, int end_hour, bool day_detail,
+			  const WhStateSink *sink, void *arg)
 {
 	uint64		nhours = GetVarint(body);
 
@@ -539,19 +554,23 @@ DecodeDayBody(Reader *body, int first_hour, int end_hour, const WhStateSink *sin
 		if (hour >= first_hour && hour < end_hour)
 			sink->hour(arg, hour, &m);
 	}
-	if (first_hour == 0 && end_hour == WH_HOURS_PER_DAY)
+	if (day_detail)
 	{
 		if (sink->detail != NULL)
 			sink->detail(arg, -1);
-		GetDetail(body, sink, arg);
+		GetDetail(body, sink, arg, 1);
 	}
 	else
 		body->p = body->end;	/* the day's detail is not asked for */
 }
 
-/* DecodeHoursBody reads the detail of a webhook's hours in [first_hour, end_hour). */
+/*
+ * DecodeHoursBody reads the detail of a webhook's hours in [first_hour,
+ * end_hour), or (outside) takes away the detail of the hours outside it.
+ */
 static void
-DecodeHoursBody(Reader *body, int first_hour, int end_hour, const WhStateSink *sink, void *arg)
+DecodeHoursBody(Reader *body, int first_hour, int end_hour, bool outside,
+				const WhStateSink *sink, void *arg)
 {
 	uint64		nhours = GetVarint(body);
 
@@ -562,11 +581,11 @@ DecodeHoursBody(Reader *body, int first_hour, int end_hour, const WhStateSink *s
 		int			hour = GetHour(body);
 		Reader		detail = GetSubReader(body);
 
-		if (hour < first_hour || hour >= end_hour)
+		if ((hour >= first_hour && hour < end_hour) == outside)
 			continue;
 		if (sink->detail != NULL)
 			sink->detail(arg, hour);
-		GetDetail(&detail, sink, arg);
+		GetDetail(&detail, sink, arg, outside ? -1 : 1);
 		if (detail.p != detail.end)
 			WhSummaryCorrupt("hour detail has trailing bytes");
 	}
@@ -574,19 +593,23 @@ DecodeHoursBody(Reader *body, int first_hour, int end_hour, const WhStateSink *s
 
 /*
  * WhStateDecode feeds a stored day to sink: the counters of its hours in
- * [first_hour, end_hour), and the day's detail when that is the whole day.
+ * [first_hour, end_hour), and the day's detail when day_detail.
  */
 void
-WhStateDecode(const bytea *state, int first_hour, int end_hour, const WhStateSink *sink,
-			  void *arg)
+WhStateDecode(const bytea *state, int first_hour, int end_hour, bool day_detail,
+			  const WhStateSink *sink, void *arg)
 {
-	DecodeStored(state, first_hour, end_hour, DecodeDayBody, sink, arg);
+	DecodeStored(state, first_hour, end_hour, day_detail, DecodeDayBody, sink, arg);
 }
 
-/* WhHoursDecode feeds the detail of the hours in [first_hour, end_hour) of a stored day's hours to sink. */
+/*
+ * WhHoursDecode feeds the detail of the hours in [first_hour, end_hour) of a
+ * stored day's hours to sink; or, outside, the detail of the other hours
+ * with every count negated (the day's detail less those is the range's).
+ */
 void
-WhHoursDecode(const bytea *hours, int first_hour, int end_hour, const WhStateSink *sink,
-			  void *arg)
+WhHoursDecode(const bytea *hours, int first_hour, int end_hour, bool outside,
+			  const WhStateSink *sink, void *arg)
 {
-	DecodeStored(hours, first_hour, end_hour, DecodeHoursBody, sink, arg);
+	DecodeStored(hours, first_hour, end_hour, outside, DecodeHoursBody, sink, arg);
 }

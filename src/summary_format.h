@@ -56,9 +56,9 @@ extern void WhBucketAddDelivery(WhBucketSet *set, WhBucket *bucket, const WhDeli
 								int hour, int64 sign);
 extern void WhBucketSetAddState(WhBucketSet *set, const bytea *state, const bytea *hours);
 extern bool WhStateEncode(const WhBucketSet *set, bytea **state, bytea **hours);
-extern void WhStateDecode(const bytea *state, int first_hour, int end_hour,
+extern void WhStateDecode(const bytea *state, int first_hour, int end_hour, bool day_detail,
 						  const WhStateSink *sink, void *arg);
-extern void WhHoursDecode(const bytea *hours, int first_hour, int end_hour,
+extern void WhHoursDecode(const bytea *hours, int first_hour, int end_hour, bool outside,
 						  const WhStateSink *sink, void *arg);
 extern void WhSummaryCorrupt(const char *what) pg_attribute_noreturn();
 

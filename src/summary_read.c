@@ -3,12 +3,14 @@
  *	  Reads the day summaries of one organization, with a plain index scan
  *	  under the caller's snapshot: a day the window covers whole from its
  *	  day value, a day it covers in part from the counters of the hours it
- *	  covers and their detail in the hours value. The table is internal (no privileges are
- *	  granted); summary_trust.c decides whether a caller may be answered
- *	  from it, which stands in for them.
+ *	  covers and their detail in the hours value (or, when that is less to
+ *	  read, the day's detail less the other hours'). The table is internal
+ *	  (no privileges are granted); summary_trust.c decides whether a caller
+ *	  may be answered from it, which stands in for them.
  */
 #include "postgres.h"
 
+#include "access/detoast.h"
 #include "access/genam.h"
 #include "access/table.h"
 #include "access/tableam.h"
@@ -21,6 +23,44 @@
 #include "summary_read.h"
 #include "summary_table.h"
 #include "window.h"
+
+/*
+ * OutsideCheaper is true when a partial day's detail is cheaper to read as
+ * the day's detail less the hours outside the range than as the hours in it
+ * (by the stored sizes: the day value holds the day's detail, the hours
+ * value every hour's, about a 24th each).
+ */
+static bool
+OutsideCheaper(Datum state, Datum hours, int inside)
+{
+	Size		day_size = toast_raw_datum_size(state);
+	Size		hours_size = toast_raw_datum_size(hours);
+
+	return day_size + hours_size / WH_HOURS_PER_DAY * (WH_HOURS_PER_DAY - inside) <
+		hours_size / WH_HOURS_PER_DAY * inside;
+}
+
+/* DecodeDay feeds a stored day value to the sink (WhStateDecode), detoasting it for the call. */
+static void
+DecodeDay(Datum state, int lo, int hi, bool day_detail, const WhStateSink *sink, void *arg)
+{
+	bytea	   *bytes = DatumGetByteaPP(state);
+
+	WhStateDecode(bytes, lo, hi, day_detail, sink, arg);
+	if ((Pointer) bytes != DatumGetPointer(state))
+		pfree(bytes);
+}
+
+/* DecodeHours feeds a stored hours value to the sink (WhHoursDecode), detoasting it for the call. */
+static void
+DecodeHours(Datum hours, int lo, int hi, bool outside, const WhStateSink *sink, void *arg)
+{
+	bytea	   *bytes = DatumGetByteaPP(hours);
+
+	WhHoursDecode(bytes, lo, hi, outside, sink, arg);
+	if ((Pointer) bytes != DatumGetPointer(hours))
+		pfree(bytes);
+}
 
 /*
  * WhSummariesRead feeds the summaries of the summarized tables (parts: a
@@ -63,23 +103,16 @@ WhSummariesRead(List *parts, const WhFilter *filter, int64 first_hour, int64 end
 			int64		day = DatumGetInt64(slot_getattr(slot, WH_SUMMARY_DAY, &isnull));
 			int			lo = (int) Max(first_hour - day * WH_HOURS_PER_DAY, 0);
 			int			hi = (int) Min(end_hour - day * WH_HOURS_PER_DAY, WH_HOURS_PER_DAY);
+			bool		partial = lo > 0 || hi < WH_HOURS_PER_DAY;
 			Datum		state = slot_getattr(slot, WH_SUMMARY_STATE, &isnull);
-			bytea	   *bytes = DatumGetByteaPP(state);
+			Datum		hours = slot_getattr(slot, WH_SUMMARY_HOURS, &isnull);
+			bool		outside = partial && wants_detail && OutsideCheaper(state, hours, hi - lo);
 
 			CHECK_FOR_INTERRUPTS();
 			day_callback(arg, day);
-			WhStateDecode(bytes, lo, hi, sink, arg);
-			if ((Pointer) bytes != DatumGetPointer(state))
-				pfree(bytes);
-			if ((lo > 0 || hi < WH_HOURS_PER_DAY) && wants_detail)
-			{
-				Datum		hours = slot_getattr(slot, WH_SUMMARY_HOURS, &isnull);
-
-				bytes = DatumGetByteaPP(hours);
-				WhHoursDecode(bytes, lo, hi, sink, arg);
-				if ((Pointer) bytes != DatumGetPointer(hours))
-					pfree(bytes);
-			}
+			DecodeDay(state, lo, hi, !partial || outside, sink, arg);
+			if (partial && wants_detail)
+				DecodeHours(hours, lo, hi, outside, sink, arg);
 		}
 	}
 	index_endscan(scan);

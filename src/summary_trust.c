@@ -30,6 +30,8 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
+#include "utils/inval.h"
+#include "utils/memutils.h"
 #include "utils/syscache.h"
 
 #include "policies.h"
@@ -223,21 +225,120 @@ PartsProblem(Oid relid, List *parts)
 }
 
 /*
+ * What a call would learn from the catalogs about a summarized table: its
+ * parts, whether its structure lets the summaries follow every change, and
+ * whether the summary table has this version's layout. Kept per backend for
+ * the last table asked about until any relcache invalidation or any change of
+ * pg_subscription_rel (each of these facts lives in a relation's relcache
+ * entry or in pg_subscription_rel, and DDL that changes one invalidates it);
+ * what depends on the snapshot (the status rows) is read on every call.
+ */
+typedef struct WhStructure
+{
+	Oid			relid;			/* InvalidOid: nothing kept */
+	List	   *parts;			/* in wh_structure_context */
+	const char *problem;		/* WhSourceProblem, or NULL */
+	bool		subscribed_alone;
+} WhStructure;
+
+static WhStructure wh_structure = {InvalidOid};
+static MemoryContext wh_structure_context = NULL;
+static uint64 wh_structure_generation = 0;
+static int	wh_layout_current = -1;	/* WhSummaryTableIsCurrent, or -1: not kept */
+
+/* ForgetStructure drops the kept structure and layout; a relcache callback. */
+static void
+ForgetStructure(Datum arg, Oid relid)
+{
+	wh_structure.relid = InvalidOid;
+	wh_layout_current = -1;
+	wh_structure_generation++;
+}
+
+/* ForgetStructureSyscache drops the kept structure when pg_subscription_rel changes. */
+static void
+ForgetStructureSyscache(Datum arg, int cacheid, uint32 hashvalue)
+{
+	ForgetStructure(arg, InvalidOid);
+}
+
+/* WatchStructure registers the callbacks that drop what is kept, once per backend. */
+static void
+WatchStructure(void)
+{
+	if (wh_structure_context != NULL)
+		return;
+	wh_structure_context = AllocSetContextCreate(CacheMemoryContext, "whanalytics structure",
+												 ALLOCSET_SMALL_SIZES);
+	CacheRegisterRelcacheCallback(ForgetStructure, (Datum) 0);
+	CacheRegisterSyscacheCallback(SUBSCRIPTIONRELMAP, ForgetStructureSyscache, (Datum) 0);
+}
+
+/* LayoutCurrent is WhSummaryTableIsCurrent, kept until the next relcache invalidation. */
+static bool
+LayoutCurrent(void)
+{
+	uint64		generation = wh_structure_generation;
+	bool		current;
+
+	WatchStructure();
+	if (wh_layout_current >= 0)
+		return wh_layout_current == 1;
+	current = WhSummaryTableIsCurrent();
+	if (generation == wh_structure_generation)
+		wh_layout_current = current ? 1 : 0;
+	return current;
+}
+
+/* TableStructure returns what the catalogs say of events_relid, from the kept copy when still valid. */
+static const WhStructure *
+TableStructure(Oid events_relid)
+{
+	uint64		generation;
+	WhStructure fresh;
+	MemoryContext old;
+	Relation	events;
+	bool		repairable;
+
+	WatchStructure();
+	if (wh_structure.relid == events_relid)
+		return &wh_structure;
+
+	/* an invalidation that arrives while reading means the result may be old */
+	generation = wh_structure_generation;
+	fresh.relid = events_relid;
+	fresh.parts = WhSummaryParts(events_relid);
+	events = table_open(events_relid, AccessShareLock);
+	fresh.problem = WhSourceProblem(events, &repairable);
+	table_close(events, AccessShareLock);
+	fresh.subscribed_alone = SummariesSubscribedAlone(events_relid, fresh.parts);
+
+	MemoryContextReset(wh_structure_context);
+	old = MemoryContextSwitchTo(wh_structure_context);
+	fresh.parts = list_copy(fresh.parts);
+	fresh.problem = fresh.problem == NULL ? NULL : pstrdup(fresh.problem);
+	MemoryContextSwitchTo(old);
+	wh_structure = fresh;
+	if (generation != wh_structure_generation)
+		wh_structure.relid = InvalidOid;	/* answer this call, keep nothing */
+	return &wh_structure;
+}
+
+/*
  * WhSummarySource says where the whole hours of a window of one
  * organization (NULL: any) may come from for this caller: the summaries,
  * when they show exactly what the rows of events_relid would; nowhere,
  * when its policies show none of the rows; else the rows. When the
  * summaries answer, *parts (unless NULL) lists the tables whose summaries
- * make up events_relid's (itself, or its partitions). Call inside SPI.
+ * make up events_relid's (itself, or its partitions; the caller must not
+ * change the list). Call inside SPI.
  */
 WhSource
 WhSummarySource(Oid events_relid, text *organization_id, const char **reason, List **parts)
 {
 	WhSource	source = WH_SOURCE_SUMMARIES;
-	Relation	events;
+	const WhStructure *structure;
 	const char *problem;
-	bool		repairable;
-	List	   *summarized;
 	ListCell   *lc;
 	WhStatus	status;
 	TimestampTz since;
@@ -247,11 +348,12 @@ WhSummarySource(Oid events_relid, text *organization_id, const char **reason, Li
 		*reason = NULL;
 	if (!wh_use_summaries)
 		return Refuse(reason, "whanalytics.use_summaries is off");
-	if (!WhSummaryTableIsCurrent())
+	if (!LayoutCurrent())
 		return Refuse(reason, "the summaries have the layout of an older version: ALTER EXTENSION whanalytics UPDATE rebuilds them");
 	status = WhStatusOf(events_relid, &since, &stale);
 	if (status == WH_STATUS_NONE)
 		return Refuse(reason, "whanalytics.events_table names a relation without summaries (webhook_summaries_attach adds them)");
+	structure = TableStructure(events_relid);
 	if (pg_class_aclcheck(events_relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		return Refuse(reason, "the caller may not read every row of the table");
 	if (check_enable_rls(events_relid, InvalidOid, true) == RLS_ENABLED)
@@ -260,24 +362,24 @@ WhSummarySource(Oid events_relid, text *organization_id, const char **reason, Li
 		if (source != WH_SOURCE_SUMMARIES)
 			return source;
 	}
-	summarized = WhSummaryParts(events_relid);
-	foreach(lc, summarized)
+	foreach(lc, structure->parts)
 		if (WhUnsummarizedChanges(lfirst_oid(lc)))
 			return Refuse(reason, "this transaction has changed the table in ways not summarized yet");
-	events = table_open(events_relid, AccessShareLock);
-	problem = WhSourceProblem(events, &repairable);
-	table_close(events, AccessShareLock);
-	if (problem != NULL)
-		return Refuse(reason, problem);
-	if (SummariesSubscribedAlone(events_relid, summarized))
+	if (structure->problem != NULL)
+		return Refuse(reason, structure->problem);
+	/* a new inheritance child need not invalidate a parent that had one before */
+	if (get_rel_relkind(events_relid) != RELKIND_PARTITIONED_TABLE &&
+		HasInheritanceChildren(events_relid))
+		return Refuse(reason, "other tables inherit from it");
+	if (structure->subscribed_alone)
 		return Refuse(reason, "a subscription writes into the summary table but not into the table");
 	if (status == WH_STATUS_STALE)
 		return Refuse(reason, psprintf("the summaries are out of date: %s", stale));
-	problem = PartsProblem(events_relid, summarized);
+	problem = PartsProblem(events_relid, structure->parts);
 	if (problem != NULL)
 		return Refuse(reason, problem);
 	if (parts != NULL)
-		*parts = summarized;
+		*parts = structure->parts;
 	return source;
 }
 

@@ -168,15 +168,18 @@ NewTotals(void)
 	return totals;
 }
 
-/* Decode decodes a value, as a day or as hours, over [first, end) into totals. */
+/*
+ * Decode decodes a value, as a day or as hours, over [first, end) into
+ * totals (a day's detail only when that is the whole day).
+ */
 static void
 Decode(const bytea *value, bool as_hours, int first, int end, const WhStateSink *sink,
 	   SummaryTotals *totals)
 {
 	if (as_hours)
-		WhHoursDecode(value, first, end, sink, totals);
+		WhHoursDecode(value, first, end, false, sink, totals);
 	else
-		WhStateDecode(value, first, end, sink, totals);
+		WhStateDecode(value, first, end, first == 0 && end == WH_HOURS_PER_DAY, sink, totals);
 }
 
 /* SummaryDecode decodes the input whole into the run's sink. */
@@ -260,6 +263,15 @@ CheckCanonical(const bytea *encoded, bool as_hours)
 		WhFuzzFail("re-encoding an encoded summary changed its bytes");
 }
 
+/* TakeAwayLater takes away the detail of the hours outside [SPLIT_HOUR, 24), as a partial day's read may. */
+static void
+TakeAwayLater(void *arg)
+{
+	SummaryRun *run = arg;
+
+	WhHoursDecode(run->input, SPLIT_HOUR, WH_HOURS_PER_DAY, true, run->sink, run->totals);
+}
+
 /*
  * CheckSplit checks that a decoded value read as two ranges of hours gives
  * what it gives whole: for hours, everything; for a day, the hour counters
@@ -276,6 +288,18 @@ CheckSplit(const bytea *input, bool as_hours, const SummaryTotals *whole)
 		: memcmp(split->sums.hours, whole->sums.hours, sizeof(whole->sums.hours)) != 0 ||
 		split->sums.hour_totals != whole->sums.hour_totals)
 		WhFuzzFail("reading a summary as two ranges of hours changed its sums");
+	if (as_hours)
+	{
+		/* the hours before SPLIT_HOUR, then the same taken away as "outside the rest": nothing */
+		static const SummarySums zero;
+		SummaryTotals *cancel = NewTotals();
+		SummaryRun	run = {input, true, &record_sink, cancel};
+
+		Decode(input, true, 0, SPLIT_HOUR, &record_sink, cancel);
+		if (WhFuzzGuard(TakeAwayLater, &run, ERRCODE_DATA_CORRUPTED) &&
+			memcmp(&cancel->sums, &zero, sizeof(zero)) != 0)
+			WhFuzzFail("taking away the hours outside a range did not cancel reading them inside");
+	}
 }
 
 /* CheckOne decodes the input as a day or as hours; when it decodes, checks the consumers, the split and the re-encoding. */

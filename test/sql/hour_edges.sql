@@ -57,6 +57,31 @@ SELECT (SELECT count(*) FROM webhook_event_summaries WHERE organization_id = 'or
        paths_agree('org_he', '2025-09-01 00:00+00', '2025-09-03 00:00+00') AS whole_days;
 ROLLBACK;
 
+-- A busy day: the same events, URLs and latencies in every hour, so each
+-- hour's detail is about as big as the day's and a window covering most of
+-- the day reads the day's detail less the other hours' (reads_outside: the
+-- sizes the reader compares say so for 20 of 24 hours), fewer hours directly.
+INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status, error,
+                            retries, created_at, first_sent_at, delay_ms, done)
+SELECT 'webhook_busy_' || (i % 2), 'org_he_busy', 'https://busy.example/' || (i % 3),
+       (ARRAY['a.created', 'b.updated', 'c.deleted'])[i % 3 + 1],
+       (ARRAY[200, 500, NULL, 404])[i % 4 + 1], NULL, i % 3,
+       '2025-09-10 00:00+00'::timestamptz + i * interval '36 seconds',
+       '2025-09-10 00:00+00'::timestamptz + i * interval '36 seconds' + (i % 25) * interval '1 ms',
+       i % 7, (i % 5 <> 0)::int
+FROM generate_series(0, 2399) i;
+SELECT octet_length(state) + octet_length(hours) / 24 * 4 < octet_length(hours) / 24 * 20 AS reads_outside
+FROM webhook_event_summaries WHERE organization_id = 'org_he_busy';
+SELECT f, t, w, paths_agree('org_he_busy', f, t, w)
+FROM (VALUES ('2025-09-10 02:00+00'::timestamptz, '2025-09-10 22:00+00'::timestamptz),
+             ('2025-09-10 01:59:59.999999+00', '2025-09-10 22:00:00.000001+00'),
+             ('2025-09-10 00:00:00.000001+00', '2025-09-10 23:59:59.999999+00'),
+             ('2025-09-09 21:37:13+00', '2025-09-10 21:37:13+00'),
+             ('2025-09-10 05:17+00', '2025-09-11 05:17+00'),
+             ('2025-09-10 10:00+00', '2025-09-10 13:00+00')) v(f, t),
+     unnest(ARRAY[NULL, 'webhook_busy_1']) w
+ORDER BY 1, 2, 3;
+
 -- Writes at the edges: a row moved one microsecond across an hour boundary,
 -- a delete of the rows on the boundary, an insert just before it; checked
 -- inside the transaction and after commit.

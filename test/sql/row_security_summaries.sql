@@ -79,8 +79,8 @@ RESET ROLE;
 -- The summaries really answer (tampering with them shows through, as the
 -- superuser, inside a rolled-back transaction) for a tenant they may serve.
 BEGIN;
-UPDATE webhook_event_summaries SET state = (SELECT state FROM webhook_event_summaries s
-                                              WHERE s.organization_id = 'org_rlss_b' LIMIT 1)
+UPDATE webhook_event_summaries SET (state, hours) = (SELECT state, hours FROM webhook_event_summaries s
+                                                       WHERE s.organization_id = 'org_rlss_b' LIMIT 1)
 WHERE organization_id = 'org_rlss_a';
 SET LOCAL ROLE regress_rlss_a;
 SET LOCAL app.org_id = 'org_rlss_a';
