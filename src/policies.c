@@ -148,12 +148,16 @@ WhPoliciesVisibility(Oid events_relid, text *organization_id)
 	Datum		values[1] = {PointerGetDatum(organization_id)};
 	bool		isnull;
 	bool		visible;
+	MemoryContext caller;
+	int			rc;
 
 	table_close(events, AccessShareLock);
 	if (sql == NULL)
 		return WH_VISIBLE_PER_ROW;
-	if (SPI_execute_plan(WhKeptPlan(sql, 1, types, false), values, NULL, true, 1) != SPI_OK_SELECT ||
-		SPI_processed != 1)
+	caller = CurrentMemoryContext;
+	rc = SPI_execute_plan(WhKeptPlan(sql, 1, types, false), values, NULL, true, 1);
+	MemoryContextSwitchTo(caller);	/* SPI returns in its own */
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "evaluating the row-level security policies failed");
 	visible = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	return !isnull && visible ? WH_VISIBLE_ALL : WH_VISIBLE_NONE;

@@ -48,6 +48,7 @@ SPIPlanPtr
 WhKeptPlan(const char *sql, int nargs, Oid *argtypes, bool generic)
 {
 	SPIPlanPtr	plan;
+	MemoryContext caller;
 	int			slot;
 
 	for (int i = 0; i < wh_plans_used; i++)
@@ -55,7 +56,9 @@ WhKeptPlan(const char *sql, int nargs, Oid *argtypes, bool generic)
 		if (wh_plans[i].generic == generic && strcmp(wh_plans[i].sql, sql) == 0)
 			return wh_plans[i].plan;
 	}
+	caller = CurrentMemoryContext;
 	plan = SPI_prepare_cursor(sql, nargs, argtypes, generic ? CURSOR_OPT_GENERIC_PLAN : 0);
+	MemoryContextSwitchTo(caller);	/* SPI returns in its own */
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 	if (SPI_keepplan(plan) != 0)
@@ -120,17 +123,22 @@ ParamTypes(const WhFilter *filter, Oid extra_type)
 	return types;
 }
 
-/* Execute runs a kept plan read-only with the given parameters and receiver. */
+/*
+ * Execute runs a kept plan read-only with the given parameters and receiver,
+ * leaving the caller's memory context current (SPI returns in its own).
+ */
 static void
 Execute(SPIPlanPtr plan, ParamListInfo params, DestReceiver *dest, int expected)
 {
 	SPIExecuteOptions options = {0};
+	MemoryContext caller = CurrentMemoryContext;
 	int			rc;
 
 	options.params = params;
 	options.read_only = true;
 	options.dest = dest;
 	rc = SPI_execute_plan_extended(plan, &options);
+	MemoryContextSwitchTo(caller);
 	if (rc != expected)
 		elog(ERROR, "whanalytics query failed: %s", SPI_result_code_string(rc));
 }

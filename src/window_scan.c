@@ -197,30 +197,54 @@ CompareHours(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* CollectHours moves the non-empty hours out of the hash table, oldest first. */
+/* TakeHour appends an hour's counters to the scan's list unless they are empty. */
+static void
+TakeHour(WhScan *scan, const WhHourEntry *entry)
+{
+	if (!WhMetricsPossible(&entry->metrics))
+		WhSummaryCorrupt("an hour whose counts do not add up");
+	if (entry->metrics.total == 0)
+		return;					/* an hour whose summary deltas cancel out */
+	scan->hours[scan->nhours].hour = entry->hour;
+	scan->hours[scan->nhours].metrics = entry->metrics;
+	scan->nhours++;
+}
+
+/*
+ * CollectHours moves the non-empty hours out of the hash table, oldest
+ * first: by walking the window's hours in order when they are not many
+ * more than the table holds (every entry lies in the window), else by
+ * sorting what the table holds.
+ */
 static void
 CollectHours(WhScanState *state)
 {
 	WhScan	   *scan = state->scan;
+	uint32		members = state->hours->members;
+	int64		first = WhHourOf(state->filter->from);
+	int64		span = WhHourOf(state->filter->to - 1) - first + 1;
 	hour_map_iterator it;
 	WhHourEntry *entry;
-	int64		n = 0;
+	uint32		seen = 0;
 
-	scan->hours = palloc_extended(Max(state->hours->members, 1) * sizeof(WhHourBucket),
-								  MCXT_ALLOC_HUGE);
+	scan->hours = palloc_extended(Max(members, 1) * sizeof(WhHourBucket), MCXT_ALLOC_HUGE);
+	scan->nhours = 0;
+	if (span <= 4 * (int64) members + 64)
+	{
+		for (int64 h = first; h < first + span && seen < members; h++)
+			if ((entry = hour_map_lookup(state->hours, h)) != NULL)
+			{
+				TakeHour(scan, entry);
+				seen++;
+			}
+		if (seen == members)
+			return;
+		scan->nhours = 0;		/* an hour outside the window: cannot happen, but sort then */
+	}
 	hour_map_start_iterate(state->hours, &it);
 	while ((entry = hour_map_iterate(state->hours, &it)) != NULL)
-	{
-		if (!WhMetricsPossible(&entry->metrics))
-			WhSummaryCorrupt("an hour whose counts do not add up");
-		if (entry->metrics.total == 0)
-			continue;			/* an hour whose summary deltas cancel out */
-		scan->hours[n].hour = entry->hour;
-		scan->hours[n].metrics = entry->metrics;
-		n++;
-	}
-	qsort(scan->hours, n, sizeof(WhHourBucket), CompareHours);
-	scan->nhours = n;
+		TakeHour(scan, entry);
+	qsort(scan->hours, scan->nhours, sizeof(WhHourBucket), CompareHours);
 }
 
 /* WhScanWindow learns everything about the filter's window; call inside SPI. */

@@ -199,6 +199,24 @@ SELECT error_of($$SELECT webhook_analytics_json('org_settings_a', 'last_day', '2
 SET whanalytics.events_table = '"unterminated';
 SELECT error_of($$SELECT webhook_analytics_json('org_settings_a', 'last_day', '2025-06-30 00:00+00')$$);
 
+-- A call made while another builds its response (from inside the view the
+-- outer call reads): each gets its own memory, both answers are whole.
+CREATE FUNCTION settings_user.own_total() RETURNS bigint LANGUAGE sql
+SET whanalytics.events_table = '' SET whanalytics.webhooks_table = '' AS $$
+    SELECT (webhook_analytics_json_between('org_settings_a', '2025-06-29 08:00+00', '2025-06-29 09:00+00')
+            -> 'data' -> 'day_metrics' ->> 'total')::bigint $$;
+CREATE VIEW settings_user.nested AS
+SELECT * FROM settings_user.deliveries WHERE settings_user.own_total() = 2;
+SET search_path = settings_user, public;   -- the oracle reads the user's view of the same rows
+SET whanalytics.events_table = 'settings_user.nested';
+SET whanalytics.webhooks_table = 'settings_user.webhooks';
+SELECT json_diff(webhook_analytics_json_between('org_settings_a', '2025-06-28 00:00+00', '2025-07-01 00:00+00'),
+                 plain_analytics_json_between('org_settings_a', '2025-06-28 00:00+00', '2025-07-01 00:00+00'))
+       AS diff_nested,
+       webhook_analytics_json_between('org_settings_a', '2025-06-28 00:00+00', '2025-07-01 00:00+00')
+       -> 'data' -> 'day_metrics' -> 'total' AS total;
+RESET search_path;
+
 -- RESET brings back the extension's own tables.
 RESET whanalytics.events_table;
 RESET whanalytics.webhooks_table;
