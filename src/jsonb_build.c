@@ -193,6 +193,50 @@ WhJsonPutTimestamp(JsonbParseState **state, const char *key, TimestampTz ts,
 	WhJsonPutCString(state, key, pstrdup(text));
 }
 
+/*
+ * WhJsonPutHour pushes the start of an hour (hours since 2000-01-01 UTC) as
+ * WhJsonPutTimestamp(..., hour_only) does; the date of the day it lies in is
+ * remembered, so the hours of one day are formatted without timestamp2tm.
+ */
+void
+WhJsonPutHour(JsonbParseState **state, const char *key, int64 hour)
+{
+	static int64 cached_day = PG_INT64_MIN;
+	static char cached_date[24];	/* "YYYY-MM-DD " (a longer year in full) */
+	int64		day = hour >= 0 ? hour / 24 : -((-hour + 23) / 24);
+	int			hh = (int) (hour - day * 24);
+	char	   *text;
+	size_t		len;
+
+	if (day != cached_day)
+	{
+		char		full[32];
+
+		/* format the day's midnight as the timestamp would be, keep the date */
+		struct pg_tm tm;
+		fsec_t		fsec;
+		int			year;
+
+		if (timestamp2tm(day * USECS_PER_DAY, NULL, &tm, &fsec, NULL, NULL) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("timestamp out of range")));
+		year = tm.tm_year > 0 ? tm.tm_year : -(tm.tm_year - 1);
+		FormatTimestamp(full, year, &tm);
+		len = strlen(full) - 8;	/* drop "HH:MI:SS" */
+		memcpy(cached_date, full, len);
+		cached_date[len] = '\0';
+		cached_day = day;
+	}
+	len = strlen(cached_date);
+	text = palloc(len + 9);
+	memcpy(text, cached_date, len);
+	text[len] = '0' + hh / 10;
+	text[len + 1] = '0' + hh % 10;
+	memcpy(text + len + 2, ":00:00", 7);
+	WhJsonPutCString(state, key, text);
+}
+
 /* WhJsonPutJsonb pushes a jsonb datum as its JSON value (SQL NULL as null). */
 void
 WhJsonPutJsonb(JsonbParseState **state, const char *key, Datum value, bool isnull)

@@ -24,6 +24,7 @@ extern void WhJsonPutInt(JsonbParseState **state, const char *key, int64 value);
 extern void WhJsonPutNull(JsonbParseState **state, const char *key);
 extern void WhJsonPutTimestamp(JsonbParseState **state, const char *key,
 							   TimestampTz value, bool isnull, bool hour_only);
+extern void WhJsonPutHour(JsonbParseState **state, const char *key, int64 hour);
 extern void WhJsonPutJsonb(JsonbParseState **state, const char *key, Datum value, bool isnull);
 
 #endif							/* WH_JSONB_BUILD_H */

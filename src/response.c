@@ -70,8 +70,7 @@ PutHourly(JsonbParseState **state, const WhScan *scan)
 	for (int64 i = 0; i < scan->nhours; i++)
 	{
 		WhJsonBeginObject(state, NULL);
-		WhJsonPutTimestamp(state, "hour", scan->hours[i].hour * USECS_PER_HOUR,
-						   false, true);
+		WhJsonPutHour(state, "hour", scan->hours[i].hour);
 		WhJsonPutInt(state, "count", scan->hours[i].metrics.total);
 		WhJsonEndObject(state);
 	}
