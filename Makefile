@@ -8,7 +8,7 @@ OBJS = src/whanalytics.o src/settings.o src/window.o src/metrics.o src/delivery.
        src/summary_trigger.o src/summary_trust.o src/summary_status.o src/summary_parts.o \
        src/summary_watch.o src/summary_attach.o src/trigger_set.o src/summary_maintenance.o src/columns.o src/policies.o \
        src/key_counter.o src/latency_state.o src/latency_agg.o src/relations.o src/queries.o \
-       src/window_scan.o src/jsonb_build.o src/response.o src/analytics.o src/series.o
+       src/window_scan.o src/index_rows.o src/jsonb_build.o src/response.o src/analytics.o src/series.o
 
 DATA = $(wildcard sql/whanalytics--*.sql)
 

@@ -1,6 +1,6 @@
 /*
  * queries.c
- *	  Writes the SQL of the three queries for the configured relations
+ *	  Writes the SQL of the queries for the configured relations
  *	  (every name and operator qualified, so search_path cannot redirect
  *	  them), keeps their prepared plans per backend, and runs them with
  *	  read_only SPI so that one call sees one snapshot.
@@ -173,10 +173,11 @@ WhRowReceiverInit(DestReceiver *receiver,
 #define WH_SQL_SHORT 4			/* an edge of at most an hour, in index order */
 #define WH_SQL_EDGES 8			/* the two edges of a window, in one query */
 
-/* A built query's text, kept under its relation and variant. */
+/* A built query's text, kept under its relations and variant. */
 typedef struct WhBuiltSql
 {
 	char	   *relation;
+	char	   *webhooks;		/* the webhooks relation (WH_SQL_LAST), or NULL */
 	int			variant;
 	char	   *sql;
 } WhBuiltSql;
@@ -185,9 +186,12 @@ typedef struct WhBuiltSql
 static WhBuiltSql wh_sql[WH_SQL_CACHE_SIZE];
 static int	wh_sql_next = 0;
 
-/* BuildWindowSql writes a window query of a variant over a relation. */
+/*
+ * BuildWindowSql writes a window query of a variant over a relation (and,
+ * for WH_SQL_LAST, the webhooks relation).
+ */
 static char *
-BuildWindowSql(const char *relation, int variant)
+BuildWindowSql(const char *relation, const char *webhooks, int variant)
 {
 	StringInfoData sql;
 	bool		webhook = (variant & WH_SQL_WEBHOOK) != 0;
@@ -196,10 +200,20 @@ BuildWindowSql(const char *relation, int variant)
 	appendStringInfoString(&sql, (variant & WH_SQL_EDGES) != 0 ? "(SELECT " : "SELECT ");
 	if ((variant & WH_SQL_LAST) != 0)
 	{
+		/*
+		 * The webhook totals, and beside them the newest rows (none: one row
+		 * with found NULL), so one execution answers both.
+		 */
+		appendStringInfo(&sql,
+						 "t.webhooks, t.events_subscribed, l.* FROM (SELECT pg_catalog.count(*) AS webhooks,"
+						 " COALESCE(pg_catalog.sum(pg_catalog.cardinality(w.events)), 0)::pg_catalog.int8"
+						 " AS events_subscribed FROM %s w WHERE w.organization_id OPERATOR(pg_catalog.=) $1%s) t"
+						 " LEFT JOIN LATERAL (SELECT true AS found, ",
+						 webhooks, webhook ? " AND w.id OPERATOR(pg_catalog.=) $4" : "");
 		WhAppendSelectList(&sql, "e", false);
 		appendStringInfo(&sql,
 						 " FROM %s e" WH_WINDOW_WHERE "%s"
-						 " ORDER BY e.created_at DESC, e.id DESC LIMIT $%d",
+						 " ORDER BY e.created_at DESC, e.id DESC LIMIT $%d) l ON true",
 						 relation, webhook ? WH_WEBHOOK_WHERE : "", webhook ? 5 : 4);
 	}
 	else if ((variant & WH_SQL_EDGES) != 0)
@@ -230,26 +244,31 @@ BuildWindowSql(const char *relation, int variant)
 	return sql.data;
 }
 
-/* WindowSql returns the text of a window query, built once per relation and variant. */
+/* WindowSql returns the text of a window query, built once per relations and variant. */
 static const char *
-WindowSql(const char *relation, int variant)
+WindowSql(const char *relation, const char *webhooks, int variant)
 {
 	WhBuiltSql *slot;
 
 	for (int i = 0; i < WH_SQL_CACHE_SIZE; i++)
 		if (wh_sql[i].sql != NULL && wh_sql[i].variant == variant &&
-			strcmp(wh_sql[i].relation, relation) == 0)
+			strcmp(wh_sql[i].relation, relation) == 0 &&
+			(webhooks == NULL) == (wh_sql[i].webhooks == NULL) &&
+			(webhooks == NULL || strcmp(wh_sql[i].webhooks, webhooks) == 0))
 			return wh_sql[i].sql;
 	slot = &wh_sql[wh_sql_next];
 	wh_sql_next = (wh_sql_next + 1) % WH_SQL_CACHE_SIZE;
 	if (slot->sql != NULL)
 	{
 		pfree(slot->relation);
+		if (slot->webhooks != NULL)
+			pfree(slot->webhooks);
 		pfree(slot->sql);
 	}
 	slot->relation = MemoryContextStrdup(TopMemoryContext, relation);
+	slot->webhooks = webhooks == NULL ? NULL : MemoryContextStrdup(TopMemoryContext, webhooks);
 	slot->variant = variant;
-	slot->sql = MemoryContextStrdup(TopMemoryContext, BuildWindowSql(relation, variant));
+	slot->sql = MemoryContextStrdup(TopMemoryContext, BuildWindowSql(relation, webhooks, variant));
 	return slot->sql;
 }
 
@@ -265,7 +284,7 @@ WhQueryWindowRows(const WhFilter *filter, DestReceiver *dest, bool short_window)
 	int			variant = WH_SQL_WINDOW | (filter->webhook_id != NULL ? WH_SQL_WEBHOOK : 0) |
 		(short_window ? WH_SQL_SHORT : 0);
 
-	Execute(WhKeptPlan(WindowSql(filter->events_relation, variant), nargs,
+	Execute(WhKeptPlan(WindowSql(filter->events_relation, NULL, variant), nargs,
 					   ParamTypes(filter, InvalidOid), short_window),
 			FilterParams(filter, 0), dest, SPI_OK_SELECT);
 }
@@ -289,7 +308,7 @@ WhQueryEdgeRows(const WhFilter *filter, TimestampTz second_from, TimestampTz sec
 	params->params[nargs - 2].ptype = TIMESTAMPTZOID;
 	params->params[nargs - 1].value = TimestampTzGetDatum(second_to);
 	params->params[nargs - 1].ptype = TIMESTAMPTZOID;
-	Execute(WhKeptPlan(WindowSql(filter->events_relation, variant), nargs, types, true),
+	Execute(WhKeptPlan(WindowSql(filter->events_relation, NULL, variant), nargs, types, true),
 			params, dest, SPI_OK_SELECT);
 }
 
@@ -307,51 +326,32 @@ WhQueryAllMetricRows(const char *relation)
 	return sql.data;
 }
 
-/* WhQueryLastEvents returns the newest 'limit' rows of the window, every column in table order, newest first. */
-SPITupleTable *
-WhQueryLastEvents(const WhFilter *filter, int limit)
+/*
+ * WhQueryNewest runs the query of the newest 'limit' rows of the window
+ * (every column in table order, newest first) and of the organization's
+ * webhook totals (or the one webhook's), both from one execution.
+ */
+void
+WhQueryNewest(const WhFilter *filter, int limit, WhNewest *newest)
 {
 	int			nargs = (filter->webhook_id != NULL ? 4 : 3) + 1;
 	ParamListInfo params = FilterParams(filter, 1);
 	int			variant = WH_SQL_LAST | (filter->webhook_id != NULL ? WH_SQL_WEBHOOK : 0);
+	SPITupleTable *rows;
+	bool		isnull;
 
 	params->params[nargs - 1].value = Int64GetDatum(limit);
 	params->params[nargs - 1].ptype = INT8OID;
-	Execute(WhKeptPlan(WindowSql(filter->events_relation, variant), nargs,
+	Execute(WhKeptPlan(WindowSql(filter->events_relation, WhWebhooksRelation(), variant), nargs,
 					   ParamTypes(filter, INT8OID), true),
 			params, NULL, SPI_OK_SELECT);
-	return SPI_tuptable;
-}
-
-/* WhQueryWebhookTotals counts the organization's webhooks (or the one webhook) and their subscribed events. */
-void
-WhQueryWebhookTotals(const WhFilter *filter, int64 *webhooks, int64 *events_subscribed)
-{
-	StringInfoData sql;
-	ParamListInfo params = makeParamList(filter->webhook_id != NULL ? 2 : 1);
-	Oid			types[2] = {TEXTOID, TEXTOID};
-	bool		isnull;
-
-	initStringInfo(&sql);
-	appendStringInfo(&sql,
-					 "SELECT pg_catalog.count(*),"
-					 " COALESCE(pg_catalog.sum(pg_catalog.cardinality(w.events)), 0)::pg_catalog.int8"
-					 " FROM %s w WHERE w.organization_id OPERATOR(pg_catalog.=) $1%s",
-					 WhWebhooksRelation(),
-					 filter->webhook_id != NULL ? " AND w.id OPERATOR(pg_catalog.=) $2" : "");
-	for (int i = 0; i < params->numParams; i++)
-	{
-		params->params[i].value = PointerGetDatum(i == 0 ? filter->organization_id
-												  : filter->webhook_id);
-		params->params[i].isnull = false;
-		params->params[i].pflags = PARAM_FLAG_CONST;
-		params->params[i].ptype = TEXTOID;
-	}
-	Execute(WhKeptPlan(sql.data, params->numParams, types, true), params, NULL, SPI_OK_SELECT);
-	if (SPI_processed != 1)
-		elog(ERROR, "webhook totals query returned " UINT64_FORMAT " rows", SPI_processed);
-	*webhooks = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-											SPI_tuptable->tupdesc, 1, &isnull));
-	*events_subscribed = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-													 SPI_tuptable->tupdesc, 2, &isnull));
+	rows = SPI_tuptable;
+	if (SPI_processed < 1 || rows->tupdesc->natts != WH_NEWEST_FIRST_COLUMN - 1 + WH_NCOLUMNS)
+		elog(ERROR, "newest rows query returned " UINT64_FORMAT " rows of %d columns",
+			 SPI_processed, rows->tupdesc->natts);
+	newest->webhooks = DatumGetInt64(SPI_getbinval(rows->vals[0], rows->tupdesc, 1, &isnull));
+	newest->events_subscribed = DatumGetInt64(SPI_getbinval(rows->vals[0], rows->tupdesc, 2, &isnull));
+	(void) SPI_getbinval(rows->vals[0], rows->tupdesc, 3, &isnull);
+	newest->rows = rows;
+	newest->nrows = isnull ? 0 : SPI_processed;	/* found NULL: the window has no rows */
 }

@@ -1,8 +1,8 @@
 /*
  * queries.h
- *	  The three queries behind every result, run through SPI (and so the
- *	  executor, with GRANTs and row-level security): the window's rows, the
- *	  newest rows, and the webhook totals. Call between SPI_connect and
+ *	  The queries behind every result, run through SPI (and so the
+ *	  executor, with GRANTs and row-level security): the window's rows (or
+ *	  its two edge hours), and the newest rows with the webhook totals. Call between SPI_connect and
  *	  SPI_finish; all of them read the caller's snapshot.
  */
 #ifndef WH_QUERIES_H
@@ -21,8 +21,17 @@ extern void WhQueryWindowRows(const WhFilter *filter, DestReceiver *dest, bool s
 extern void WhQueryEdgeRows(const WhFilter *filter, TimestampTz second_from, TimestampTz second_to,
 							DestReceiver *dest);
 extern char *WhQueryAllMetricRows(const char *relation);
-extern SPITupleTable *WhQueryLastEvents(const WhFilter *filter, int limit);
-extern void WhQueryWebhookTotals(const WhFilter *filter, int64 *webhooks,
-								 int64 *events_subscribed);
+/* The newest rows of a window and the webhook totals, as WhQueryNewest returns them. */
+typedef struct WhNewest
+{
+	int64		webhooks;
+	int64		events_subscribed;
+	SPITupleTable *rows;		/* nrows rows; every column from WH_NEWEST_FIRST_COLUMN on */
+	uint64		nrows;
+} WhNewest;
+
+#define WH_NEWEST_FIRST_COLUMN 4	/* 1-based: after webhooks, events_subscribed, found */
+
+extern void WhQueryNewest(const WhFilter *filter, int limit, WhNewest *newest);
 
 #endif							/* WH_QUERIES_H */

@@ -1,7 +1,7 @@
 /*
  * response.c
- *	  Assembles the analytics response: runs the window scan, the newest-rows
- *	  query and the webhook totals (one snapshot, inside SPI) and lays their
+ *	  Assembles the analytics response: runs the window scan and the query
+ *	  of the newest rows and webhook totals (one snapshot, inside SPI) and lays their
  *	  results out as the API's jsonb, field by field as SPEC section 3 says.
  */
 #include "postgres.h"
@@ -79,15 +79,11 @@ PutHourly(JsonbParseState **state, const WhScan *scan)
 
 /* PutTotals writes total: the webhooks and their subscribed events, whatever the window. */
 static void
-PutTotals(JsonbParseState **state, const WhFilter *filter)
+PutTotals(JsonbParseState **state, const WhNewest *newest)
 {
-	int64		webhooks;
-	int64		events_subscribed;
-
-	WhQueryWebhookTotals(filter, &webhooks, &events_subscribed);
 	WhJsonBeginObject(state, "total");
-	WhJsonPutInt(state, "webhooks", webhooks);
-	WhJsonPutInt(state, "events_subscribed", events_subscribed);
+	WhJsonPutInt(state, "webhooks", newest->webhooks);
+	WhJsonPutInt(state, "events_subscribed", newest->events_subscribed);
 	WhJsonEndObject(state);
 }
 
@@ -129,10 +125,12 @@ KeyOrder(void)
 static void
 PutLastEvent(JsonbParseState **state, HeapTuple tuple, TupleDesc desc, const int *order)
 {
-	Datum		values[WH_NCOLUMNS];
-	bool		nulls[WH_NCOLUMNS];
+	Datum		all[WH_NEWEST_FIRST_COLUMN - 1 + WH_NCOLUMNS];
+	bool		all_nulls[WH_NEWEST_FIRST_COLUMN - 1 + WH_NCOLUMNS];
+	Datum	   *values = all + WH_NEWEST_FIRST_COLUMN - 1;
+	bool	   *nulls = all_nulls + WH_NEWEST_FIRST_COLUMN - 1;
 
-	heap_deform_tuple(tuple, desc, values, nulls);
+	heap_deform_tuple(tuple, desc, all, all_nulls);
 	WhJsonBeginObject(state, NULL);
 	for (int i = 0; i < WH_NCOLUMNS; i++)
 	{
@@ -164,20 +162,13 @@ PutLastEvent(JsonbParseState **state, HeapTuple tuple, TupleDesc desc, const int
 	WhJsonEndObject(state);
 }
 
-/* PutLastEvents writes last_events: the newest last_n rows of the window. */
+/* PutLastEvents writes last_events: the newest rows of the window. */
 static void
-PutLastEvents(JsonbParseState **state, const WhFilter *filter, int last_n)
+PutLastEvents(JsonbParseState **state, const WhNewest *newest)
 {
 	WhJsonBeginArray(state, "last_events");
-	if (last_n > 0)
-	{
-		SPITupleTable *rows = WhQueryLastEvents(filter, last_n);
-
-		if (rows->tupdesc->natts != WH_NCOLUMNS)
-			elog(ERROR, "last events query returned %d columns", rows->tupdesc->natts);
-		for (uint64 i = 0; i < SPI_processed; i++)
-			PutLastEvent(state, rows->vals[i], rows->tupdesc, KeyOrder());
-	}
+	for (uint64 i = 0; i < newest->nrows; i++)
+		PutLastEvent(state, newest->rows->vals[i], newest->rows->tupdesc, KeyOrder());
 	WhJsonEndArray(state);
 }
 
@@ -259,8 +250,10 @@ WhAnalyticsResponse(const WhFilter *filter, int top_n, int last_n)
 	JsonbParseState *state = NULL;
 	WhScan		scan;
 	JsonbValue *root;
+	WhNewest	newest;
 
 	WhScanWindow(filter, true, &scan);
+	WhQueryNewest(filter, last_n, &newest);
 
 	WhJsonBeginObject(&state, NULL);
 	WhJsonPutInt(&state, "status", 200);
@@ -269,8 +262,8 @@ WhAnalyticsResponse(const WhFilter *filter, int top_n, int last_n)
 	PutTop(&state, "top_events", "event", scan.detail.events, top_n);
 	PutTop(&state, "top_failed_urls", "url", scan.detail.failed_urls, top_n);
 	PutHourly(&state, &scan);
-	PutTotals(&state, filter);
-	PutLastEvents(&state, filter, last_n);
+	PutTotals(&state, &newest);
+	PutLastEvents(&state, &newest);
 	PutLatency(&state, scan.detail.latency);
 	WhJsonEndObject(&state);
 	WhJsonPutNull(&state, "error");

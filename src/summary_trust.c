@@ -34,6 +34,7 @@
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
+#include "index_rows.h"
 #include "policies.h"
 #include "relations.h"
 #include "settings.h"
@@ -239,6 +240,7 @@ typedef struct WhStructure
 	List	   *parts;			/* in wh_structure_context */
 	const char *problem;		/* WhSourceProblem, or NULL */
 	bool		subscribed_alone;
+	Oid			rows_index;		/* WhOrgCreatedIndex of a plain table, or InvalidOid */
 } WhStructure;
 
 static WhStructure wh_structure = {InvalidOid};
@@ -312,6 +314,7 @@ TableStructure(Oid events_relid)
 	fresh.problem = WhSourceProblem(events, &repairable);
 	table_close(events, AccessShareLock);
 	fresh.subscribed_alone = SummariesSubscribedAlone(events_relid, fresh.parts);
+	fresh.rows_index = WhOrgCreatedIndex(events_relid);
 
 	MemoryContextReset(wh_structure_context);
 	old = MemoryContextSwitchTo(wh_structure_context);
@@ -381,6 +384,17 @@ WhSummarySource(Oid events_relid, text *organization_id, const char **reason, Li
 	if (parts != NULL)
 		*parts = structure->parts;
 	return source;
+}
+
+/*
+ * WhRowsIndex returns the (organization_id, created_at) index of a plain
+ * summarized table (WhOrgCreatedIndex), or InvalidOid; for a caller
+ * WhSummarySource has just let the summaries answer.
+ */
+Oid
+WhRowsIndex(Oid events_relid)
+{
+	return TableStructure(events_relid)->rows_index;
 }
 
 /*

@@ -23,5 +23,6 @@ typedef enum WhSource
 extern WhSource WhSummarySource(Oid events_relid, text *organization_id, const char **reason,
 								List **parts);
 extern const char *WhSourceProblem(Relation events, bool *repairable);
+extern Oid	WhRowsIndex(Oid events_relid);
 
 #endif							/* WH_SUMMARY_TRUST_H */

@@ -16,6 +16,7 @@
 #include "miscadmin.h"
 
 #include "delivery.h"
+#include "index_rows.h"
 #include "queries.h"
 #include "window_scan.h"
 #include "summary_read.h"
@@ -108,16 +109,46 @@ ScanRows(WhScanState *state, TimestampTz from, TimestampTz to)
 	WhQueryWindowRows(&part, &state->pub, to - from <= USECS_PER_HOUR);
 }
 
+/* IndexRowStartup finds where the table puts each column the scan reads. */
+static void
+IndexRowStartup(TupleDesc desc, void *arg)
+{
+	WhColumnMapFind(desc, false, "events table", &((WhScanState *) arg)->columns);
+}
+
+/* IndexRow accumulates one row read from the index. */
+static bool
+IndexRow(TupleTableSlot *slot, void *arg)
+{
+	return ReceiveRow(slot, &((WhScanState *) arg)->pub);
+}
+
 /*
  * ScanEdges reads the rows of the window's two partial edge hours,
- * [first_from, first_to) and [second_from, second_to): in one query when
- * both hold time.
+ * [first_from, first_to) and [second_from, second_to): straight from the
+ * table's (organization_id, created_at) index when the caller may see all
+ * of the organization's rows (index_rows.c) and no webhook is asked for, else
+ * in one query when both hold time.
  */
 static void
-ScanEdges(WhScanState *state, TimestampTz first_from, TimestampTz first_to,
+ScanEdges(WhScanState *state, bool all_visible, TimestampTz first_from, TimestampTz first_to,
 		  TimestampTz second_from, TimestampTz second_to)
 {
 	WhFilter	part = *state->filter;
+	Oid			index = all_visible && part.webhook_id == NULL ?
+		WhRowsIndex(part.events_relid) : InvalidOid;
+
+	if (OidIsValid(index))
+	{
+		TimestampTz from[2] = {first_from, second_from};
+		TimestampTz to[2] = {first_to, second_to};
+
+		state->current = NULL;
+		WhIndexRowsRead(part.events_relid, index, part.organization_id, 2, from, to,
+						IndexRow, IndexRowStartup, state);
+		state->current = NULL;
+		return;
+	}
 
 	if (first_from >= first_to || second_from >= second_to)
 	{
@@ -280,12 +311,12 @@ WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
 	if (source == WH_SOURCE_NOTHING)
 	{
 		/* the whole hours hold nothing the caller may see; the edges read as rows anyway */
-		ScanEdges(&state, filter->from, first_hour * USECS_PER_HOUR,
+		ScanEdges(&state, false, filter->from, first_hour * USECS_PER_HOUR,
 				  end_hour * USECS_PER_HOUR, filter->to);
 	}
 	else if (source == WH_SOURCE_SUMMARIES)
 	{
-		ScanEdges(&state, filter->from, first_hour * USECS_PER_HOUR,
+		ScanEdges(&state, true, filter->from, first_hour * USECS_PER_HOUR,
 				  end_hour * USECS_PER_HOUR, filter->to);
 		state.current = NULL;
 		WhSummariesRead(parts, filter, first_hour, end_hour, SummaryDay,
