@@ -333,8 +333,7 @@ TableStructure(Oid events_relid)
  * when they show exactly what the rows of events_relid would; nowhere,
  * when its policies show none of the rows; else the rows. When the
  * summaries answer, *parts (unless NULL) lists the tables whose summaries
- * make up events_relid's (itself, or its partitions; the caller must not
- * change the list). Call inside SPI.
+ * make up events_relid's (itself, or its partitions). Call inside SPI.
  */
 WhSource
 WhSummarySource(Oid events_relid, text *organization_id, const char **reason, List **parts)
@@ -369,7 +368,7 @@ WhSummarySource(Oid events_relid, text *organization_id, const char **reason, Li
 		if (WhUnsummarizedChanges(lfirst_oid(lc)))
 			return Refuse(reason, "this transaction has changed the table in ways not summarized yet");
 	if (structure->problem != NULL)
-		return Refuse(reason, structure->problem);
+		return Refuse(reason, pstrdup(structure->problem));	/* the kept copy may go */
 	/* a new inheritance child need not invalidate a parent that had one before */
 	if (get_rel_relkind(events_relid) != RELKIND_PARTITIONED_TABLE &&
 		HasInheritanceChildren(events_relid))
@@ -382,7 +381,7 @@ WhSummarySource(Oid events_relid, text *organization_id, const char **reason, Li
 	if (problem != NULL)
 		return Refuse(reason, problem);
 	if (parts != NULL)
-		*parts = structure->parts;
+		*parts = list_copy(structure->parts);	/* the kept copy goes at the next reread */
 	return source;
 }
 
