@@ -40,25 +40,22 @@ OutsideCheaper(Datum state, Datum hours, int inside)
 		hours_size / WH_HOURS_PER_DAY * inside;
 }
 
-/* DecodeDay feeds a stored day value to the sink (WhStateDecode), detoasting it for the call. */
+/*
+ * DecodeValue feeds a stored value to the sink, detoasted for the call: the
+ * day value (WhStateDecode, with the day's detail when flag) or the hours
+ * value (WhHoursDecode, the hours outside the range when flag).
+ */
 static void
-DecodeDay(Datum state, int lo, int hi, bool day_detail, const WhStateSink *sink, void *arg)
+DecodeValue(Datum value, bool hours, int lo, int hi, bool flag, const WhStateSink *sink,
+			void *arg)
 {
-	bytea	   *bytes = DatumGetByteaPP(state);
+	bytea	   *bytes = DatumGetByteaPP(value);
 
-	WhStateDecode(bytes, lo, hi, day_detail, sink, arg);
-	if ((Pointer) bytes != DatumGetPointer(state))
-		pfree(bytes);
-}
-
-/* DecodeHours feeds a stored hours value to the sink (WhHoursDecode), detoasting it for the call. */
-static void
-DecodeHours(Datum hours, int lo, int hi, bool outside, const WhStateSink *sink, void *arg)
-{
-	bytea	   *bytes = DatumGetByteaPP(hours);
-
-	WhHoursDecode(bytes, lo, hi, outside, sink, arg);
-	if ((Pointer) bytes != DatumGetPointer(hours))
+	if (hours)
+		WhHoursDecode(bytes, lo, hi, flag, sink, arg);
+	else
+		WhStateDecode(bytes, lo, hi, flag, sink, arg);
+	if ((Pointer) bytes != DatumGetPointer(value))
 		pfree(bytes);
 }
 
@@ -110,9 +107,9 @@ WhSummariesRead(List *parts, const WhFilter *filter, int64 first_hour, int64 end
 
 			CHECK_FOR_INTERRUPTS();
 			day_callback(arg, day);
-			DecodeDay(state, lo, hi, !partial || outside, sink, arg);
+			DecodeValue(state, false, lo, hi, !partial || outside, sink, arg);
 			if (partial && wants_detail)
-				DecodeHours(hours, lo, hi, outside, sink, arg);
+				DecodeValue(hours, true, lo, hi, outside, sink, arg);
 		}
 	}
 	index_endscan(scan);
