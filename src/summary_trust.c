@@ -11,7 +11,8 @@
  *	  without the table itself, and the status table (summary_status.c)
  *	  says, in the caller's snapshot, that the summaries of the table and
  *	  of every partition are complete. summary_watch.c keeps that status
- *	  right after DDL.
+ *	  right after DDL. What only the catalogs say (parts, triggers, layout,
+ *	  subscriptions) is kept per backend until an invalidation.
  */
 #include "postgres.h"
 

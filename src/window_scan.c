@@ -4,10 +4,11 @@
  *	  when the caller may use them (summary_read.c); the rest (the partial
  *	  hours at its edges, or everything) is read as rows: a DestReceiver
  *	  takes each row of the window query as the executor produces it
- *	  (nothing is materialized) and feeds, from that single pass, the
- *	  per-hour counters, the event and failed-URL counts and the latency
- *	  histogram. Rows arrive in created_at order from the index, so the
- *	  current hour's bucket is remembered between rows.
+ *	  (nothing is materialized), or each row index_rows.c reads from the
+ *	  table's index for a caller the summaries answer, and feeds, from that
+ *	  single pass, the per-hour counters, the event and failed-URL counts
+ *	  and the latency histogram. Rows arrive in created_at order from the
+ *	  index, so the current hour's bucket is remembered between rows.
  */
 #include "postgres.h"
 
