@@ -47,24 +47,20 @@ KeyIs(Relation index, Relation heap, int k, const char *attname, Oid type)
 }
 
 /*
- * WhOrgCreatedIndex returns a valid btree index of relid (a plain table)
- * whose first two keys are organization_id (text, a deterministic collation,
- * the column's) and created_at (timestamptz), without a predicate; or
- * InvalidOid. Call with relid locked.
+ * WhOrgCreatedIndex returns a valid btree index of heap (a plain table,
+ * open) whose first two keys are organization_id (text, a deterministic
+ * collation, the column's) and created_at (timestamptz), without a
+ * predicate; or InvalidOid.
  */
 Oid
-WhOrgCreatedIndex(Oid relid)
+WhOrgCreatedIndex(Relation heap)
 {
-	Relation	heap = table_open(relid, AccessShareLock);
 	List	   *indexes;
 	ListCell   *lc;
 	Oid			found = InvalidOid;
 
 	if (heap->rd_rel->relkind != RELKIND_RELATION)
-	{
-		table_close(heap, AccessShareLock);
 		return InvalidOid;
-	}
 	indexes = RelationGetIndexList(heap);
 	foreach(lc, indexes)
 	{
@@ -86,7 +82,6 @@ WhOrgCreatedIndex(Oid relid)
 			break;
 	}
 	list_free(indexes);
-	table_close(heap, AccessShareLock);
 	return found;
 }
 

@@ -11,8 +11,9 @@
 
 #include "datatype/timestamp.h"
 #include "executor/tuptable.h"
+#include "utils/relcache.h"
 
-extern Oid	WhOrgCreatedIndex(Oid relid);
+extern Oid	WhOrgCreatedIndex(Relation heap);
 extern void WhIndexRowsRead(Oid relid, Oid indexid, text *organization_id, int nranges,
 							const TimestampTz *from, const TimestampTz *to,
 							bool (*receive) (TupleTableSlot *slot, void *arg),

@@ -11,6 +11,7 @@
 #include "utils/datetime.h"
 
 #include "jsonb_build.h"
+#include "window.h"
 
 /* Key pushes an object key, or nothing for an array element. */
 static JsonbIteratorToken
@@ -141,99 +142,86 @@ PutDigits(char *out, int value, int n)
 	return out + n;
 }
 
-/* FormatTimestamp writes "YYYY-MM-DD HH:MI:SS" (a year of more than 4 digits in full), as to_char does. */
+/*
+ * FormatUtc writes finite ts as "YYYY-MM-DD HH:MI:SS" in UTC, fraction
+ * dropped, as to_char(ts AT TIME ZONE 'UTC', ...) prints it: a year of more
+ * than 4 digits in full, BC years as positive numbers.
+ */
 static void
-FormatTimestamp(char *out, int year, const struct pg_tm *tm)
+FormatUtc(char *out, TimestampTz ts)
 {
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			year;
 	int			year_digits = 4;
 
+	if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	year = tm.tm_year > 0 ? tm.tm_year : -(tm.tm_year - 1);
 	for (int y = year / 10000; y > 0; y /= 10)
 		year_digits++;
 	out = PutDigits(out, year, year_digits);
 	*out++ = '-';
-	out = PutDigits(out, tm->tm_mon, 2);
+	out = PutDigits(out, tm.tm_mon, 2);
 	*out++ = '-';
-	out = PutDigits(out, tm->tm_mday, 2);
+	out = PutDigits(out, tm.tm_mday, 2);
 	*out++ = ' ';
-	out = PutDigits(out, tm->tm_hour, 2);
+	out = PutDigits(out, tm.tm_hour, 2);
 	*out++ = ':';
-	out = PutDigits(out, tm->tm_min, 2);
+	out = PutDigits(out, tm.tm_min, 2);
 	*out++ = ':';
-	out = PutDigits(out, tm->tm_sec, 2);
+	out = PutDigits(out, tm.tm_sec, 2);
 	*out = '\0';
 }
 
-/*
- * WhJsonPutTimestamp pushes ts as "YYYY-MM-DD HH24:MI:SS" in UTC (fraction
- * dropped; minutes and seconds as 00 when hour_only), as to_char(ts AT TIME
- * ZONE 'UTC', ...) prints it: BC years as positive numbers, infinity as null.
- */
+/* WhJsonPutTimestamp pushes ts as FormatUtc writes it; NULL and infinity as null. */
 void
-WhJsonPutTimestamp(JsonbParseState **state, const char *key, TimestampTz ts,
-				   bool isnull, bool hour_only)
+WhJsonPutTimestamp(JsonbParseState **state, const char *key, TimestampTz ts, bool isnull)
 {
-	struct pg_tm tm;
-	fsec_t		fsec;
 	char		text[32];
-	int			year;
 
 	if (isnull || TIMESTAMP_NOT_FINITE(ts))
 	{
 		WhJsonPutNull(state, key);
 		return;
 	}
-	if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("timestamp out of range")));
-	year = tm.tm_year > 0 ? tm.tm_year : -(tm.tm_year - 1);
-	if (hour_only)
-		tm.tm_min = tm.tm_sec = 0;
-	FormatTimestamp(text, year, &tm);
+	FormatUtc(text, ts);
 	WhJsonPutCString(state, key, pstrdup(text));
 }
 
 /*
  * WhJsonPutHour pushes the start of an hour (hours since 2000-01-01 UTC) as
- * WhJsonPutTimestamp(..., hour_only) does; the date of the day it lies in is
- * remembered, so the hours of one day are formatted without timestamp2tm.
+ * "YYYY-MM-DD HH:00:00"; the date of the day it lies in is remembered, so
+ * the hours of one day are formatted without timestamp2tm.
  */
 void
 WhJsonPutHour(JsonbParseState **state, const char *key, int64 hour)
 {
 	static int64 cached_day = PG_INT64_MIN;
 	static char cached_date[24];	/* "YYYY-MM-DD " (a longer year in full) */
-	int64		day = hour >= 0 ? hour / 24 : -((-hour + 23) / 24);
+	int64		day = WhFloorDiv(hour, 24);
 	int			hh = (int) (hour - day * 24);
 	char	   *text;
 	size_t		len;
 
 	if (day != cached_day)
 	{
-		char		full[32];
+		char		midnight[32];
 
-		/* format the day's midnight as the timestamp would be, keep the date */
-		struct pg_tm tm;
-		fsec_t		fsec;
-		int			year;
-
-		if (timestamp2tm(day * USECS_PER_DAY, NULL, &tm, &fsec, NULL, NULL) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-					 errmsg("timestamp out of range")));
-		year = tm.tm_year > 0 ? tm.tm_year : -(tm.tm_year - 1);
-		FormatTimestamp(full, year, &tm);
-		len = strlen(full) - 8;	/* drop "HH:MI:SS" */
-		memcpy(cached_date, full, len);
+		FormatUtc(midnight, day * USECS_PER_DAY);
+		len = strlen(midnight) - strlen("00:00:00");
+		memcpy(cached_date, midnight, len);
 		cached_date[len] = '\0';
 		cached_day = day;
 	}
 	len = strlen(cached_date);
-	text = palloc(len + 9);
+	text = palloc(len + sizeof("00:00:00"));
 	memcpy(text, cached_date, len);
 	text[len] = '0' + hh / 10;
 	text[len + 1] = '0' + hh % 10;
-	memcpy(text + len + 2, ":00:00", 7);
+	memcpy(text + len + 2, ":00:00", sizeof(":00:00"));
 	WhJsonPutCString(state, key, text);
 }
 

@@ -23,7 +23,7 @@ extern void WhJsonPutNumeric(JsonbParseState **state, const char *key, Numeric v
 extern void WhJsonPutInt(JsonbParseState **state, const char *key, int64 value);
 extern void WhJsonPutNull(JsonbParseState **state, const char *key);
 extern void WhJsonPutTimestamp(JsonbParseState **state, const char *key,
-							   TimestampTz value, bool isnull, bool hour_only);
+							   TimestampTz value, bool isnull);
 extern void WhJsonPutHour(JsonbParseState **state, const char *key, int64 hour);
 extern void WhJsonPutJsonb(JsonbParseState **state, const char *key, Datum value, bool isnull);
 

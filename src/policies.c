@@ -145,19 +145,19 @@ WhPoliciesVisibility(Oid events_relid, text *organization_id)
 	Relation	events = table_open(events_relid, AccessShareLock);
 	char	   *sql = VisibilityQuery(events);
 	Oid			types[1] = {TEXTOID};
-	Datum		values[1] = {PointerGetDatum(organization_id)};
+	ParamListInfo params = makeParamList(1);
 	bool		isnull;
 	bool		visible;
-	MemoryContext caller;
-	int			rc;
 
 	table_close(events, AccessShareLock);
 	if (sql == NULL)
 		return WH_VISIBLE_PER_ROW;
-	caller = CurrentMemoryContext;
-	rc = SPI_execute_plan(WhKeptPlan(sql, 1, types, false), values, NULL, true, 1);
-	MemoryContextSwitchTo(caller);	/* SPI returns in its own */
-	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+	params->params[0].value = PointerGetDatum(organization_id);
+	params->params[0].isnull = false;
+	params->params[0].pflags = PARAM_FLAG_CONST;
+	params->params[0].ptype = TEXTOID;
+	WhExecuteKept(WhKeptPlan(sql, 1, types, false), params, NULL, SPI_OK_SELECT);
+	if (SPI_processed != 1)
 		elog(ERROR, "evaluating the row-level security policies failed");
 	visible = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	return !isnull && visible ? WH_VISIBLE_ALL : WH_VISIBLE_NONE;

@@ -124,11 +124,12 @@ ParamTypes(const WhFilter *filter, Oid extra_type)
 }
 
 /*
- * Execute runs a kept plan read-only with the given parameters and receiver,
- * leaving the caller's memory context current (SPI returns in its own).
+ * WhExecuteKept runs a kept plan read-only with the given parameters and
+ * receiver (NULL: into SPI_tuptable), leaving the caller's memory context
+ * current (SPI returns in its own).
  */
-static void
-Execute(SPIPlanPtr plan, ParamListInfo params, DestReceiver *dest, int expected)
+void
+WhExecuteKept(SPIPlanPtr plan, ParamListInfo params, DestReceiver *dest, int expected)
 {
 	SPIExecuteOptions options = {0};
 	MemoryContext caller = CurrentMemoryContext;
@@ -284,7 +285,7 @@ WhQueryWindowRows(const WhFilter *filter, DestReceiver *dest, bool short_window)
 	int			variant = WH_SQL_WINDOW | (filter->webhook_id != NULL ? WH_SQL_WEBHOOK : 0) |
 		(short_window ? WH_SQL_SHORT : 0);
 
-	Execute(WhKeptPlan(WindowSql(filter->events_relation, NULL, variant), nargs,
+	WhExecuteKept(WhKeptPlan(WindowSql(filter->events_relation, NULL, variant), nargs,
 					   ParamTypes(filter, InvalidOid), short_window),
 			FilterParams(filter, 0), dest, SPI_OK_SELECT);
 }
@@ -308,7 +309,7 @@ WhQueryEdgeRows(const WhFilter *filter, TimestampTz second_from, TimestampTz sec
 	params->params[nargs - 2].ptype = TIMESTAMPTZOID;
 	params->params[nargs - 1].value = TimestampTzGetDatum(second_to);
 	params->params[nargs - 1].ptype = TIMESTAMPTZOID;
-	Execute(WhKeptPlan(WindowSql(filter->events_relation, NULL, variant), nargs, types, true),
+	WhExecuteKept(WhKeptPlan(WindowSql(filter->events_relation, NULL, variant), nargs, types, true),
 			params, dest, SPI_OK_SELECT);
 }
 
@@ -342,7 +343,7 @@ WhQueryNewest(const WhFilter *filter, int limit, WhNewest *newest)
 
 	params->params[nargs - 1].value = Int64GetDatum(limit);
 	params->params[nargs - 1].ptype = INT8OID;
-	Execute(WhKeptPlan(WindowSql(filter->events_relation, WhWebhooksRelation(), variant), nargs,
+	WhExecuteKept(WhKeptPlan(WindowSql(filter->events_relation, WhWebhooksRelation(), variant), nargs,
 					   ParamTypes(filter, INT8OID), true),
 			params, NULL, SPI_OK_SELECT);
 	rows = SPI_tuptable;

@@ -2,18 +2,22 @@
  * queries.h
  *	  The queries behind every result, run through SPI (and so the
  *	  executor, with GRANTs and row-level security): the window's rows (or
- *	  its two edge hours), and the newest rows with the webhook totals. Call between SPI_connect and
- *	  SPI_finish; all of them read the caller's snapshot.
+ *	  its two edge hours), and the newest rows with the webhook totals.
+ *	  Call between SPI_connect and SPI_finish; all of them read the
+ *	  caller's snapshot.
  */
 #ifndef WH_QUERIES_H
 #define WH_QUERIES_H
 
 #include "executor/spi.h"
+#include "nodes/params.h"
 #include "tcop/dest.h"
 
 #include "whanalytics.h"
 
 extern SPIPlanPtr WhKeptPlan(const char *sql, int nargs, Oid *argtypes, bool generic);
+extern void WhExecuteKept(SPIPlanPtr plan, ParamListInfo params, DestReceiver *dest,
+						  int expected);
 extern void WhRowReceiverInit(DestReceiver *receiver,
 							  bool (*receive) (TupleTableSlot *slot, DestReceiver *self),
 							  void (*startup) (DestReceiver *self, int operation, TupleDesc typeinfo));

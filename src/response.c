@@ -155,7 +155,7 @@ PutLastEvent(JsonbParseState **state, HeapTuple tuple, TupleDesc desc, const int
 				WhJsonPutInt(state, name, DatumGetInt64(value));
 				break;
 			case WH_KIND_TIMESTAMPTZ:
-				WhJsonPutTimestamp(state, name, DatumGetTimestampTz(value), false, false);
+				WhJsonPutTimestamp(state, name, DatumGetTimestampTz(value), false);
 				break;
 		}
 	}

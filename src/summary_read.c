@@ -100,15 +100,16 @@ WhSummariesRead(List *parts, const WhFilter *filter, int64 first_hour, int64 end
 			int64		day = DatumGetInt64(slot_getattr(slot, WH_SUMMARY_DAY, &isnull));
 			int			lo = (int) Max(first_hour - day * WH_HOURS_PER_DAY, 0);
 			int			hi = (int) Min(end_hour - day * WH_HOURS_PER_DAY, WH_HOURS_PER_DAY);
-			bool		partial = lo > 0 || hi < WH_HOURS_PER_DAY;
+			bool		hour_detail = wants_detail && (lo > 0 || hi < WH_HOURS_PER_DAY);
 			Datum		state = slot_getattr(slot, WH_SUMMARY_STATE, &isnull);
-			Datum		hours = slot_getattr(slot, WH_SUMMARY_HOURS, &isnull);
-			bool		outside = partial && wants_detail && OutsideCheaper(state, hours, hi - lo);
+			Datum		hours = hour_detail ? slot_getattr(slot, WH_SUMMARY_HOURS, &isnull) : 0;
+			bool		outside = hour_detail && OutsideCheaper(state, hours, hi - lo);
 
 			CHECK_FOR_INTERRUPTS();
 			day_callback(arg, day);
-			DecodeValue(state, false, lo, hi, !partial || outside, sink, arg);
-			if (partial && wants_detail)
+			DecodeValue(state, false, lo, hi, (lo == 0 && hi == WH_HOURS_PER_DAY) || outside,
+						sink, arg);
+			if (hour_detail)
 				DecodeValue(hours, true, lo, hi, outside, sink, arg);
 		}
 	}

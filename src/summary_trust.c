@@ -313,9 +313,9 @@ TableStructure(Oid events_relid)
 	fresh.parts = WhSummaryParts(events_relid);
 	events = table_open(events_relid, AccessShareLock);
 	fresh.problem = WhSourceProblem(events, &repairable);
+	fresh.rows_index = WhOrgCreatedIndex(events);
 	table_close(events, AccessShareLock);
 	fresh.subscribed_alone = SummariesSubscribedAlone(events_relid, fresh.parts);
-	fresh.rows_index = WhOrgCreatedIndex(events_relid);
 
 	MemoryContextReset(wh_structure_context);
 	old = MemoryContextSwitchTo(wh_structure_context);
@@ -334,10 +334,14 @@ TableStructure(Oid events_relid)
  * when they show exactly what the rows of events_relid would; nowhere,
  * when its policies show none of the rows; else the rows. When the
  * summaries answer, *parts (unless NULL) lists the tables whose summaries
- * make up events_relid's (itself, or its partitions). Call inside SPI.
+ * make up events_relid's (itself, or its partitions), and *rows_index
+ * (unless NULL) is the index the caller's rows of one organization may be
+ * read from directly (WhOrgCreatedIndex; InvalidOid otherwise, and whenever
+ * the summaries do not answer). Call inside SPI.
  */
 WhSource
-WhSummarySource(Oid events_relid, text *organization_id, const char **reason, List **parts)
+WhSummarySource(Oid events_relid, text *organization_id, const char **reason, List **parts,
+				Oid *rows_index)
 {
 	WhSource	source = WH_SOURCE_SUMMARIES;
 	const WhStructure *structure;
@@ -349,6 +353,8 @@ WhSummarySource(Oid events_relid, text *organization_id, const char **reason, Li
 
 	if (reason != NULL)
 		*reason = NULL;
+	if (rows_index != NULL)
+		*rows_index = InvalidOid;
 	if (!wh_use_summaries)
 		return Refuse(reason, "whanalytics.use_summaries is off");
 	if (!LayoutCurrent())
@@ -383,18 +389,9 @@ WhSummarySource(Oid events_relid, text *organization_id, const char **reason, Li
 		return Refuse(reason, problem);
 	if (parts != NULL)
 		*parts = list_copy(structure->parts);	/* the kept copy goes at the next reread */
+	if (rows_index != NULL && source == WH_SOURCE_SUMMARIES)
+		*rows_index = structure->rows_index;
 	return source;
-}
-
-/*
- * WhRowsIndex returns the (organization_id, created_at) index of a plain
- * summarized table (WhOrgCreatedIndex), or InvalidOid; for a caller
- * WhSummarySource has just let the summaries answer.
- */
-Oid
-WhRowsIndex(Oid events_relid)
-{
-	return TableStructure(events_relid)->rows_index;
 }
 
 /*
@@ -430,7 +427,8 @@ webhook_summaries_status(PG_FUNCTION_ARGS)
 		if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(events)))
 			continue;
 		values[0] = ObjectIdGetDatum(events);
-		values[1] = BoolGetDatum(WhSummarySource(events, organization_id, &reason, NULL) != WH_SOURCE_ROWS);
+		values[1] = BoolGetDatum(WhSummarySource(events, organization_id, &reason, NULL, NULL) !=
+								 WH_SOURCE_ROWS);
 		values[2] = reason == NULL ? (Datum) 0 : CStringGetTextDatum(reason);
 		nulls[2] = reason == NULL;
 		(void) WhStatusOf(events, &since, &stale);

@@ -21,8 +21,7 @@ typedef enum WhSource
 } WhSource;
 
 extern WhSource WhSummarySource(Oid events_relid, text *organization_id, const char **reason,
-								List **parts);
+								List **parts, Oid *rows_index);
 extern const char *WhSourceProblem(Relation events, bool *repairable);
-extern Oid	WhRowsIndex(Oid events_relid);
 
 #endif							/* WH_SUMMARY_TRUST_H */

@@ -126,28 +126,24 @@ IndexRow(TupleTableSlot *slot, void *arg)
 
 /*
  * ScanEdges reads the rows of the window's two partial edge hours,
- * [first_from, first_to) and [second_from, second_to): straight from the
- * table's (organization_id, created_at) index when the caller may see all
- * of the organization's rows (index_rows.c) and no webhook is asked for, else
- * in one query when both hold time.
+ * [first_from, first_to) and [second_from, second_to): straight from
+ * rows_index (index_rows.c) when WhSummarySource gave one and no webhook is
+ * asked for, else in one query when both hold time.
  */
 static void
-ScanEdges(WhScanState *state, bool all_visible, TimestampTz first_from, TimestampTz first_to,
+ScanEdges(WhScanState *state, Oid rows_index, TimestampTz first_from, TimestampTz first_to,
 		  TimestampTz second_from, TimestampTz second_to)
 {
 	WhFilter	part = *state->filter;
-	Oid			index = all_visible && part.webhook_id == NULL ?
-		WhRowsIndex(part.events_relid) : InvalidOid;
 
-	if (OidIsValid(index))
+	state->current = NULL;
+	if (OidIsValid(rows_index) && part.webhook_id == NULL)
 	{
 		TimestampTz from[2] = {first_from, second_from};
 		TimestampTz to[2] = {first_to, second_to};
 
-		state->current = NULL;
-		WhIndexRowsRead(part.events_relid, index, part.organization_id, 2, from, to,
+		WhIndexRowsRead(part.events_relid, rows_index, part.organization_id, 2, from, to,
 						IndexRow, IndexRowStartup, state);
-		state->current = NULL;
 		return;
 	}
 
@@ -159,7 +155,6 @@ ScanEdges(WhScanState *state, bool all_visible, TimestampTz first_from, Timestam
 	}
 	part.from = first_from;
 	part.to = first_to;
-	state->current = NULL;
 	WhQueryEdgeRows(&part, second_from, second_to, &state->pub);
 }
 
@@ -269,9 +264,8 @@ CollectHours(WhScanState *state)
 				TakeHour(scan, entry);
 				seen++;
 			}
-		if (seen == members)
-			return;
-		scan->nhours = 0;		/* an hour outside the window: cannot happen, but sort then */
+		Assert(seen == members);	/* rows and summaries only add hours of the window */
+		return;
 	}
 	hour_map_start_iterate(state->hours, &it);
 	while ((entry = hour_map_iterate(state->hours, &it)) != NULL)
@@ -292,6 +286,7 @@ WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
 	WhScanState state = {0};
 	WhSource	source;
 	List	   *parts = NIL;
+	Oid			rows_index = InvalidOid;
 	int64		first_hour = CeilHour(filter->from);
 	int64		end_hour = WhHourOf(filter->to);
 
@@ -308,16 +303,17 @@ WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
 	state.hours = hour_map_create(CurrentMemoryContext, 64, NULL);
 
 	source = first_hour < end_hour ?
-		WhSummarySource(filter->events_relid, filter->organization_id, NULL, &parts) : WH_SOURCE_ROWS;
+		WhSummarySource(filter->events_relid, filter->organization_id, NULL, &parts, &rows_index) :
+		WH_SOURCE_ROWS;
 	if (source == WH_SOURCE_NOTHING)
 	{
 		/* the whole hours hold nothing the caller may see; the edges read as rows anyway */
-		ScanEdges(&state, false, filter->from, first_hour * USECS_PER_HOUR,
+		ScanEdges(&state, InvalidOid, filter->from, first_hour * USECS_PER_HOUR,
 				  end_hour * USECS_PER_HOUR, filter->to);
 	}
 	else if (source == WH_SOURCE_SUMMARIES)
 	{
-		ScanEdges(&state, true, filter->from, first_hour * USECS_PER_HOUR,
+		ScanEdges(&state, rows_index, filter->from, first_hour * USECS_PER_HOUR,
 				  end_hour * USECS_PER_HOUR, filter->to);
 		state.current = NULL;
 		WhSummariesRead(parts, filter, first_hour, end_hour, SummaryDay,

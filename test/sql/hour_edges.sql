@@ -82,6 +82,28 @@ FROM (VALUES ('2025-09-10 02:00+00'::timestamptz, '2025-09-10 22:00+00'::timesta
      unnest(ARRAY[NULL, 'webhook_busy_1']) w
 ORDER BY 1, 2, 3;
 
+-- Writes to the busy day, each leaving a delta beside its merged row (read
+-- either way, each row by its own sizes): an update of latencies and
+-- events, a delete of whole hours' rows, an insert into an hour outside the
+-- windows; inside the transaction and after it.
+BEGIN;
+UPDATE webhook_events SET first_sent_at = first_sent_at + interval '3 ms', event = 'd.moved'
+WHERE organization_id = 'org_he_busy' AND created_at < '2025-09-10 06:00+00';
+DELETE FROM webhook_events
+WHERE organization_id = 'org_he_busy' AND created_at >= '2025-09-10 22:00+00';
+INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status, created_at,
+                            first_sent_at, done)
+VALUES ('webhook_busy_0', 'org_he_busy', 'https://busy.example/new', 'e.new', 503,
+        '2025-09-10 01:30+00', '2025-09-10 01:30:00.250+00', 0);
+SELECT paths_agree('org_he_busy', '2025-09-10 02:00+00', '2025-09-10 22:00+00') AS busy_inside_transaction;
+COMMIT;
+SELECT (SELECT count(*) FROM webhook_event_summaries WHERE organization_id = 'org_he_busy') > 1
+         AS deltas_beside,
+       paths_agree('org_he_busy', '2025-09-09 21:37:13+00', '2025-09-10 21:37:13+00') AS rolling_day,
+       paths_agree('org_he_busy', '2025-09-10 00:00:00.000001+00', '2025-09-10 23:59:59.999999+00') AS most_of_day,
+       paths_agree('org_he_busy', '2025-09-10 10:00+00', '2025-09-10 13:00+00') AS three_hours,
+       paths_agree('org_he_busy', '2025-09-10 01:00+00', '2025-09-10 23:00+00', 'webhook_busy_0') AS one_webhook;
+
 -- Writes at the edges: a row moved one microsecond across an hour boundary,
 -- a delete of the rows on the boundary, an insert just before it; checked
 -- inside the transaction and after commit.
