@@ -14,7 +14,7 @@ DATA = $(wildcard sql/whanalytics--*.sql)
 
 REGRESS = extension analytics_json edge_cases day_metrics hourly_metrics \
           latency_percentiles bad_input settings row_security session_independence \
-          row_security_summaries summaries hour_edges attached_tables summary_trust fuzz cancellation corrupt_summaries large_values million_hour
+          row_security_summaries summaries hour_edges attached_tables newest_rows summary_trust fuzz cancellation corrupt_summaries large_values million_hour
 REGRESS_OPTS = --inputdir=test --load-extension=plpgsql
 
 # Multi-server tests (test/t/*.pl, PostgreSQL::Test::Cluster of the server's

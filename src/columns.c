@@ -3,7 +3,9 @@
  *	  The one table of the deliveries relation's columns, and what is made
  *	  from it: the queries' SELECT lists (each column cast to the type its
  *	  kind is read as, so a plan's result type never changes), and the map
- *	  of where each column sits in a tuple, checked against its kind.
+ *	  of where each column sits in a tuple, checked against its kind; and
+ *	  for rows read without a query, the same casts done in C, for the
+ *	  column types where they are a plain copy or the type's output.
  */
 #include "postgres.h"
 
@@ -157,5 +159,90 @@ WhColumnMapFind(TupleDesc desc, bool with_keys, const char *relname, WhColumnMap
 							c->name, relname, format_type_be(type)),
 					 errhint("whanalytics reads %s there.", WhColumnTypesAccepted(c->kind))));
 		map->col[i].type = type;
+	}
+}
+
+/*
+ * UncastKind is true when a column of type can be given as its kind's
+ * type the way the SELECT list's cast gives it, without SQL: the same
+ * type, varchar as text, a smaller integer widened, or (for text) an
+ * integer or uuid through its output function, which is what its cast to
+ * text runs. Domains and every other type need the query.
+ */
+static bool
+UncastKind(WhColumnKind kind, Oid type)
+{
+	switch (kind)
+	{
+		case WH_KIND_TEXT:
+			return type == TEXTOID || type == VARCHAROID || type == INT2OID ||
+				type == INT4OID || type == INT8OID || type == UUIDOID;
+		case WH_KIND_INTEGER:
+			return type == INT2OID || type == INT4OID || type == INT8OID;
+		case WH_KIND_JSON:
+			return type == JSONBOID;
+		case WH_KIND_TIMESTAMPTZ:
+			return type == TIMESTAMPTZOID;
+	}
+	return false;
+}
+
+/*
+ * WhColumnMapAllUncast maps every column of desc for WhEventValuesOf;
+ * false when one is missing or has a type only the query's cast reads.
+ */
+bool
+WhColumnMapAllUncast(TupleDesc desc, WhColumnMap *map)
+{
+	for (int i = 0; i < WH_NCOLUMNS; i++)
+	{
+		int			position = FindAttribute(desc, wh_event_columns[i].name);
+
+		if (position < 0)
+			return false;
+		map->col[i].position = position;
+		map->col[i].type = TupleDescAttr(desc, position)->atttypid;
+		if (!UncastKind(wh_event_columns[i].kind, map->col[i].type))
+			return false;
+	}
+	return true;
+}
+
+/* WhEventValuesOf gives a row mapped by WhColumnMapAllUncast as the query would have. */
+void
+WhEventValuesOf(const WhColumnMap *map, TupleTableSlot *slot, WhEventValues *row)
+{
+	slot_getallattrs(slot);
+	for (int i = 0; i < WH_NCOLUMNS; i++)
+	{
+		const WhColumnRef *c = &map->col[i];
+		Datum		value = slot->tts_values[c->position];
+
+		row->nulls[i] = slot->tts_isnull[c->position];
+		if (row->nulls[i])
+		{
+			row->values[i] = (Datum) 0;
+			continue;
+		}
+		switch (wh_event_columns[i].kind)
+		{
+			case WH_KIND_TEXT:
+				if (c->type != TEXTOID && c->type != VARCHAROID)
+				{
+					Oid			output;
+					bool		varlena;
+
+					getTypeOutputInfo(c->type, &output, &varlena);
+					value = CStringGetTextDatum(OidOutputFunctionCall(output, value));
+				}
+				break;
+			case WH_KIND_INTEGER:
+				value = Int64GetDatum(WhIntegerValue(value, c->type));
+				break;
+			case WH_KIND_JSON:
+			case WH_KIND_TIMESTAMPTZ:
+				break;
+		}
+		row->values[i] = value;
 	}
 }

@@ -10,6 +10,7 @@
 #include "postgres.h"
 
 #include "access/tupdesc.h"
+#include "executor/tuptable.h"
 #include "catalog/pg_type_d.h"
 #include "lib/stringinfo.h"
 
@@ -67,7 +68,16 @@ typedef struct WhColumnMap
 	WhColumnRef col[WH_NCOLUMNS];	/* position -1: not in the tuple */
 } WhColumnMap;
 
+/* One row's columns, each as the queries' casts give it (text, bigint, jsonb, timestamptz). */
+typedef struct WhEventValues
+{
+	Datum		values[WH_NCOLUMNS];
+	bool		nulls[WH_NCOLUMNS];
+} WhEventValues;
+
 extern void WhAppendSelectList(StringInfo sql, const char *alias, bool metrics_only);
+extern bool WhColumnMapAllUncast(TupleDesc desc, WhColumnMap *map);
+extern void WhEventValuesOf(const WhColumnMap *map, TupleTableSlot *slot, WhEventValues *row);
 extern bool WhColumnTypeAccepted(WhColumnKind kind, Oid type);
 extern const char *WhColumnTypesAccepted(WhColumnKind kind);
 extern void WhColumnMapFind(TupleDesc desc, bool with_keys, const char *relname,

@@ -7,7 +7,9 @@
  *	  row-level security and checks no privilege, so only a caller the
  *	  summaries may answer (summary_trust.c: it may read the whole table, and
  *	  its policies, if any, show all of the organization's rows) is served
- *	  this way; window_scan.c reads the edge hours of such calls here.
+ *	  this way; window_scan.c reads the edge hours of such calls here, and
+ *	  queries.c their newest rows and (where the caller may read every
+ *	  webhook) the webhook totals.
  */
 #include "postgres.h"
 
@@ -17,13 +19,18 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/pg_am.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_opclass.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/rls.h"
 #include "utils/fmgroids.h"
+#include "utils/typcache.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
@@ -43,17 +50,17 @@ KeyIs(Relation index, Relation heap, int k, const char *attname, Oid type)
 	att = TupleDescAttr(RelationGetDescr(heap), attnum - 1);
 	return !att->attisdropped && strcmp(NameStr(att->attname), attname) == 0 &&
 		att->atttypid == type && index->rd_opcintype[k] == type &&
-		index->rd_opfamily[k] == get_opclass_family(GetDefaultOpClass(type, BTREE_AM_OID));
+		index->rd_opfamily[k] == lookup_type_cache(type, TYPECACHE_BTREE_OPFAMILY)->btree_opf;
 }
 
 /*
- * WhOrgCreatedIndex returns a valid btree index of heap (a plain table,
- * open) whose first two keys are organization_id (text, a deterministic
- * collation, the column's) and created_at (timestamptz), without a
- * predicate; or InvalidOid.
+ * OrgIndex returns a valid btree index of heap (a plain table, open) whose
+ * first key is organization_id (text, a deterministic collation, the
+ * column's) and, when second is given, whose second key is that
+ * timestamptz column, without a predicate; or InvalidOid.
  */
-Oid
-WhOrgCreatedIndex(Relation heap)
+static Oid
+OrgIndex(Relation heap, const char *second)
 {
 	List	   *indexes;
 	ListCell   *lc;
@@ -68,10 +75,10 @@ WhOrgCreatedIndex(Relation heap)
 		Form_pg_index form = index->rd_index;
 
 		if (index->rd_rel->relam == BTREE_AM_OID && form->indisvalid && form->indisready &&
-			form->indislive && form->indnkeyatts >= 2 &&
+			form->indislive && form->indnkeyatts >= (second != NULL ? 2 : 1) &&
 			heap_attisnull(index->rd_indextuple, Anum_pg_index_indpred, NULL) &&
 			KeyIs(index, heap, 0, "organization_id", TEXTOID) &&
-			KeyIs(index, heap, 1, "created_at", TIMESTAMPTZOID) &&
+			(second == NULL || KeyIs(index, heap, 1, second, TIMESTAMPTZOID)) &&
 			OidIsValid(index->rd_indcollation[0]) &&
 			index->rd_indcollation[0] ==
 			TupleDescAttr(RelationGetDescr(heap), form->indkey.values[0] - 1)->attcollation &&
@@ -83,6 +90,18 @@ WhOrgCreatedIndex(Relation heap)
 	}
 	list_free(indexes);
 	return found;
+}
+
+/*
+ * WhOrgCreatedIndex returns a valid btree index of heap (a plain table,
+ * open) whose first two keys are organization_id (text, a deterministic
+ * collation, the column's) and created_at (timestamptz), without a
+ * predicate; or InvalidOid.
+ */
+Oid
+WhOrgCreatedIndex(Relation heap)
+{
+	return OrgIndex(heap, "created_at");
 }
 
 /*
@@ -124,4 +143,235 @@ WhIndexRowsRead(Oid relid, Oid indexid, text *organization_id, int nranges,
 	ExecDropSingleTupleTableSlot(slot);
 	index_close(index, AccessShareLock);
 	table_close(heap, AccessShareLock);
+}
+
+/* A row kept as one of the newest, with its ordering keys. */
+typedef struct WhKeptRow
+{
+	HeapTuple	tuple;
+	TimestampTz created_at;
+	Datum		id;
+	bool		id_null;
+} WhKeptRow;
+
+/* How the newest rows are ordered: created_at DESC, id DESC (NULL ids first, as DESC puts them). */
+typedef struct WhNewestOrder
+{
+	FmgrInfo   *id_cmp;			/* the id type's default btree comparison */
+	Oid			id_collation;
+} WhNewestOrder;
+
+/* NewerThan is true when row a comes before row b in the newest-first order. */
+static bool
+NewerThan(const WhNewestOrder *order, const WhKeptRow *a, const WhKeptRow *b)
+{
+	if (a->created_at != b->created_at)
+		return a->created_at > b->created_at;
+	if (a->id_null || b->id_null)
+		return a->id_null && !b->id_null;
+	return DatumGetInt32(FunctionCall2Coll(order->id_cmp, order->id_collation, a->id, b->id)) > 0;
+}
+
+/* KeepRow puts a row into kept (sorted newest first, at most limit long), dropping the oldest when full. */
+static void
+KeepRow(const WhNewestOrder *order, WhKeptRow *kept, int *nkept, int limit, const WhKeptRow *row)
+{
+	int			lo = 0;
+	int			hi = *nkept;
+
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (NewerThan(order, row, &kept[mid]))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	if (*nkept == limit)
+	{
+		heap_freetuple(kept[limit - 1].tuple);
+		(*nkept)--;
+	}
+	memmove(&kept[lo + 1], &kept[lo], (*nkept - lo) * sizeof(WhKeptRow));
+	kept[lo] = *row;
+	(*nkept)++;
+}
+
+/*
+ * IdFollowsCreatedAt is true when the index's third key is id, under its
+ * type's default btree opclass and ordered like created_at (with NULLs
+ * where DESC wants them): then the index gives ties in id order too.
+ */
+static bool
+IdFollowsCreatedAt(Relation index, Relation heap, Oid id_type)
+{
+	int16		option = index->rd_indoption[2];
+	bool		nulls_first = (option & INDOPTION_NULLS_FIRST) != 0;
+
+	return index->rd_index->indnkeyatts >= 3 && KeyIs(index, heap, 2, "id", id_type) &&
+		option == index->rd_indoption[1] &&
+		nulls_first == ((option & INDOPTION_DESC) != 0);
+}
+
+/*
+ * WhIndexNewestRows reads the newest 'limit' rows (created_at DESC, id DESC)
+ * of the organization with created_at in [from, to) into rows, each as the
+ * newest-rows query gives it; -1 (nothing read) when the table's columns
+ * need that query's casts. It walks the index from the newest end, so it
+ * reads about limit rows (more only where created_at ties and the index
+ * does not order the ties by id).
+ */
+int
+WhIndexNewestRows(Oid relid, Oid indexid, text *organization_id, TimestampTz from,
+				  TimestampTz to, int limit, WhEventValues **rows)
+{
+	Relation	heap = table_open(relid, AccessShareLock);
+	Relation	index;
+	WhColumnMap map;
+	WhNewestOrder order;
+	WhKeptRow  *kept;
+	int			nkept = 0;
+	TupleTableSlot *slot;
+	IndexScanDesc scan;
+	ScanKeyData keys[3];
+	AttrNumber	created_attnum;
+	AttrNumber	id_attnum;
+	Oid			id_type;
+	bool		ties_ordered;
+	TypeCacheEntry *typentry;
+
+	if (!WhColumnMapAllUncast(RelationGetDescr(heap), &map))
+	{
+		table_close(heap, NoLock);
+		return -1;
+	}
+	created_attnum = map.col[WH_COL_CREATED_AT].position + 1;
+	id_attnum = map.col[WH_COL_ID].position + 1;
+	id_type = map.col[WH_COL_ID].type;
+	typentry = lookup_type_cache(id_type, TYPECACHE_CMP_PROC_FINFO);
+	*rows = NULL;
+	if (!OidIsValid(typentry->cmp_proc))
+	{
+		table_close(heap, NoLock);
+		return -1;
+	}
+	if (limit == 0 || from >= to)
+	{
+		table_close(heap, NoLock);
+		return 0;
+	}
+	index = index_open(indexid, AccessShareLock);
+	order.id_cmp = &typentry->cmp_proc_finfo;
+	order.id_collation = TupleDescAttr(RelationGetDescr(heap), id_attnum - 1)->attcollation;
+	ties_ordered = IdFollowsCreatedAt(index, heap, id_type);
+	kept = palloc(limit * sizeof(WhKeptRow));
+	slot = table_slot_create(heap, NULL);
+	scan = index_beginscan(heap, index, GetActiveSnapshot(), 3, 0);
+	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_TEXTEQ, PointerGetDatum(organization_id));
+	keys[0].sk_collation = index->rd_indcollation[0];
+	ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_TIMESTAMPTZ_GE, TimestampTzGetDatum(from));
+	ScanKeyInit(&keys[2], 2, BTLessStrategyNumber, F_TIMESTAMPTZ_LT, TimestampTzGetDatum(to));
+	index_rescan(scan, keys, 3, NULL, 0);
+	/* in index order the rows come newest first (ties by id too when ties_ordered) */
+	while (!(ties_ordered && nkept == limit) &&
+		   index_getnext_slot(scan, (index->rd_indoption[1] & INDOPTION_DESC) != 0 ?
+							  ForwardScanDirection : BackwardScanDirection, slot))
+	{
+		WhKeptRow	row;
+		bool		isnull;
+
+		CHECK_FOR_INTERRUPTS();
+		row.created_at = DatumGetTimestampTz(slot_getattr(slot, created_attnum, &isnull));
+		if (nkept == limit && row.created_at < kept[limit - 1].created_at)
+			break;				/* every row from here on is older */
+		row.id = slot_getattr(slot, id_attnum, &row.id_null);
+		if (nkept == limit && !NewerThan(&order, &row, &kept[limit - 1]))
+			continue;			/* a tie older by id */
+		row.tuple = ExecCopySlotHeapTuple(slot);
+		row.id = heap_getattr(row.tuple, id_attnum, RelationGetDescr(heap), &row.id_null);
+		KeepRow(&order, kept, &nkept, limit, &row);
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+
+	slot = MakeSingleTupleTableSlot(RelationGetDescr(heap), &TTSOpsHeapTuple);
+	*rows = palloc(Max(nkept, 1) * sizeof(WhEventValues));
+	for (int i = 0; i < nkept; i++)
+	{
+		ExecStoreHeapTuple(kept[i].tuple, slot, false);
+		WhEventValuesOf(&map, slot, &(*rows)[i]);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, NoLock);
+	table_close(heap, NoLock);	/* the rows' toasted values are read later */
+	return nkept;
+}
+
+/*
+ * WhIndexWebhookTotals counts the organization's webhooks and their
+ * subscribed events (count(*) and sum(cardinality(events)) of the totals
+ * query) from the webhooks table's organization index; false (nothing
+ * counted) unless the caller may read every row of it there: a plain
+ * table without inheritance children or row-level security for the
+ * caller, readable by the caller, with such an index and an events column
+ * of text[].
+ */
+bool
+WhIndexWebhookTotals(Oid relid, text *organization_id, int64 *webhooks, int64 *events_subscribed)
+{
+	Relation	heap;
+	Oid			indexid;
+	Relation	index;
+	AttrNumber	events_attnum = InvalidAttrNumber;
+	TupleTableSlot *slot;
+	IndexScanDesc scan;
+	ScanKeyData key;
+
+	if (get_rel_relkind(relid) != RELKIND_RELATION || has_subclass(relid) ||
+		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
+		check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
+		return false;
+	heap = table_open(relid, AccessShareLock);
+	for (int i = 0; i < RelationGetDescr(heap)->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(RelationGetDescr(heap), i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), "events") == 0 &&
+			att->atttypid == TEXTARRAYOID)
+			events_attnum = i + 1;
+	}
+	indexid = events_attnum != InvalidAttrNumber ? OrgIndex(heap, NULL) : InvalidOid;
+	if (!OidIsValid(indexid))
+	{
+		table_close(heap, NoLock);
+		return false;
+	}
+	index = index_open(indexid, AccessShareLock);
+	*webhooks = 0;
+	*events_subscribed = 0;
+	slot = table_slot_create(heap, NULL);
+	scan = index_beginscan(heap, index, GetActiveSnapshot(), 1, 0);
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_TEXTEQ, PointerGetDatum(organization_id));
+	key.sk_collation = index->rd_indcollation[0];
+	index_rescan(scan, &key, 1, NULL, 0);
+	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+		Datum		events = slot_getattr(slot, events_attnum, &isnull);
+
+		CHECK_FOR_INTERRUPTS();
+		(*webhooks)++;
+		if (!isnull)
+		{
+			ArrayType  *array = DatumGetArrayTypeP(events);
+
+			*events_subscribed += ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array));
+		}
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, NoLock);
+	table_close(heap, NoLock);
+	return true;
 }

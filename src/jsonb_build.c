@@ -9,6 +9,7 @@
 
 #include "utils/builtins.h"
 #include "utils/datetime.h"
+#include "utils/memutils.h"
 
 #include "jsonb_build.h"
 #include "window.h"
@@ -113,11 +114,27 @@ WhJsonPutNumeric(JsonbParseState **state, const char *key, Numeric value)
 	PutValue(state, key, &v);
 }
 
-/* WhJsonPutInt pushes an integer as a JSON number. */
+#define WH_KEPT_INTS 1024		/* 0 .. WH_KEPT_INTS - 1 kept as numerics */
+
+/* WhJsonPutInt pushes an integer as a JSON number; small ones from numerics made once per backend. */
 void
 WhJsonPutInt(JsonbParseState **state, const char *key, int64 value)
 {
-	WhJsonPutNumeric(state, key, int64_to_numeric(value));
+	static Numeric kept[WH_KEPT_INTS];
+
+	if (value < 0 || value >= WH_KEPT_INTS)
+	{
+		WhJsonPutNumeric(state, key, int64_to_numeric(value));
+		return;
+	}
+	if (kept[value] == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		kept[value] = int64_to_numeric(value);
+		MemoryContextSwitchTo(old);
+	}
+	WhJsonPutNumeric(state, key, kept[value]);
 }
 
 /* WhJsonPutNull pushes JSON null. */
@@ -176,39 +193,21 @@ FormatUtc(char *out, TimestampTz ts)
 	*out = '\0';
 }
 
-/* WhJsonPutTimestamp pushes ts as FormatUtc writes it; NULL and infinity as null. */
-void
-WhJsonPutTimestamp(JsonbParseState **state, const char *key, TimestampTz ts, bool isnull)
-{
-	char		text[32];
-
-	if (isnull || TIMESTAMP_NOT_FINITE(ts))
-	{
-		WhJsonPutNull(state, key);
-		return;
-	}
-	FormatUtc(text, ts);
-	WhJsonPutCString(state, key, pstrdup(text));
-}
-
 /*
- * WhJsonPutHour pushes the start of an hour (hours since 2000-01-01 UTC) as
- * "YYYY-MM-DD HH:00:00"; the date of the day it lies in is remembered, so
- * the hours of one day are formatted without timestamp2tm.
+ * DatePrefix returns "YYYY-MM-DD " of a day (days since 2000-01-01 UTC) as
+ * FormatUtc writes it; the last day asked for is remembered, so the times
+ * of one day are formatted without timestamp2tm.
  */
-void
-WhJsonPutHour(JsonbParseState **state, const char *key, int64 hour)
+static const char *
+DatePrefix(int64 day)
 {
 	static int64 cached_day = PG_INT64_MIN;
 	static char cached_date[24];	/* "YYYY-MM-DD " (a longer year in full) */
-	int64		day = WhFloorDiv(hour, 24);
-	int			hh = (int) (hour - day * 24);
-	char	   *text;
-	size_t		len;
 
 	if (day != cached_day)
 	{
 		char		midnight[32];
+		size_t		len;
 
 		FormatUtc(midnight, day * USECS_PER_DAY);
 		len = strlen(midnight) - strlen("00:00:00");
@@ -216,13 +215,50 @@ WhJsonPutHour(JsonbParseState **state, const char *key, int64 hour)
 		cached_date[len] = '\0';
 		cached_day = day;
 	}
-	len = strlen(cached_date);
-	text = palloc(len + sizeof("00:00:00"));
-	memcpy(text, cached_date, len);
-	text[len] = '0' + hh / 10;
-	text[len + 1] = '0' + hh % 10;
-	memcpy(text + len + 2, ":00:00", sizeof(":00:00"));
+	return cached_date;
+}
+
+/* PutTimeOfDay pushes a day's date and a time of it, in seconds since its midnight. */
+static void
+PutTimeOfDay(JsonbParseState **state, const char *key, int64 day, int seconds)
+{
+	const char *date = DatePrefix(day);
+	size_t		len = strlen(date);
+	char	   *text = palloc(len + sizeof("00:00:00"));
+	char	   *out = text + len;
+
+	memcpy(text, date, len);
+	out = PutDigits(out, seconds / 3600, 2);
+	*out++ = ':';
+	out = PutDigits(out, seconds / 60 % 60, 2);
+	*out++ = ':';
+	out = PutDigits(out, seconds % 60, 2);
+	*out = '\0';
 	WhJsonPutCString(state, key, text);
+}
+
+/* WhJsonPutTimestamp pushes ts as FormatUtc writes it (fraction dropped); NULL and infinity as null. */
+void
+WhJsonPutTimestamp(JsonbParseState **state, const char *key, TimestampTz ts, bool isnull)
+{
+	int64		day;
+
+	if (isnull || TIMESTAMP_NOT_FINITE(ts))
+	{
+		WhJsonPutNull(state, key);
+		return;
+	}
+	day = WhFloorDiv(ts, USECS_PER_DAY);
+	PutTimeOfDay(state, key, day, (int) ((ts - day * USECS_PER_DAY) / USECS_PER_SEC));
+}
+
+/* WhJsonPutHour pushes the start of an hour (hours since 2000-01-01 UTC) as "YYYY-MM-DD HH:00:00". */
+void
+WhJsonPutHour(JsonbParseState **state, const char *key, int64 hour)
+{
+	int64		day = WhFloorDiv(hour, 24);
+
+	PutTimeOfDay(state, key, day, (int) (hour - day * 24) * 3600);
 }
 
 /* WhJsonPutJsonb pushes a jsonb datum as its JSON value (SQL NULL as null). */

@@ -101,15 +101,13 @@ WhLatencyHistAdd(WhLatencyHist *hist, int64 value, int64 count)
 		Densify(hist);
 }
 
-/* CompareBins orders bins by value. */
-static int
-CompareBins(const void *a, const void *b)
-{
-	int64		x = ((const WhLatencyBin *) a)->value;
-	int64		y = ((const WhLatencyBin *) b)->value;
-
-	return (x > y) - (x < y);
-}
+/* SortBins orders bins by value (an inlined sort: the bins of every call are sorted). */
+#define ST_SORT SortBins
+#define ST_ELEMENT_TYPE WhLatencyBin
+#define ST_COMPARE(a, b) (((a)->value > (b)->value) - ((a)->value < (b)->value))
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
 
 /* WhLatencyHistBins sets *bins to the non-zero bins sorted by value and returns how many. */
 int64
@@ -139,7 +137,7 @@ WhLatencyHistBins(WhLatencyHist *hist, WhLatencyBin **bins)
 		out[n].count = entry->count;
 		n++;
 	}
-	qsort(out, n, sizeof(WhLatencyBin), CompareBins);
+	SortBins(out, n);
 	*bins = out;
 	return n;
 }

@@ -7,12 +7,14 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
 #include "nodes/params.h"
 #include "utils/memutils.h"
 
 #include "columns.h"
+#include "index_rows.h"
 #include "queries.h"
 #include "relations.h"
 
@@ -173,12 +175,20 @@ WhRowReceiverInit(DestReceiver *receiver,
 #define WH_SQL_WEBHOOK 2		/* with the webhook filter */
 #define WH_SQL_SHORT 4			/* an edge of at most an hour, in index order */
 #define WH_SQL_EDGES 8			/* the two edges of a window, in one query */
+#define WH_SQL_TOTALS 16		/* the webhook totals alone */
+
+/* The webhook totals of $1 (and the webhook filter's one webhook, $4) from a webhooks relation. */
+#define WH_TOTALS_SELECT \
+	"pg_catalog.count(*) AS webhooks," \
+	" COALESCE(pg_catalog.sum(pg_catalog.cardinality(w.events)), 0)::pg_catalog.int8" \
+	" AS events_subscribed FROM %s w WHERE w.organization_id OPERATOR(pg_catalog.=) $1%s"
+#define WH_TOTALS_WEBHOOK " AND w.id OPERATOR(pg_catalog.=) $4"
 
 /* A built query's text, kept under its relations and variant. */
 typedef struct WhBuiltSql
 {
 	char	   *relation;
-	char	   *webhooks;		/* the webhooks relation (WH_SQL_LAST), or NULL */
+	char	   *webhooks;		/* the webhooks relation (WH_SQL_LAST, _TOTALS), or NULL */
 	int			variant;
 	char	   *sql;
 } WhBuiltSql;
@@ -189,7 +199,7 @@ static int	wh_sql_next = 0;
 
 /*
  * BuildWindowSql writes a window query of a variant over a relation (and,
- * for WH_SQL_LAST, the webhooks relation).
+ * for WH_SQL_LAST and WH_SQL_TOTALS, the webhooks relation).
  */
 static char *
 BuildWindowSql(const char *relation, const char *webhooks, int variant)
@@ -199,18 +209,17 @@ BuildWindowSql(const char *relation, const char *webhooks, int variant)
 
 	initStringInfo(&sql);
 	appendStringInfoString(&sql, (variant & WH_SQL_EDGES) != 0 ? "(SELECT " : "SELECT ");
-	if ((variant & WH_SQL_LAST) != 0)
+	if ((variant & WH_SQL_TOTALS) != 0)
+		appendStringInfo(&sql, WH_TOTALS_SELECT, webhooks, webhook ? WH_TOTALS_WEBHOOK : "");
+	else if ((variant & WH_SQL_LAST) != 0)
 	{
 		/*
 		 * The webhook totals, and beside them the newest rows (none: one row
 		 * with found NULL), so one execution answers both.
 		 */
-		appendStringInfo(&sql,
-						 "t.webhooks, t.events_subscribed, l.* FROM (SELECT pg_catalog.count(*) AS webhooks,"
-						 " COALESCE(pg_catalog.sum(pg_catalog.cardinality(w.events)), 0)::pg_catalog.int8"
-						 " AS events_subscribed FROM %s w WHERE w.organization_id OPERATOR(pg_catalog.=) $1%s) t"
-						 " LEFT JOIN LATERAL (SELECT true AS found, ",
-						 webhooks, webhook ? " AND w.id OPERATOR(pg_catalog.=) $4" : "");
+		appendStringInfo(&sql, "t.webhooks, t.events_subscribed, l.* FROM (SELECT " WH_TOTALS_SELECT
+						 ") t LEFT JOIN LATERAL (SELECT true AS found, ",
+						 webhooks, webhook ? WH_TOTALS_WEBHOOK : "");
 		WhAppendSelectList(&sql, "e", false);
 		appendStringInfo(&sql,
 						 " FROM %s e" WH_WINDOW_WHERE "%s"
@@ -328,22 +337,51 @@ WhQueryAllMetricRows(const char *relation)
 }
 
 /*
- * WhQueryNewest runs the query of the newest 'limit' rows of the window
- * (every column in table order, newest first) and of the organization's
- * webhook totals (or the one webhook's), both from one execution.
+ * WhQueryNewest gives the newest 'limit' rows of the window (every column,
+ * newest first) and the organization's webhook totals (or the one
+ * webhook's). With rows_index (the caller may read the window's rows from
+ * it: WhScan), the rows come from that index, and the totals from the
+ * webhooks table's organization index where the caller may read the whole
+ * table (index_rows.c), else from their own query; otherwise both come
+ * from one execution.
  */
 void
-WhQueryNewest(const WhFilter *filter, int limit, WhNewest *newest)
+WhQueryNewest(const WhFilter *filter, int limit, Oid rows_index, WhNewest *newest)
 {
-	int			nargs = (filter->webhook_id != NULL ? 4 : 3) + 1;
+	int			nargs = filter->webhook_id != NULL ? 4 : 3;
 	ParamListInfo params = FilterParams(filter, 1);
 	int			variant = WH_SQL_LAST | (filter->webhook_id != NULL ? WH_SQL_WEBHOOK : 0);
+	Oid			webhooks_relid;
+	const char *webhooks = WhWebhooksRelation(&webhooks_relid);
 	SPITupleTable *rows;
 	bool		isnull;
+	int			direct = -1;
 
+	if (OidIsValid(rows_index) && filter->webhook_id == NULL)
+		direct = WhIndexNewestRows(filter->events_relid, rows_index, filter->organization_id,
+								   filter->from, filter->to, limit, &newest->rows);
+	if (direct >= 0)
+	{
+		newest->nrows = direct;
+		if (WhIndexWebhookTotals(webhooks_relid, filter->organization_id, &newest->webhooks,
+								 &newest->events_subscribed))
+			return;
+		params->numParams = 1;	/* the totals read the organization alone */
+		WhExecuteKept(WhKeptPlan(WindowSql(filter->events_relation, webhooks, WH_SQL_TOTALS), 1,
+								 ParamTypes(filter, InvalidOid), true),
+					  params, NULL, SPI_OK_SELECT);
+		if (SPI_processed != 1 || SPI_tuptable->tupdesc->natts != 2)
+			elog(ERROR, "webhook totals query returned " UINT64_FORMAT " rows", SPI_processed);
+		rows = SPI_tuptable;
+		newest->webhooks = DatumGetInt64(SPI_getbinval(rows->vals[0], rows->tupdesc, 1, &isnull));
+		newest->events_subscribed = DatumGetInt64(SPI_getbinval(rows->vals[0], rows->tupdesc, 2, &isnull));
+		return;
+	}
+
+	nargs++;
 	params->params[nargs - 1].value = Int64GetDatum(limit);
 	params->params[nargs - 1].ptype = INT8OID;
-	WhExecuteKept(WhKeptPlan(WindowSql(filter->events_relation, WhWebhooksRelation(), variant), nargs,
+	WhExecuteKept(WhKeptPlan(WindowSql(filter->events_relation, webhooks, variant), nargs,
 					   ParamTypes(filter, INT8OID), true),
 			params, NULL, SPI_OK_SELECT);
 	rows = SPI_tuptable;
@@ -353,6 +391,15 @@ WhQueryNewest(const WhFilter *filter, int limit, WhNewest *newest)
 	newest->webhooks = DatumGetInt64(SPI_getbinval(rows->vals[0], rows->tupdesc, 1, &isnull));
 	newest->events_subscribed = DatumGetInt64(SPI_getbinval(rows->vals[0], rows->tupdesc, 2, &isnull));
 	(void) SPI_getbinval(rows->vals[0], rows->tupdesc, 3, &isnull);
-	newest->rows = rows;
-	newest->nrows = isnull ? 0 : SPI_processed;	/* found NULL: the window has no rows */
+	newest->nrows = isnull ? 0 : (int) SPI_processed;	/* found NULL: the window has no rows */
+	newest->rows = palloc(Max(newest->nrows, 1) * sizeof(WhEventValues));
+	for (int i = 0; i < newest->nrows; i++)
+	{
+		Datum		all[WH_NEWEST_FIRST_COLUMN - 1 + WH_NCOLUMNS];
+		bool		all_nulls[WH_NEWEST_FIRST_COLUMN - 1 + WH_NCOLUMNS];
+
+		heap_deform_tuple(rows->vals[i], rows->tupdesc, all, all_nulls);
+		memcpy(newest->rows[i].values, all + WH_NEWEST_FIRST_COLUMN - 1, sizeof(newest->rows[i].values));
+		memcpy(newest->rows[i].nulls, all_nulls + WH_NEWEST_FIRST_COLUMN - 1, sizeof(newest->rows[i].nulls));
+	}
 }

@@ -13,6 +13,7 @@
 #include "nodes/params.h"
 #include "tcop/dest.h"
 
+#include "columns.h"
 #include "whanalytics.h"
 
 extern SPIPlanPtr WhKeptPlan(const char *sql, int nargs, Oid *argtypes, bool generic);
@@ -30,12 +31,12 @@ typedef struct WhNewest
 {
 	int64		webhooks;
 	int64		events_subscribed;
-	SPITupleTable *rows;		/* nrows rows; every column from WH_NEWEST_FIRST_COLUMN on */
-	uint64		nrows;
+	WhEventValues *rows;		/* nrows rows, newest first */
+	int			nrows;
 } WhNewest;
 
 #define WH_NEWEST_FIRST_COLUMN 4	/* 1-based: after webhooks, events_subscribed, found */
 
-extern void WhQueryNewest(const WhFilter *filter, int limit, WhNewest *newest);
+extern void WhQueryNewest(const WhFilter *filter, int limit, Oid rows_index, WhNewest *newest);
 
 #endif							/* WH_QUERIES_H */

@@ -227,10 +227,10 @@ WhEventsRelation(Oid *relid)
 				   "webhook_events", names, relid);
 }
 
-/* WhWebhooksRelation names the relation webhooks are read from. */
+/* WhWebhooksRelation names the relation webhooks are read from, and sets its oid (when relid is not NULL). */
 char *
-WhWebhooksRelation(void)
+WhWebhooksRelation(Oid *relid)
 {
 	return Resolve("whanalytics.webhooks_table", wh_webhooks_table,
-				   "webhooks", wh_webhook_columns, NULL);
+				   "webhooks", wh_webhook_columns, relid);
 }

@@ -12,6 +12,6 @@ extern Oid	WhExtensionOwner(void);
 extern Oid	WhRelationOwner(Oid relid);
 extern char *WhQualifiedName(Oid relid);
 extern char *WhEventsRelation(Oid *relid);
-extern char *WhWebhooksRelation(void);
+extern char *WhWebhooksRelation(Oid *relid);
 
 #endif							/* WH_RELATIONS_H */

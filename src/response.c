@@ -121,24 +121,18 @@ KeyOrder(void)
 	return order;
 }
 
-/* PutLastEvent writes one row of the newest-rows query (every column) as an object, keys in order. */
+/* PutLastEvent writes one of the newest rows (every column) as an object, keys in order. */
 static void
-PutLastEvent(JsonbParseState **state, HeapTuple tuple, TupleDesc desc, const int *order)
+PutLastEvent(JsonbParseState **state, const WhEventValues *row, const int *order)
 {
-	Datum		all[WH_NEWEST_FIRST_COLUMN - 1 + WH_NCOLUMNS];
-	bool		all_nulls[WH_NEWEST_FIRST_COLUMN - 1 + WH_NCOLUMNS];
-	Datum	   *values = all + WH_NEWEST_FIRST_COLUMN - 1;
-	bool	   *nulls = all_nulls + WH_NEWEST_FIRST_COLUMN - 1;
-
-	heap_deform_tuple(tuple, desc, all, all_nulls);
 	WhJsonBeginObject(state, NULL);
 	for (int i = 0; i < WH_NCOLUMNS; i++)
 	{
 		int			col = order[i];
 		const char *name = wh_event_columns[col].name;
-		Datum		value = values[col];
+		Datum		value = row->values[col];
 
-		if (nulls[col])
+		if (row->nulls[col])
 		{
 			WhJsonPutNull(state, name);
 			continue;
@@ -167,8 +161,8 @@ static void
 PutLastEvents(JsonbParseState **state, const WhNewest *newest)
 {
 	WhJsonBeginArray(state, "last_events");
-	for (uint64 i = 0; i < newest->nrows; i++)
-		PutLastEvent(state, newest->rows->vals[i], newest->rows->tupdesc, KeyOrder());
+	for (int i = 0; i < newest->nrows; i++)
+		PutLastEvent(state, &newest->rows[i], KeyOrder());
 	WhJsonEndArray(state);
 }
 
@@ -253,7 +247,7 @@ WhAnalyticsResponse(const WhFilter *filter, int top_n, int last_n)
 	WhNewest	newest;
 
 	WhScanWindow(filter, true, &scan);
-	WhQueryNewest(filter, last_n, &newest);
+	WhQueryNewest(filter, last_n, scan.rows_index, &newest);
 
 	WhJsonBeginObject(&state, NULL);
 	WhJsonPutInt(&state, "status", 200);

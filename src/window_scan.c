@@ -127,8 +127,8 @@ IndexRow(TupleTableSlot *slot, void *arg)
 /*
  * ScanEdges reads the rows of the window's two partial edge hours,
  * [first_from, first_to) and [second_from, second_to): straight from
- * rows_index (index_rows.c) when WhSummarySource gave one and no webhook is
- * asked for, else in one query when both hold time.
+ * rows_index (index_rows.c) when valid, else in one query when both hold
+ * time.
  */
 static void
 ScanEdges(WhScanState *state, Oid rows_index, TimestampTz first_from, TimestampTz first_to,
@@ -137,7 +137,7 @@ ScanEdges(WhScanState *state, Oid rows_index, TimestampTz first_from, TimestampT
 	WhFilter	part = *state->filter;
 
 	state->current = NULL;
-	if (OidIsValid(rows_index) && part.webhook_id == NULL)
+	if (OidIsValid(rows_index))
 	{
 		TimestampTz from[2] = {first_from, second_from};
 		TimestampTz to[2] = {first_to, second_to};
@@ -313,7 +313,8 @@ WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
 	}
 	else if (source == WH_SOURCE_SUMMARIES)
 	{
-		ScanEdges(&state, rows_index, filter->from, first_hour * USECS_PER_HOUR,
+		scan->rows_index = filter->webhook_id == NULL ? rows_index : InvalidOid;
+		ScanEdges(&state, scan->rows_index, filter->from, first_hour * USECS_PER_HOUR,
 				  end_hour * USECS_PER_HOUR, filter->to);
 		state.current = NULL;
 		WhSummariesRead(parts, filter, first_hour, end_hour, SummaryDay,

@@ -23,6 +23,8 @@ typedef struct WhScan
 	WhDetail	detail;			/* events, failed URLs, latency in ms (detailed only) */
 	int64		nhours;			/* hours holding at least one row */
 	WhHourBucket *hours;		/* sorted by hour, oldest first */
+	Oid			rows_index;		/* the caller may read the window's rows from it
+								 * (index_rows.c), or InvalidOid */
 } WhScan;
 
 extern void WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan);
