@@ -1,6 +1,6 @@
 # PGXS build of the whanalytics extension.
 EXTENSION = whanalytics
-EXTVERSION = 1.3
+EXTVERSION = 1.4
 
 MODULE_big = whanalytics
 OBJS = src/whanalytics.o src/settings.o src/window.o src/metrics.o src/delivery.o \
@@ -24,7 +24,7 @@ TAP_TESTS = 1
 PROVE_TESTS = test/t/*.pl
 
 # Concurrency: isolationtester specs in test/specs, their outputs in test/expected.
-ISOLATION = rebuild_concurrent
+ISOLATION = rebuild_concurrent dead_entries
 ISOLATION_OPTS = --inputdir=test --load-extension=plpgsql
 
 # `make installcheck REGRESS=x` runs that pg_regress test alone: no TAP or isolation test.
