@@ -6,9 +6,9 @@
  *	  are only ever inserted, so concurrent writers never wait on each other;
  *	  a day's deltas are merged ("compacted"), under a try-lock so two
  *	  compactions never touch the same day: by a small statement, for each
- *	  day it wrote, once a few deltas lie beside the merged day (so reads
- *	  stay cheap whatever the write history; the big merged day itself is
- *	  rewritten only when the deltas weigh enough), and by a statement of
+ *	  day it wrote, deltas of like sizes (so reads stay cheap whatever the
+ *	  write history; the big merged day itself is rewritten only when the
+ *	  deltas weigh enough), and by a statement of
  *	  several chunks, at its end, for every day more than one of its
  *	  chunks wrote. Readers sum whatever rows they see in their snapshot,
  *	  which is always exact.
@@ -51,7 +51,7 @@
 
 #define WH_CHUNK_ROWS 20000
 #define WH_COMPACT_MAX_DAYS 4	/* statements touching more days leave compaction to others */
-#define WH_COMPACT_DELTAS_AT 2	/* deltas beside a merged day that a small statement merges */
+#define WH_COMPACT_MAX_DELTAS 3	/* deltas beside a merged day that a small statement leaves */
 #define WH_COMPACT_BASE_SHARE 8	/* deltas weighing 1/8 of the merged day are merged into it */
 
 /* One changed row, reduced to what the summaries need. */
@@ -266,39 +266,61 @@ SeenRowSize(TupleTableSlot *slot)
 		toast_raw_datum_size(slot_getattr(slot, WH_SUMMARY_HOURS, &isnull));
 }
 
+/* CompareSeenSize orders seen rows by the size of their values, smallest first. */
+static int
+CompareSeenSize(const void *a, const void *b)
+{
+	Size		x = ((const WhSeenRow *) a)->size;
+	Size		y = ((const WhSeenRow *) b)->size;
+
+	return (x > y) - (x < y);
+}
+
 /*
- * ChooseRows marks which of a day's rows to merge (all of them, or the
- * deltas beside the biggest row, the merged day); false when none need
- * merging yet.
+ * ChooseRows sorts a day's rows by size and marks which to merge; false
+ * when none need merging yet. WH_COMPACT_FULL merges them all. Otherwise
+ * the biggest row is the merged day, the others its deltas: all of them
+ * with it once the deltas weigh a 1/WH_COMPACT_BASE_SHARE of it, all the
+ * deltas beyond WH_COMPACT_MAX_DELTAS, else the smallest deltas while each
+ * next one is no bigger than those before it together. Merging like sizes
+ * (a binary counter of deltas) rewrites each delta's bytes a few times, not
+ * once per later statement, and leaves a day a handful of rows.
  */
 static bool
-ChooseRows(const WhSeenRow *rows, int nrows, WhCompaction how, bool *merge)
+ChooseRows(WhSeenRow *rows, int nrows, WhCompaction how, bool *merge)
 {
-	int			base = 0;
+	int			base = nrows - 1;
 	Size		deltas = 0;
+	Size		group;
+	int			n;
 
 	if (nrows < 2)
 		return false;
-	for (int i = 1; i < nrows; i++)
-		if (rows[i].size > rows[base].size)
-			base = i;
+	qsort(rows, nrows, sizeof(WhSeenRow), CompareSeenSize);
+	for (int i = 0; i < base; i++)
+		deltas += rows[i].size;
+	if (how == WH_COMPACT_FULL || deltas * WH_COMPACT_BASE_SHARE >= rows[base].size)
+		n = nrows;
+	else if (base > WH_COMPACT_MAX_DELTAS)
+		n = base;
+	else
+	{
+		group = rows[0].size;
+		for (n = 1; n < base && rows[n].size <= group; n++)
+			group += rows[n].size;
+		if (n < 2)
+			return false;
+	}
 	for (int i = 0; i < nrows; i++)
-		if (i != base)
-			deltas += rows[i].size;
-	if (how == WH_COMPACT_DELTAS && nrows - 1 < WH_COMPACT_DELTAS_AT)
-		return false;
-	for (int i = 0; i < nrows; i++)
-		merge[i] = how == WH_COMPACT_FULL || i != base ||
-			deltas * WH_COMPACT_BASE_SHARE >= rows[base].size;
+		merge[i] = i < n;
 	return true;
 }
 
 /*
  * CompactDay merges summary rows of one (organization, day) into one: all
- * of them, or (WH_COMPACT_DELTAS) once WH_COMPACT_DELTAS_AT deltas lie
- * beside the merged day, those deltas, and the merged day with them once
- * they weigh a 1/WH_COMPACT_BASE_SHARE of it; so a day never has more than
- * a few rows, and a writer rewrites the big merged day only now and then.
+ * of them, or (WH_COMPACT_DELTAS) those ChooseRows picks; so a day never
+ * has more than a few rows, a delta is rewritten only a few times, and a
+ * writer rewrites the big merged day only now and then.
  * It reads them with a plain index scan (which marks the index entries of
  * rows dead to everyone, so later scans skip them) under a new snapshot, as
  * a DELETE statement would; then deletes each chosen row directly and
