@@ -32,7 +32,10 @@
 #    in rounds that rotate which table goes first (a CHECKPOINT before
 #    each run), so drift and checkpoints do not favour one side; the median
 #    TPS of each side, failed transactions, deadlocks, and a check that no
-#    row was lost.
+#    row was lost. Then reads after the write history: each scenario as the
+#    bulk load and the writers left the summaries against a compacted copy
+#    of the database, alternately; again after 100,000 single-row writes
+#    spread over the 30 days.
 # 4. Concurrent reads (bench/reads_{ext,rollup,plain}.pgbench, -M prepared):
 #    pgbench readers of the largest and the median organization at last_day
 #    and last_30_days, at 1, 8 and 32 clients, each side in turn; then again
@@ -454,26 +457,42 @@ recheck_all() {
 }
 
 # One round of reads after a write history: each scenario as the writes
-# left the summaries, then after webhook_summaries_compact() (what a manual
-# upkeep would give); ratio = as left / compacted.
+# left the summaries and after webhook_summaries_compact() (what a manual
+# upkeep would give), side by side: the compacted state is a copy of the
+# database (CREATE DATABASE ... TEMPLATE) compacted there, and the two are
+# timed alternately, a fresh backend per database and run, so that this
+# machine's drift over seconds does not fall on one side; ratio = as left
+# / compacted. The benchmark's database is compacted afterwards, as the
+# copy was.
 history_round() {
-    local what=$1
+    local what=$1 copy="${DB}_compacted" times r side label ms
+    times=$(mktemp "${TMPDIR:-/tmp}/whanalytics-history.XXXXXX")
+    TMP_FILES+=("$times")
     echo
-    echo "== reads after $what (medians of $RUNS runs; ratio = as left / compacted)"
-    bpsql -P footer=off <<SQL
-CREATE TEMP TABLE history_reads AS
-SELECT sc.label, (SELECT count(*) FROM webhook_event_summaries) AS summary_rows,
-       (bench_time_pair(sc.org, sc.period, '$AS_OF', $RUNS, false)).ext_ms AS as_left_ms
-FROM bench_scenario_list() sc;
-SELECT webhook_summaries_compact() AS days_compacted \gset
-SELECT h.label AS scenario, h.summary_rows AS "summary rows as left",
-       (SELECT count(*) FROM webhook_event_summaries) AS "after compact",
-       round(h.as_left_ms::numeric, 2) AS "as left ms",
-       round(c.ms::numeric, 2) AS "compacted ms", round((h.as_left_ms / c.ms)::numeric, 2) AS ratio
-FROM history_reads h
-JOIN LATERAL (SELECT (bench_time_pair(sc.org, sc.period, '$AS_OF', $RUNS, false)).ext_ms AS ms
-              FROM bench_scenario_list() sc WHERE sc.label = h.label) c ON true;
-SQL
+    echo "== reads after $what (medians of $RUNS alternating runs, each side in a fresh backend; ratio = as left / compacted)"
+    bpsql -c "DROP DATABASE IF EXISTS $copy"
+    bpsql -c "CREATE DATABASE $copy TEMPLATE $DB STRATEGY FILE_COPY"
+    "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -d "$copy" -c 'SELECT webhook_summaries_compact()' >/dev/null
+    bpsql -c 'CHECKPOINT'
+    for ((r = 1; r <= RUNS; r++)); do
+        for side in "$DB" "$copy"; do
+            "$PG_BIN/psql" -X -q -At -F ' ' -v ON_ERROR_STOP=1 -d "$side" -c \
+                "SELECT '$side', replace(sc.label, ' ', '~'), (bench_time_pair(sc.org, sc.period, '$AS_OF', 1, false)).ext_ms
+                 FROM bench_scenario_list() sc" >>"$times"
+        done
+    done
+    printf '%-26s %21s %14s %11s %13s %6s\n' scenario "summary rows as left" "after compact" "as left ms" "compacted ms" ratio
+    while read -r label; do
+        local left compacted
+        left=$(awk -v d="$DB" -v l="$label" '$1 == d && $2 == l { print $3 }' "$times" | median)
+        compacted=$(awk -v d="$copy" -v l="$label" '$1 == d && $2 == l { print $3 }' "$times" | median)
+        printf '%-26s %21s %14s %11.2f %13.2f %6.2f\n' "${label//\~/ }" \
+            "$(bval 'SELECT count(*) FROM webhook_event_summaries')" \
+            "$("$PG_BIN/psql" -X -q -At -d "$copy" -c 'SELECT count(*) FROM webhook_event_summaries')" \
+            "$left" "$compacted" "$(awk -v a="$left" -v b="$compacted" 'BEGIN { print (b > 0 ? a / b : 0) }')"
+    done < <(awk -v d="$DB" '$1 == d { print $2 }' "$times" | awk '!seen[$0]++')
+    bpsql -c "DROP DATABASE $copy"
+    bval 'SELECT webhook_summaries_compact()' >/dev/null
 }
 
 # Read cost after the write history, without manual upkeep: first as the
