@@ -103,6 +103,19 @@ WhOrgCreatedIndex(Relation heap)
 }
 
 /*
+ * SetRangeKeys fills keys with organization_id = organization_id and
+ * created_at in [from, to), for an index found by OrgIndex.
+ */
+static void
+SetRangeKeys(ScanKeyData *keys, Relation index, text *organization_id, TimestampTz from, TimestampTz to)
+{
+	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_TEXTEQ, PointerGetDatum(organization_id));
+	keys[0].sk_collation = index->rd_indcollation[0];
+	ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_TIMESTAMPTZ_GE, TimestampTzGetDatum(from));
+	ScanKeyInit(&keys[2], 2, BTLessStrategyNumber, F_TIMESTAMPTZ_LT, TimestampTzGetDatum(to));
+}
+
+/*
  * WhIndexRowsRead gives every row of relid with organization_id equal to
  * the organization and created_at in one of the ranges [from[i], to[i]) to
  * receive, range by range, each in created_at order (startup first sees the
@@ -125,11 +138,7 @@ WhIndexRowsRead(Oid relid, Oid indexid, text *organization_id, int nranges,
 	{
 		if (from[i] >= to[i])
 			continue;
-		ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_TEXTEQ, PointerGetDatum(organization_id));
-		keys[0].sk_collation = index->rd_indcollation[0];
-		ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_TIMESTAMPTZ_GE,
-					TimestampTzGetDatum(from[i]));
-		ScanKeyInit(&keys[2], 2, BTLessStrategyNumber, F_TIMESTAMPTZ_LT, TimestampTzGetDatum(to[i]));
+		SetRangeKeys(keys, index, organization_id, from[i], to[i]);
 		index_rescan(scan, keys, 3, NULL, 0);
 		while (index_getnext_slot(scan, ForwardScanDirection, slot))
 		{
@@ -139,8 +148,8 @@ WhIndexRowsRead(Oid relid, Oid indexid, text *organization_id, int nranges,
 	}
 	index_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
-	index_close(index, AccessShareLock);
-	table_close(heap, AccessShareLock);
+	index_close(index, NoLock);
+	table_close(heap, NoLock);
 }
 
 /* A row kept as one of the newest, with its ordering keys. */
@@ -213,68 +222,28 @@ IdFollowsCreatedAt(Relation index, Relation heap, Oid id_type)
 }
 
 /*
- * WhIndexNewestRows reads the newest 'limit' rows (created_at DESC, id DESC)
- * of the organization with created_at in [from, to) into rows, each as the
- * newest-rows query gives it; -1 (nothing read) when the table's columns
- * need that query's casts. It walks the index from the newest end, so it
- * reads about limit rows (more only where created_at ties and the index
- * does not order the ties by id).
+ * CollectNewest walks index from the newest end of the organization's rows
+ * with created_at in [from, to) and returns the newest 'limit' (limit > 0)
+ * of them, newest first, in kept (the caller's array); their number.
  */
-int
-WhIndexNewestRows(Oid relid, Oid indexid, text *organization_id, TimestampTz from,
-				  TimestampTz to, int limit, WhEventValues **rows)
+static int
+CollectNewest(Relation heap, Relation index, const WhColumnMap *map, const WhNewestOrder *order,
+			  text *organization_id, TimestampTz from, TimestampTz to, int limit, WhKeptRow *kept)
 {
-	Relation	heap = table_open(relid, AccessShareLock);
-	Relation	index;
-	WhColumnMap map;
-	WhNewestOrder order;
-	WhKeptRow  *kept;
-	int			nkept = 0;
-	TupleTableSlot *slot;
-	IndexScanDesc scan;
+	AttrNumber	created_attnum = map->col[WH_COL_CREATED_AT].position + 1;
+	AttrNumber	id_attnum = map->col[WH_COL_ID].position + 1;
+	bool		ties_ordered = IdFollowsCreatedAt(index, heap, map->col[WH_COL_ID].type);
+	ScanDirection direction = (index->rd_indoption[1] & INDOPTION_DESC) != 0 ?
+		ForwardScanDirection : BackwardScanDirection;
+	TupleTableSlot *slot = table_slot_create(heap, NULL);
+	IndexScanDesc scan = index_beginscan(heap, index, GetActiveSnapshot(), 3, 0);
 	ScanKeyData keys[3];
-	AttrNumber	created_attnum;
-	AttrNumber	id_attnum;
-	Oid			id_type;
-	bool		ties_ordered;
-	TypeCacheEntry *typentry;
+	int			nkept = 0;
 
-	if (!WhColumnMapAllUncast(RelationGetDescr(heap), &map))
-	{
-		table_close(heap, NoLock);
-		return -1;
-	}
-	created_attnum = map.col[WH_COL_CREATED_AT].position + 1;
-	id_attnum = map.col[WH_COL_ID].position + 1;
-	id_type = map.col[WH_COL_ID].type;
-	typentry = lookup_type_cache(id_type, TYPECACHE_CMP_PROC_FINFO);
-	*rows = NULL;
-	if (!OidIsValid(typentry->cmp_proc))
-	{
-		table_close(heap, NoLock);
-		return -1;
-	}
-	if (limit == 0 || from >= to)
-	{
-		table_close(heap, NoLock);
-		return 0;
-	}
-	index = index_open(indexid, AccessShareLock);
-	order.id_cmp = &typentry->cmp_proc_finfo;
-	order.id_collation = TupleDescAttr(RelationGetDescr(heap), id_attnum - 1)->attcollation;
-	ties_ordered = IdFollowsCreatedAt(index, heap, id_type);
-	kept = palloc(limit * sizeof(WhKeptRow));
-	slot = table_slot_create(heap, NULL);
-	scan = index_beginscan(heap, index, GetActiveSnapshot(), 3, 0);
-	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_TEXTEQ, PointerGetDatum(organization_id));
-	keys[0].sk_collation = index->rd_indcollation[0];
-	ScanKeyInit(&keys[1], 2, BTGreaterEqualStrategyNumber, F_TIMESTAMPTZ_GE, TimestampTzGetDatum(from));
-	ScanKeyInit(&keys[2], 2, BTLessStrategyNumber, F_TIMESTAMPTZ_LT, TimestampTzGetDatum(to));
+	SetRangeKeys(keys, index, organization_id, from, to);
 	index_rescan(scan, keys, 3, NULL, 0);
 	/* in index order the rows come newest first (ties by id too when ties_ordered) */
-	while (!(ties_ordered && nkept == limit) &&
-		   index_getnext_slot(scan, (index->rd_indoption[1] & INDOPTION_DESC) != 0 ?
-							  ForwardScanDirection : BackwardScanDirection, slot))
+	while (!(ties_ordered && nkept == limit) && index_getnext_slot(scan, direction, slot))
 	{
 		WhKeptRow	row;
 		bool		isnull;
@@ -284,24 +253,59 @@ WhIndexNewestRows(Oid relid, Oid indexid, text *organization_id, TimestampTz fro
 		if (nkept == limit && row.created_at < kept[limit - 1].created_at)
 			break;				/* every row from here on is older */
 		row.id = slot_getattr(slot, id_attnum, &row.id_null);
-		if (nkept == limit && !NewerThan(&order, &row, &kept[limit - 1]))
+		if (nkept == limit && !NewerThan(order, &row, &kept[limit - 1]))
 			continue;			/* a tie older by id */
 		row.tuple = ExecCopySlotHeapTuple(slot);
 		row.id = heap_getattr(row.tuple, id_attnum, RelationGetDescr(heap), &row.id_null);
-		KeepRow(&order, kept, &nkept, limit, &row);
+		KeepRow(order, kept, &nkept, limit, &row);
 	}
 	index_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
+	return nkept;
+}
 
-	slot = MakeSingleTupleTableSlot(RelationGetDescr(heap), &TTSOpsHeapTuple);
-	*rows = palloc(Max(nkept, 1) * sizeof(WhEventValues));
-	for (int i = 0; i < nkept; i++)
+/*
+ * WhIndexNewestRows reads the newest 'limit' rows (created_at DESC, id DESC)
+ * of the organization with created_at in [from, to) into rows, each as the
+ * newest-rows query gives it; -1 (nothing read) when the table's columns
+ * need that query's casts or its id type has no btree comparison. It walks
+ * the index from the newest end, so it reads about limit rows (more only
+ * where created_at ties and the index does not order the ties by id).
+ */
+int
+WhIndexNewestRows(Oid relid, Oid indexid, text *organization_id, TimestampTz from,
+				  TimestampTz to, int limit, WhEventValues **rows)
+{
+	Relation	heap = table_open(relid, AccessShareLock);
+	WhColumnMap map;
+	TypeCacheEntry *typentry = NULL;
+	int			nkept = 0;
+
+	*rows = NULL;
+	if (WhColumnMapAllUncast(RelationGetDescr(heap), &map))
+		typentry = lookup_type_cache(map.col[WH_COL_ID].type, TYPECACHE_CMP_PROC_FINFO);
+	if (typentry == NULL || !OidIsValid(typentry->cmp_proc))
+		nkept = -1;
+	else if (limit > 0 && from < to)
 	{
-		ExecStoreHeapTuple(kept[i].tuple, slot, false);
-		WhEventValuesOf(&map, slot, &(*rows)[i]);
+		Relation	index = index_open(indexid, AccessShareLock);
+		WhKeptRow  *kept = palloc(limit * sizeof(WhKeptRow));
+		WhNewestOrder order;
+		TupleTableSlot *slot;
+
+		order.id_cmp = &typentry->cmp_proc_finfo;
+		order.id_collation = TupleDescAttr(RelationGetDescr(heap), map.col[WH_COL_ID].position)->attcollation;
+		nkept = CollectNewest(heap, index, &map, &order, organization_id, from, to, limit, kept);
+		slot = MakeSingleTupleTableSlot(RelationGetDescr(heap), &TTSOpsHeapTuple);
+		*rows = palloc(Max(nkept, 1) * sizeof(WhEventValues));
+		for (int i = 0; i < nkept; i++)
+		{
+			ExecStoreHeapTuple(kept[i].tuple, slot, false);
+			WhEventValuesOf(&map, slot, &(*rows)[i]);
+		}
+		ExecDropSingleTupleTableSlot(slot);
+		index_close(index, NoLock);
 	}
-	ExecDropSingleTupleTableSlot(slot);
-	index_close(index, NoLock);
 	table_close(heap, NoLock);	/* the rows' toasted values are read later */
 	return nkept;
 }

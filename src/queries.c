@@ -336,6 +336,16 @@ WhQueryAllMetricRows(const char *relation)
 	return sql.data;
 }
 
+/* ReadTotals takes the webhook totals from the first two columns of the first row. */
+static void
+ReadTotals(SPITupleTable *rows, WhNewest *newest)
+{
+	bool		isnull;
+
+	newest->webhooks = DatumGetInt64(SPI_getbinval(rows->vals[0], rows->tupdesc, 1, &isnull));
+	newest->events_subscribed = DatumGetInt64(SPI_getbinval(rows->vals[0], rows->tupdesc, 2, &isnull));
+}
+
 /*
  * WhQueryNewest gives the newest 'limit' rows of the window (every column,
  * newest first) and the organization's webhook totals (or the one
@@ -372,9 +382,7 @@ WhQueryNewest(const WhFilter *filter, int limit, Oid rows_index, WhNewest *newes
 					  params, NULL, SPI_OK_SELECT);
 		if (SPI_processed != 1 || SPI_tuptable->tupdesc->natts != 2)
 			elog(ERROR, "webhook totals query returned " UINT64_FORMAT " rows", SPI_processed);
-		rows = SPI_tuptable;
-		newest->webhooks = DatumGetInt64(SPI_getbinval(rows->vals[0], rows->tupdesc, 1, &isnull));
-		newest->events_subscribed = DatumGetInt64(SPI_getbinval(rows->vals[0], rows->tupdesc, 2, &isnull));
+		ReadTotals(SPI_tuptable, newest);
 		return;
 	}
 
@@ -388,8 +396,7 @@ WhQueryNewest(const WhFilter *filter, int limit, Oid rows_index, WhNewest *newes
 	if (SPI_processed < 1 || rows->tupdesc->natts != WH_NEWEST_FIRST_COLUMN - 1 + WH_NCOLUMNS)
 		elog(ERROR, "newest rows query returned " UINT64_FORMAT " rows of %d columns",
 			 SPI_processed, rows->tupdesc->natts);
-	newest->webhooks = DatumGetInt64(SPI_getbinval(rows->vals[0], rows->tupdesc, 1, &isnull));
-	newest->events_subscribed = DatumGetInt64(SPI_getbinval(rows->vals[0], rows->tupdesc, 2, &isnull));
+	ReadTotals(rows, newest);
 	(void) SPI_getbinval(rows->vals[0], rows->tupdesc, 3, &isnull);
 	newest->nrows = isnull ? 0 : (int) SPI_processed;	/* found NULL: the window has no rows */
 	newest->rows = palloc(Max(newest->nrows, 1) * sizeof(WhEventValues));

@@ -306,7 +306,6 @@ ChooseRows(WhSeenRow *rows, int nrows, WhCompaction how, bool *merge)
 {
 	int			base = nrows - 1;
 	Size		deltas = 0;
-	Size		group;
 	int			n;
 
 	if (nrows < 2)
@@ -320,7 +319,8 @@ ChooseRows(WhSeenRow *rows, int nrows, WhCompaction how, bool *merge)
 		n = base;
 	else
 	{
-		group = rows[0].size;
+		Size		group = rows[0].size;
+
 		for (n = 1; n < base && rows[n].size <= group; n++)
 			group += rows[n].size;
 		if (n < 2)
