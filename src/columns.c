@@ -9,6 +9,7 @@
  */
 #include "postgres.h"
 
+#include "access/transam.h"
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -127,6 +128,17 @@ FindAttribute(TupleDesc desc, const char *name)
 }
 
 /*
+ * BaseType is the type a column of type reads as: a domain's base type.
+ * Types of the bootstrap catalogs are no domains, so the common case needs
+ * no catalog lookup (this runs for every summarized statement).
+ */
+static Oid
+BaseType(Oid type)
+{
+	return type < FirstGenbkiObjectId ? type : getBaseType(type);
+}
+
+/*
  * WhColumnMapFind finds the metric columns (and with_keys, organization_id
  * and webhook_id) in a tuple descriptor of relname, and checks that each
  * has a type its kind can read.
@@ -151,7 +163,7 @@ WhColumnMapFind(TupleDesc desc, bool with_keys, const char *relname, WhColumnMap
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
 					 errmsg("relation \"%s\" has no column \"%s\"", relname, c->name),
 					 errhint("whanalytics reads the columns of SPEC section 1 by name.")));
-		type = getBaseType(TupleDescAttr(desc, position)->atttypid);
+		type = BaseType(TupleDescAttr(desc, position)->atttypid);
 		if (!WhColumnTypeAccepted(c->kind, type))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),

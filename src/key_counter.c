@@ -6,7 +6,6 @@
  */
 #include "postgres.h"
 
-#include "common/hashfn.h"
 #include "fmgr.h"
 
 #include "key_counter.h"
@@ -37,7 +36,7 @@ KeysEqual(WhCounterKey a, WhCounterKey b)
 #define SH_ELEMENT_TYPE WhCounterEntry
 #define SH_KEY_TYPE WhCounterKey
 #define SH_KEY key
-#define SH_HASH_KEY(tb, k) hash_bytes((const unsigned char *) (k).data, (k).len)
+#define SH_HASH_KEY(tb, k) WhStringHash((k).data, (k).len)
 #define SH_EQUAL(tb, a, b) KeysEqual(a, b)
 #define SH_STORE_HASH
 #define SH_GET_HASH(tb, a) ((a)->hash)

@@ -18,6 +18,35 @@ typedef struct WhCount
 	int64		count;
 } WhCount;
 
+/*
+ * WhStringHash hashes len bytes eight at a time (a multiply-xorshift per
+ * word and murmur3's 64-bit finalizer): for the hash tables of strings,
+ * where hash_bytes's byte-wise rounds cost more than the lookup.
+ */
+static inline uint32
+WhStringHash(const char *data, int len)
+{
+	uint64		h = (uint64) len * UINT64CONST(0x9E3779B97F4A7C15);
+	uint64		w;
+
+	for (; len >= 8; data += 8, len -= 8)
+	{
+		memcpy(&w, data, 8);
+		h = (h ^ w) * UINT64CONST(0xff51afd7ed558ccd);
+		h ^= h >> 29;
+	}
+	if (len > 0)
+	{
+		w = 0;
+		memcpy(&w, data, len);
+		h = (h ^ w) * UINT64CONST(0xff51afd7ed558ccd);
+	}
+	h ^= h >> 33;
+	h *= UINT64CONST(0xc4ceb9fe1a85ec53);
+	h ^= h >> 33;
+	return (uint32) h;
+}
+
 extern WhCounter *WhCounterCreate(MemoryContext context, uint32 size);
 extern void WhCounterAdd(WhCounter *counter, const char *data, int len, int64 count);
 extern void WhCounterAddNull(WhCounter *counter, int64 count);

@@ -47,12 +47,15 @@
 #include "summary_write.h"
 #include "window.h"
 
-#define WH_CHUNK_ROWS 20000
+#define WH_CHUNK_ROWS 131072		/* rows sorted and written at once: a 100k-row statement is one chunk */
 #define WH_COMPACT_MAX_DAYS 4	/* statements touching more days leave compaction to others */
 #define WH_COMPACT_MAX_DELTAS 3	/* deltas beside a merged day that a small statement leaves */
 #define WH_COMPACT_BASE_SHARE 8	/* deltas weighing 1/8 of the merged day are merged into it */
 
-/* One changed row, reduced to what the summaries need. */
+/*
+ * One changed row, reduced to what the summaries need; its texts are
+ * interned, so rows of one organization (or webhook) share one pointer.
+ */
 typedef struct WhDeltaRow
 {
 	text	   *organization_id;
@@ -62,6 +65,35 @@ typedef struct WhDeltaRow
 	int64		sign;
 	WhDelivery	delivery;
 } WhDeltaRow;
+
+/* The bytes of a text. */
+typedef struct WhBytes
+{
+	const char *data;
+	int			len;
+} WhBytes;
+
+/* A text kept once per chunk: its bytes (the key, pointing into the copy) and the copy. */
+typedef struct WhInterned
+{
+	WhBytes		key;
+	text	   *copy;
+	uint32		hash;
+	char		status;
+} WhInterned;
+
+#define SH_PREFIX interned
+#define SH_ELEMENT_TYPE WhInterned
+#define SH_KEY_TYPE WhBytes
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) WhStringHash((k).data, (k).len)
+#define SH_EQUAL(tb, a, b) ((a).len == (b).len && memcmp((a).data, (b).data, (a).len) == 0)
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a) ((a)->hash)
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
 
 /* The summary table and its index, open for direct writes of one summarized table's rows. */
 typedef struct WhSummaryWriter
@@ -90,24 +122,52 @@ struct WhCollector
 	WhWrittenDay *written;		/* sorted by organization, then day */
 	int			nwritten;
 	int			nflushes;
-	MemoryContext chunk_context;	/* the rows of the current chunk */
+	MemoryContext chunk_context;	/* the rows of the current chunk and their texts */
+	interned_hash *texts;		/* the texts of the chunk's rows, each once (made at the first) */
 	MemoryContext day_context;	/* one day's buckets while it is written */
 	WhDeltaRow *rows;			/* grows up to WH_CHUNK_ROWS (unless manual) */
 	int			nrows;
 	int			capacity;
 };
 
-/* CopyText copies a text datum, detoasted, into the current context. */
-static Datum
-CopyText(Datum value)
+/*
+ * Intern returns the chunk's one copy (detoasted, in chunk_context) of a
+ * text datum, making it when the chunk has none yet.
+ */
+static text *
+Intern(WhCollector *c, Datum value)
 {
 	text	   *t = DatumGetTextPP(value);
-	Size		len = VARSIZE_ANY_EXHDR(t);
-	text	   *copy = palloc(VARHDRSZ + len);
+	WhBytes		key;
+	WhInterned *entry;
+	bool		found;
 
-	SET_VARSIZE(copy, VARHDRSZ + len);
-	memcpy(VARDATA(copy), VARDATA_ANY(t), len);
-	return PointerGetDatum(copy);
+	key.data = VARDATA_ANY(t);
+	key.len = VARSIZE_ANY_EXHDR(t);
+	if (c->texts == NULL)
+		c->texts = interned_create(c->chunk_context, 16, NULL);
+	entry = interned_insert(c->texts, key, &found);
+	if (!found)
+	{
+		text	   *copy = MemoryContextAlloc(c->chunk_context, VARHDRSZ + key.len);
+
+		SET_VARSIZE(copy, VARHDRSZ + key.len);
+		memcpy(VARDATA(copy), key.data, key.len);
+		entry->copy = copy;
+		entry->key.data = VARDATA(copy);
+	}
+	if ((Pointer) t != DatumGetPointer(value))
+		pfree(t);
+	return entry->copy;
+}
+
+/* ResetChunk forgets the chunk's rows and texts. */
+static void
+ResetChunk(WhCollector *c)
+{
+	c->nrows = 0;
+	MemoryContextReset(c->chunk_context);
+	c->texts = NULL;
 }
 
 /* WhCollectorCreate starts collecting rows of events_relid, in the current memory context. */
@@ -166,8 +226,9 @@ CompareBytes(const text *a, const text *b)
 {
 	Size		la = VARSIZE(a) - VARHDRSZ;
 	Size		lb = VARSIZE(b) - VARHDRSZ;
-	int			cmp = memcmp(VARDATA(a), VARDATA(b), Min(la, lb));
+	int			cmp;
 
+	cmp = memcmp(VARDATA(a), VARDATA(b), Min(la, lb));
 	if (cmp != 0)
 		return cmp;
 	return (la > lb) - (la < lb);
@@ -184,18 +245,40 @@ CompareOrgDay(const text *org_a, int64 day_a, const text *org_b, int64 day_b)
 	return (day_a > day_b) - (day_a < day_b);
 }
 
-/* CompareDeltaRows orders rows by organization, day, then webhook. */
+/* ComparePointers orders two addresses. */
+static inline int
+ComparePointers(const void *a, const void *b)
+{
+	return (a > b) - (a < b);
+}
+
+/*
+ * CompareDeltaRows groups a chunk's rows by organization, day, then
+ * webhook: its texts are interned, so their addresses stand for them.
+ */
 static inline int
 CompareDeltaRows(const WhDeltaRow *x, const WhDeltaRow *y)
 {
-	int			cmp = CompareOrgDay(x->organization_id, x->day, y->organization_id, y->day);
+	int			cmp = ComparePointers(x->organization_id, y->organization_id);
 
 	if (cmp != 0)
 		return cmp;
-	return CompareBytes(x->webhook_id, y->webhook_id);
+	if (x->day != y->day)
+		return (x->day > y->day) - (x->day < y->day);
+	return ComparePointers(x->webhook_id, y->webhook_id);
 }
 
-/* SortRows sorts pointers to a chunk's rows by CompareDeltaRows (inlined: a bulk chunk has 20,000). */
+/* CompareWrittenDays orders written days by organization (in byte order), then day. */
+static int
+CompareWrittenDays(const void *a, const void *b)
+{
+	const WhWrittenDay *x = a;
+	const WhWrittenDay *y = b;
+
+	return CompareOrgDay(x->organization_id, x->day, y->organization_id, y->day);
+}
+
+/* SortRows sorts pointers to a chunk's rows by CompareDeltaRows (inlined: a bulk chunk has many). */
 typedef WhDeltaRow *WhDeltaRowRef;
 #define ST_SORT SortRows
 #define ST_ELEMENT_TYPE WhDeltaRowRef
@@ -204,14 +287,11 @@ typedef WhDeltaRow *WhDeltaRowRef;
 #define ST_DEFINE
 #include "lib/sort_template.h"
 
-/* SameDay is true when two sorted rows belong to one (organization, day). */
+/* SameDay is true when two rows of a chunk belong to one (organization, day): texts are interned. */
 static bool
 SameDay(const WhDeltaRow *a, const WhDeltaRow *b)
 {
-	return a->day == b->day &&
-		VARSIZE(a->organization_id) == VARSIZE(b->organization_id) &&
-		memcmp(VARDATA(a->organization_id), VARDATA(b->organization_id),
-			   VARSIZE(a->organization_id) - VARHDRSZ) == 0;
+	return a->day == b->day && a->organization_id == b->organization_id;
 }
 
 /*
@@ -335,7 +415,10 @@ ChooseRows(WhSeenRow *rows, int nrows, WhCompaction how, bool *merge)
  * CompactDay merges summary rows of one (organization, day) into one: all
  * of them, or (WH_COMPACT_DELTAS) those ChooseRows picks; so a day never
  * has more than a few rows, a delta is rewritten only a few times, and a
- * writer rewrites the big merged day only now and then.
+ * writer rewrites the big merged day only now and then. A delta not yet
+ * stored (pending_state and pending_hours, or NULL) counts as one of the
+ * day's rows: merged when chosen, else stored as it is, so a delta that is
+ * merged at once is never inserted and deleted.
  * It reads them with a plain index scan (which marks the index entries of
  * rows dead to everyone, so later scans skip them) under a new snapshot, as
  * a DELETE statement would; then deletes each chosen row directly and
@@ -344,7 +427,8 @@ ChooseRows(WhSeenRow *rows, int nrows, WhCompaction how, bool *merge)
  * failure.
  */
 static void
-CompactDay(WhSummaryWriter *c, text *organization_id, int64 day, WhCompaction how)
+CompactDay(WhSummaryWriter *c, text *organization_id, int64 day, WhCompaction how,
+		   bytea *pending_state, bytea *pending_hours)
 {
 	ScanKeyData keys[WH_SUMMARY_INDEX_KEYS];
 	IndexScanDesc scan;
@@ -356,8 +440,13 @@ CompactDay(WhSummaryWriter *c, text *organization_id, int64 day, WhCompaction ho
 	MemoryContext old;
 
 	if (!TryLockDay(c, organization_id, day))
-		return;					/* another transaction is compacting it */
-	CommandCounterIncrement();	/* see the delta this statement just wrote */
+	{
+		/* another transaction is compacting it */
+		if (pending_state != NULL)
+			InsertSummary(c, organization_id, day, pending_state, pending_hours);
+		return;
+	}
+	CommandCounterIncrement();	/* see the deltas this statement wrote before */
 	PushActiveSnapshot(GetTransactionSnapshot());
 	old = MemoryContextSwitchTo(c->day_context);
 	rows = palloc(capacity * sizeof(WhSeenRow));
@@ -383,6 +472,14 @@ CompactDay(WhSummaryWriter *c, text *organization_id, int64 day, WhCompaction ho
 		nrows++;
 	}
 	index_endscan(scan);
+	if (pending_state != NULL)
+	{
+		if (nrows == capacity)
+			rows = repalloc(rows, (capacity + 1) * sizeof(WhSeenRow));
+		ItemPointerSetInvalid(&rows[nrows].tid);
+		rows[nrows].size = VARSIZE(pending_state) + VARSIZE(pending_hours);
+		nrows++;
+	}
 
 	merge = palloc0(Max(nrows, 1) * sizeof(bool));
 	if (ChooseRows(rows, nrows, how, merge))
@@ -397,7 +494,13 @@ CompactDay(WhSummaryWriter *c, text *organization_id, int64 day, WhCompaction ho
 			TM_FailureData tmfd;
 			bool		isnull;
 
-			if (!merge[i] ||
+			if (merge[i] && !ItemPointerIsValid(&rows[i].tid))
+			{
+				WhBucketSetAddState(set, pending_state, pending_hours);
+				pending_state = NULL;	/* merged */
+				continue;
+			}
+			if (!merge[i] || !ItemPointerIsValid(&rows[i].tid) ||
 				!table_tuple_fetch_row_version(c->summaries, &rows[i].tid, GetActiveSnapshot(), slot))
 				continue;
 			state = DatumGetByteaPCopy(slot_getattr(slot, WH_SUMMARY_STATE, &isnull));
@@ -411,6 +514,8 @@ CompactDay(WhSummaryWriter *c, text *organization_id, int64 day, WhCompaction ho
 		if (WhStateEncode(set, &state, &hours))
 			InsertSummary(c, organization_id, day, state, hours);
 	}
+	if (pending_state != NULL)
+		InsertSummary(c, organization_id, day, pending_state, pending_hours);
 	ExecDropSingleTupleTableSlot(slot);
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(c->day_context);
@@ -477,7 +582,8 @@ CompactRewrittenDays(WhCollector *c)
 	{
 		CHECK_FOR_INTERRUPTS();
 		if (c->written[i].chunks > 1)
-			CompactDay(&writer, c->written[i].organization_id, c->written[i].day, WH_COMPACT_FULL);
+			CompactDay(&writer, c->written[i].organization_id, c->written[i].day, WH_COMPACT_FULL,
+					   NULL, NULL);
 	}
 	WriterClose(&writer);
 }
@@ -497,8 +603,7 @@ FlushChunk(WhCollector *c)
 		return;
 	if (!WriterOpen(&writer, c->events_relid, c->day_context))
 	{
-		c->nrows = 0;			/* an older version's table: the update rebuilds it */
-		MemoryContextReset(c->chunk_context);
+		ResetChunk(c);			/* an older version's table: the update rebuilds it */
 		return;
 	}
 	order = MemoryContextAlloc(c->chunk_context, c->nrows * sizeof(WhDeltaRow *));
@@ -543,18 +648,20 @@ FlushChunk(WhCollector *c)
 			days[nwritten].organization_id = first->organization_id;
 			days[nwritten].day = first->day;
 			nwritten++;
-			InsertSummary(&writer, first->organization_id, first->day, state, hours);
 			if (c->may_compact && ndays <= WH_COMPACT_MAX_DAYS)
-				CompactDay(&writer, first->organization_id, first->day, WH_COMPACT_DELTAS);
+				CompactDay(&writer, first->organization_id, first->day, WH_COMPACT_DELTAS,
+						   state, hours);
+			else
+				InsertSummary(&writer, first->organization_id, first->day, state, hours);
 		}
 		MemoryContextReset(c->day_context);
 		start = i;
 	}
 	WriterClose(&writer);
+	qsort(days, nwritten, sizeof(WhWrittenDay), CompareWrittenDays);
 	NoteWrittenDays(c, days, nwritten);
 	c->nflushes++;
-	c->nrows = 0;
-	MemoryContextReset(c->chunk_context);
+	ResetChunk(c);
 }
 
 /* WhCollectorAdd adds one row laid out as columns says (sign +1), or removes one (sign -1). */
@@ -585,15 +692,15 @@ WhCollectorAdd(WhCollector *c, TupleTableSlot *slot, const WhColumnMap *columns,
 		MemoryContextSwitchTo(old);
 		return;					/* created_at infinite: in no window */
 	}
-	row->organization_id = DatumGetTextP(CopyText(values[col[WH_COL_ORGANIZATION_ID].position]));
-	row->webhook_id = DatumGetTextP(CopyText(values[col[WH_COL_WEBHOOK_ID].position]));
+	row->organization_id = Intern(c, values[col[WH_COL_ORGANIZATION_ID].position]);
+	row->webhook_id = Intern(c, values[col[WH_COL_WEBHOOK_ID].position]);
 	row->day = WhDayOf(row->delivery.created_at);
 	row->hour = (int) (WhHourOf(row->delivery.created_at) - row->day * WH_HOURS_PER_DAY);
 	row->sign = sign;
 	if (!row->delivery.event_null)
-		row->delivery.event = CopyText(row->delivery.event);
+		row->delivery.event = PointerGetDatum(Intern(c, row->delivery.event));
 	if (!row->delivery.url_null)
-		row->delivery.url = CopyText(row->delivery.url);
+		row->delivery.url = PointerGetDatum(Intern(c, row->delivery.url));
 	MemoryContextSwitchTo(old);
 	if (++c->nrows == WH_CHUNK_ROWS && !c->manual)
 		FlushChunk(c);
@@ -680,7 +787,7 @@ WhSummariesCompactAll(Oid events_relid)
 
 		CHECK_FOR_INTERRUPTS();
 		writer.events_relid = events;
-		CompactDay(&writer, org, day, WH_COMPACT_FULL);
+		CompactDay(&writer, org, day, WH_COMPACT_FULL, NULL, NULL);
 	}
 	SetUserIdAndSecContext(save_user, save_sec);
 	WriterClose(&writer);
