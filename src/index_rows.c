@@ -2,8 +2,10 @@
  * index_rows.c
  *	  Reads a plain table's rows of one organization in time ranges
  *	  straight from a btree index whose first keys are (organization_id,
- *	  created_at), under the caller's snapshot: what the window query would
- *	  return, without planning or starting the executor. It applies no
+ *	  created_at), and those of a table range-partitioned on created_at
+ *	  from such an index of each partition, under the caller's snapshot:
+ *	  what the window query would return, without planning or starting the
+ *	  executor. It applies no
  *	  row-level security and checks no privilege, so only a caller the
  *	  summaries may answer (summary_trust.c: it may read the whole table, and
  *	  its policies, if any, show all of the organization's rows) is served
@@ -24,6 +26,9 @@
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "partitioning/partbounds.h"
+#include "partitioning/partdesc.h"
+#include "utils/partcache.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/rls.h"
@@ -115,41 +120,149 @@ SetRangeKeys(ScanKeyData *keys, Relation index, text *organization_id, Timestamp
 	ScanKeyInit(&keys[2], 2, BTLessStrategyNumber, F_TIMESTAMPTZ_LT, TimestampTzGetDatum(to));
 }
 
+/* RangeBound is the created_at of range bound i of a partitioned table (MINVALUE/MAXVALUE as infinities). */
+static TimestampTz
+RangeBound(PartitionBoundInfo bounds, int i)
+{
+	switch (bounds->kind[i][0])
+	{
+		case PARTITION_RANGE_DATUM_MINVALUE:
+			return DT_NOBEGIN;
+		case PARTITION_RANGE_DATUM_MAXVALUE:
+			return DT_NOEND;
+		default:
+			return DatumGetTimestampTz(bounds->datums[i][0]);
+	}
+}
+
 /*
- * WhIndexRowsRead gives every row of relid with organization_id equal to
- * the organization and created_at in one of the ranges [from[i], to[i]) to
- * receive, range by range, each in created_at order (startup first sees the
- * table's tuple descriptor); one index scan, rescanned per range.
+ * PartitionTables lists the partitions of a table partitioned by range on
+ * created_at alone (the default btree order of timestamptz), each a plain
+ * table with an OrgIndex on (organization_id, created_at), with their
+ * bounds; false when it is partitioned otherwise, has a default, a
+ * partitioned or detach-pending partition, or a partition without such an
+ * index: then some rows cannot be read directly.
+ */
+static bool
+PartitionTables(Relation heap, WhRowsIndexes *found)
+{
+	PartitionKey key = RelationGetPartitionKey(heap);
+	PartitionDesc desc = RelationGetPartitionDesc(heap, false);
+	PartitionBoundInfo bounds = desc->boundinfo;
+	AttrNumber	created = key->partnatts == 1 ? key->partattrs[0] : InvalidAttrNumber;
+
+	if (key->strategy != PARTITION_STRATEGY_RANGE || created <= 0 ||
+		strcmp(NameStr(TupleDescAttr(RelationGetDescr(heap), created - 1)->attname), "created_at") != 0 ||
+		key->parttypid[0] != TIMESTAMPTZOID ||
+		key->partopfamily[0] != lookup_type_cache(TIMESTAMPTZOID, TYPECACHE_BTREE_OPFAMILY)->btree_opf ||
+		desc->nparts == 0 || bounds->default_index >= 0 ||
+		RelationGetPartitionDesc(heap, true)->nparts != desc->nparts)
+		return false;
+	found->tables = palloc(desc->nparts * sizeof(WhRowsTable));
+	for (int i = 0; i < bounds->ndatums; i++)
+	{
+		int			part = bounds->indexes[i];
+		WhRowsTable *table = &found->tables[found->ntables];
+		Relation	leaf;
+
+		if (part < 0)
+			continue;			/* a gap below this bound */
+		if (!desc->is_leaf[part])
+			return false;
+		leaf = table_open(desc->oids[part], AccessShareLock);
+		table->relid = desc->oids[part];
+		table->index = WhOrgCreatedIndex(leaf);
+		table_close(leaf, NoLock);
+		if (!OidIsValid(table->index))
+			return false;
+		table->lo = i == 0 ? DT_NOBEGIN : RangeBound(bounds, i - 1);
+		table->hi = RangeBound(bounds, i);
+		found->ntables++;
+	}
+	return true;
+}
+
+/*
+ * WhRowsIndexesFind says where heap's rows may be read directly (in the
+ * current memory context): heap itself when it is a plain table with an
+ * (organization_id, created_at) index, or its partitions (PartitionTables).
  */
 void
-WhIndexRowsRead(Oid relid, Oid indexid, text *organization_id, int nranges,
+WhRowsIndexesFind(Relation heap, WhRowsIndexes *found)
+{
+	Oid			index;
+
+	found->ntables = 0;
+	found->tables = NULL;
+	if (heap->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
+	{
+		if (!PartitionTables(heap, found))
+			found->ntables = 0;
+		return;
+	}
+	index = WhOrgCreatedIndex(heap);
+	if (!OidIsValid(index))
+		return;
+	found->tables = palloc(sizeof(WhRowsTable));
+	found->tables[0].relid = RelationGetRelid(heap);
+	found->tables[0].index = index;
+	found->tables[0].lo = DT_NOBEGIN;
+	found->tables[0].hi = DT_NOEND;
+	found->ntables = 1;
+}
+
+/*
+ * WhIndexRowsRead gives every row with organization_id equal to the
+ * organization and created_at in one of the ranges [from[i], to[i]) to
+ * receive, table by table of rows (startup first sees each table's tuple
+ * descriptor, before its rows), each range's rows of a table in created_at
+ * order; one index scan per table, rescanned per range.
+ */
+void
+WhIndexRowsRead(const WhRowsIndexes *rows, text *organization_id, int nranges,
 				const TimestampTz *from, const TimestampTz *to,
 				bool (*receive) (TupleTableSlot *slot, void *arg),
 				void (*startup) (TupleDesc desc, void *arg), void *arg)
 {
-	Relation	heap = table_open(relid, AccessShareLock);
-	Relation	index = index_open(indexid, AccessShareLock);
-	TupleTableSlot *slot = table_slot_create(heap, NULL);
-	IndexScanDesc scan = index_beginscan(heap, index, GetActiveSnapshot(), 3, 0);
-	ScanKeyData keys[3];
-
-	startup(RelationGetDescr(heap), arg);
-	for (int i = 0; i < nranges; i++)
+	for (int t = 0; t < rows->ntables; t++)
 	{
-		if (from[i] >= to[i])
-			continue;
-		SetRangeKeys(keys, index, organization_id, from[i], to[i]);
-		index_rescan(scan, keys, 3, NULL, 0);
-		while (index_getnext_slot(scan, ForwardScanDirection, slot))
+		const WhRowsTable *table = &rows->tables[t];
+		Relation	heap = NULL;
+		Relation	index = NULL;
+		TupleTableSlot *slot = NULL;
+		IndexScanDesc scan = NULL;
+		ScanKeyData keys[3];
+
+		for (int i = 0; i < nranges; i++)
 		{
-			CHECK_FOR_INTERRUPTS();
-			(void) receive(slot, arg);
+			TimestampTz lo = Max(from[i], table->lo);
+			TimestampTz hi = Min(to[i], table->hi);
+
+			if (lo >= hi)
+				continue;
+			if (heap == NULL)
+			{
+				heap = table_open(table->relid, AccessShareLock);
+				index = index_open(table->index, AccessShareLock);
+				slot = table_slot_create(heap, NULL);
+				scan = index_beginscan(heap, index, GetActiveSnapshot(), 3, 0);
+				startup(RelationGetDescr(heap), arg);
+			}
+			SetRangeKeys(keys, index, organization_id, lo, hi);
+			index_rescan(scan, keys, 3, NULL, 0);
+			while (index_getnext_slot(scan, ForwardScanDirection, slot))
+			{
+				CHECK_FOR_INTERRUPTS();
+				(void) receive(slot, arg);
+			}
 		}
+		if (heap == NULL)
+			continue;
+		index_endscan(scan);
+		ExecDropSingleTupleTableSlot(slot);
+		index_close(index, NoLock);
+		table_close(heap, NoLock);
 	}
-	index_endscan(scan);
-	ExecDropSingleTupleTableSlot(slot);
-	index_close(index, NoLock);
-	table_close(heap, NoLock);
 }
 
 /* A row kept as one of the newest, with its ordering keys. */

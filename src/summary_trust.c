@@ -241,7 +241,7 @@ typedef struct WhStructure
 	List	   *parts;			/* in wh_structure_context */
 	const char *problem;		/* WhSourceProblem, or NULL */
 	bool		subscribed_alone;
-	Oid			rows_index;		/* WhOrgCreatedIndex of a plain table, or InvalidOid */
+	WhRowsIndexes rows;			/* where its rows may be read directly (in wh_structure_context) */
 } WhStructure;
 
 static WhStructure wh_structure = {InvalidOid};
@@ -293,6 +293,17 @@ LayoutCurrent(void)
 	return current;
 }
 
+/* CopyRows copies a WhRowsIndexes into the current memory context. */
+static void
+CopyRows(WhRowsIndexes *to, const WhRowsIndexes *from)
+{
+	WhRowsTable *tables = palloc(Max(from->ntables, 1) * sizeof(WhRowsTable));
+
+	memcpy(tables, from->tables, from->ntables * sizeof(WhRowsTable));
+	to->ntables = from->ntables;
+	to->tables = tables;
+}
+
 /* TableStructure returns what the catalogs say of events_relid, from the kept copy when still valid. */
 static const WhStructure *
 TableStructure(Oid events_relid)
@@ -313,7 +324,7 @@ TableStructure(Oid events_relid)
 	fresh.parts = WhSummaryParts(events_relid);
 	events = table_open(events_relid, AccessShareLock);
 	fresh.problem = WhSourceProblem(events, &repairable);
-	fresh.rows_index = WhOrgCreatedIndex(events);
+	WhRowsIndexesFind(events, &fresh.rows);
 	table_close(events, AccessShareLock);
 	fresh.subscribed_alone = SummariesSubscribedAlone(events_relid, fresh.parts);
 
@@ -321,6 +332,7 @@ TableStructure(Oid events_relid)
 	old = MemoryContextSwitchTo(wh_structure_context);
 	fresh.parts = list_copy(fresh.parts);
 	fresh.problem = fresh.problem == NULL ? NULL : pstrdup(fresh.problem);
+	CopyRows(&fresh.rows, &fresh.rows);
 	MemoryContextSwitchTo(old);
 	wh_structure = fresh;
 	if (generation != wh_structure_generation)
@@ -334,14 +346,14 @@ TableStructure(Oid events_relid)
  * when they show exactly what the rows of events_relid would; nowhere,
  * when its policies show none of the rows; else the rows. When the
  * summaries answer, *parts (unless NULL) lists the tables whose summaries
- * make up events_relid's (itself, or its partitions), and *rows_index
- * (unless NULL) is the index the caller's rows of one organization may be
- * read from directly (WhOrgCreatedIndex; InvalidOid otherwise, and whenever
- * the summaries do not answer). Call inside SPI.
+ * make up events_relid's (itself, or its partitions), and *rows (unless
+ * NULL) where the caller's rows of one organization may be read directly
+ * (WhRowsIndexesFind, copied into the current memory context; none
+ * whenever the summaries do not answer). Call inside SPI.
  */
 WhSource
 WhSummarySource(Oid events_relid, text *organization_id, const char **reason, List **parts,
-				Oid *rows_index)
+				WhRowsIndexes *rows)
 {
 	WhSource	source = WH_SOURCE_SUMMARIES;
 	const WhStructure *structure;
@@ -353,8 +365,8 @@ WhSummarySource(Oid events_relid, text *organization_id, const char **reason, Li
 
 	if (reason != NULL)
 		*reason = NULL;
-	if (rows_index != NULL)
-		*rows_index = InvalidOid;
+	if (rows != NULL)
+		rows->ntables = 0;
 	if (!wh_use_summaries)
 		return Refuse(reason, "whanalytics.use_summaries is off");
 	if (!LayoutCurrent())
@@ -389,8 +401,8 @@ WhSummarySource(Oid events_relid, text *organization_id, const char **reason, Li
 		return Refuse(reason, problem);
 	if (parts != NULL)
 		*parts = list_copy(structure->parts);	/* the kept copy goes at the next reread */
-	if (rows_index != NULL && source == WH_SOURCE_SUMMARIES)
-		*rows_index = structure->rows_index;
+	if (rows != NULL && source == WH_SOURCE_SUMMARIES)
+		CopyRows(rows, &structure->rows);	/* the kept copy goes at the next reread */
 	return source;
 }
 

@@ -12,6 +12,8 @@
 #include "nodes/pg_list.h"
 #include "utils/relcache.h"
 
+#include "index_rows.h"
+
 /* Where the whole days of a window may come from for a caller. */
 typedef enum WhSource
 {
@@ -21,7 +23,7 @@ typedef enum WhSource
 } WhSource;
 
 extern WhSource WhSummarySource(Oid events_relid, text *organization_id, const char **reason,
-								List **parts, Oid *rows_index);
+								List **parts, WhRowsIndexes *rows);
 extern const char *WhSourceProblem(Relation events, bool *repairable);
 
 #endif							/* WH_SUMMARY_TRUST_H */

@@ -126,24 +126,23 @@ IndexRow(TupleTableSlot *slot, void *arg)
 
 /*
  * ScanEdges reads the rows of the window's two partial edge hours,
- * [first_from, first_to) and [second_from, second_to): straight from
- * rows_index (index_rows.c) when valid, else in one query when both hold
- * time.
+ * [first_from, first_to) and [second_from, second_to): straight from the
+ * indexes of rows (index_rows.c) when it has any, else in one query when
+ * both hold time.
  */
 static void
-ScanEdges(WhScanState *state, Oid rows_index, TimestampTz first_from, TimestampTz first_to,
-		  TimestampTz second_from, TimestampTz second_to)
+ScanEdges(WhScanState *state, const WhRowsIndexes *rows, TimestampTz first_from,
+		  TimestampTz first_to, TimestampTz second_from, TimestampTz second_to)
 {
 	WhFilter	part = *state->filter;
 
 	state->current = NULL;
-	if (OidIsValid(rows_index))
+	if (rows != NULL && rows->ntables > 0)
 	{
 		TimestampTz from[2] = {first_from, second_from};
 		TimestampTz to[2] = {first_to, second_to};
 
-		WhIndexRowsRead(part.events_relid, rows_index, part.organization_id, 2, from, to,
-						IndexRow, IndexRowStartup, state);
+		WhIndexRowsRead(rows, part.organization_id, 2, from, to, IndexRow, IndexRowStartup, state);
 		return;
 	}
 
@@ -286,7 +285,7 @@ WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
 	WhScanState state = {0};
 	WhSource	source;
 	List	   *parts = NIL;
-	Oid			rows_index = InvalidOid;
+	WhRowsIndexes rows = {0};
 	int64		first_hour = CeilHour(filter->from);
 	int64		end_hour = WhHourOf(filter->to);
 
@@ -303,18 +302,23 @@ WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
 	state.hours = hour_map_create(CurrentMemoryContext, 64, NULL);
 
 	source = first_hour < end_hour ?
-		WhSummarySource(filter->events_relid, filter->organization_id, NULL, &parts, &rows_index) :
+		WhSummarySource(filter->events_relid, filter->organization_id, NULL, &parts, &rows) :
 		WH_SOURCE_ROWS;
 	if (source == WH_SOURCE_NOTHING)
 	{
 		/* the whole hours hold nothing the caller may see; the edges read as rows anyway */
-		ScanEdges(&state, InvalidOid, filter->from, first_hour * USECS_PER_HOUR,
+		ScanEdges(&state, NULL, filter->from, first_hour * USECS_PER_HOUR,
 				  end_hour * USECS_PER_HOUR, filter->to);
 	}
 	else if (source == WH_SOURCE_SUMMARIES)
 	{
-		scan->rows_index = filter->webhook_id == NULL ? rows_index : InvalidOid;
-		ScanEdges(&state, scan->rows_index, filter->from, first_hour * USECS_PER_HOUR,
+		/* the indexes give every row of the organization: not with a webhook filter */
+		if (filter->webhook_id != NULL)
+			rows.ntables = 0;
+		/* the newest rows are read from a plain table's index */
+		if (rows.ntables == 1 && rows.tables[0].relid == filter->events_relid)
+			scan->rows_index = rows.tables[0].index;
+		ScanEdges(&state, &rows, filter->from, first_hour * USECS_PER_HOUR,
 				  end_hour * USECS_PER_HOUR, filter->to);
 		state.current = NULL;
 		WhSummariesRead(parts, filter, first_hour, end_hour, SummaryDay,

@@ -239,6 +239,43 @@ SELECT agree('org_att_0') AS after_dropping_partitions, agree('org_att_1') AS ot
 SELECT count(*) AS orphan_summaries FROM webhook_event_summaries WHERE events NOT IN (SELECT oid FROM pg_class);
 SELECT usable FROM webhook_summaries_status('org_att_0') WHERE events = 'att_parts.webhook_events'::regclass;
 
+-- The edge hours of a partitioned table are read straight from its
+-- partitions' indexes: a partition bound off the hour splits an edge hour,
+-- windows end on the bound and one microsecond either side of it, and rows
+-- lie on it. With a default partition (it may hold rows of any range) the
+-- edges are read by a query instead.
+CREATE TABLE att_parts.d0605a PARTITION OF att_parts.webhook_events
+    FOR VALUES FROM ('2025-06-05 00:00+00') TO ('2025-06-05 10:37:30+00');
+CREATE TABLE att_parts.d0605b PARTITION OF att_parts.webhook_events
+    FOR VALUES FROM ('2025-06-05 10:37:30+00') TO ('2025-06-06 00:00+00');
+INSERT INTO webhook_events (organization_id, webhook_id, created_at, url, event, response_status, retries, done)
+SELECT 'org_att_0', 'webhook_att_' || (i % 2),
+       '2025-06-05 09:00+00'::timestamptz + i * interval '13 seconds' + (i % 3 - 1) * interval '1 microsecond',
+       'https://att.example/' || (i % 3), 'att.split.' || (i % 4), (ARRAY[200, 500, NULL])[i % 3 + 1], i % 2, i % 2
+FROM generate_series(0, 800) i
+UNION ALL
+SELECT 'org_att_0', 'webhook_att_1', '2025-06-05 10:37:30+00'::timestamptz + d * interval '1 microsecond',
+       'https://att.example/bound', 'att.bound', 503, 0, 1
+FROM generate_series(-1, 1) d;
+CREATE FUNCTION split_edges() RETURNS TABLE (f timestamptz, t timestamptz, result text) LANGUAGE sql AS $$
+SELECT f, t, paths_agree('org_att_0', f, t)
+FROM (VALUES ('2025-06-04 21:37:13+00'::timestamptz, '2025-06-05 10:51:02+00'::timestamptz),
+             ('2025-06-05 08:20:00+00', '2025-06-05 10:37:30+00'),
+             ('2025-06-05 08:20:00+00', '2025-06-05 10:37:30.000001+00'),
+             ('2025-06-05 08:20:00+00', '2025-06-05 10:37:29.999999+00'),
+             ('2025-06-05 10:37:30+00', '2025-06-05 12:37:29.999999+00'),
+             ('2025-06-05 10:37:29.999999+00', '2025-06-05 12:00:00.000001+00')) v(f, t)
+$$;
+SELECT * FROM split_edges();
+CREATE TABLE att_parts.d_rest PARTITION OF att_parts.webhook_events DEFAULT;
+INSERT INTO webhook_events (organization_id, webhook_id, created_at, url, event, response_status, retries, done)
+VALUES ('org_att_0', 'webhook_att_0', '2025-06-06 10:15+00', 'https://att.example/rest', 'att.rest', 500, 1, 1);
+SELECT usable FROM webhook_summaries_status('org_att_0') WHERE events = 'att_parts.webhook_events'::regclass;
+SELECT * FROM split_edges();
+SELECT paths_agree('org_att_0', '2025-06-05 21:37:13+00', '2025-06-06 10:51:02+00') AS with_default_partition;
+DROP TABLE att_parts.d_rest, att_parts.d0605a, att_parts.d0605b;
+DROP FUNCTION split_edges;
+
 -- A partition whose summary trigger is disabled makes calls read rows until
 -- the repair call; a partition cannot be attached on its own.
 ALTER TABLE att_parts.d0603 DISABLE TRIGGER webhook_events_summarize_truncate;
