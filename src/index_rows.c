@@ -269,6 +269,7 @@ WhIndexRowsRead(const WhRowsIndexes *rows, text *organization_id, int nranges,
 typedef struct WhKeptRow
 {
 	HeapTuple	tuple;
+	int			table;			/* the WhRowsIndexes table it is of */
 	TimestampTz created_at;
 	Datum		id;
 	bool		id_null;
@@ -335,13 +336,15 @@ IdFollowsCreatedAt(Relation index, Relation heap, Oid id_type)
 }
 
 /*
- * CollectNewest walks index from the newest end of the organization's rows
- * with created_at in [from, to) and returns the newest 'limit' (limit > 0)
- * of them, newest first, in kept (the caller's array); their number.
+ * CollectNewest walks index (of table number 'table') from the newest end
+ * of the organization's rows with created_at in [from, to) and keeps the
+ * newest 'limit' (limit > 0) of them and of the *nkept already in kept (the
+ * caller's array), newest first.
  */
-static int
+static void
 CollectNewest(Relation heap, Relation index, const WhColumnMap *map, const WhNewestOrder *order,
-			  text *organization_id, TimestampTz from, TimestampTz to, int limit, WhKeptRow *kept)
+			  int table, text *organization_id, TimestampTz from, TimestampTz to, int limit,
+			  WhKeptRow *kept, int *nkept)
 {
 	AttrNumber	created_attnum = map->col[WH_COL_CREATED_AT].position + 1;
 	AttrNumber	id_attnum = map->col[WH_COL_ID].position + 1;
@@ -351,75 +354,100 @@ CollectNewest(Relation heap, Relation index, const WhColumnMap *map, const WhNew
 	TupleTableSlot *slot = table_slot_create(heap, NULL);
 	IndexScanDesc scan = index_beginscan(heap, index, GetActiveSnapshot(), 3, 0);
 	ScanKeyData keys[3];
-	int			nkept = 0;
+	int			taken = 0;
 
 	SetRangeKeys(keys, index, organization_id, from, to);
 	index_rescan(scan, keys, 3, NULL, 0);
-	/* in index order the rows come newest first (ties by id too when ties_ordered) */
-	while (!(ties_ordered && nkept == limit) && index_getnext_slot(scan, direction, slot))
+	/*
+	 * In index order the rows come newest first (ties by id too when
+	 * ties_ordered: then the walk's first limit rows are its best).
+	 */
+	while (!(ties_ordered && taken == limit) && index_getnext_slot(scan, direction, slot))
 	{
 		WhKeptRow	row;
 		bool		isnull;
 
 		CHECK_FOR_INTERRUPTS();
 		row.created_at = DatumGetTimestampTz(slot_getattr(slot, created_attnum, &isnull));
-		if (nkept == limit && row.created_at < kept[limit - 1].created_at)
+		if (*nkept == limit && row.created_at < kept[limit - 1].created_at)
 			break;				/* every row from here on is older */
 		row.id = slot_getattr(slot, id_attnum, &row.id_null);
-		if (nkept == limit && !NewerThan(order, &row, &kept[limit - 1]))
+		if (*nkept == limit && !NewerThan(order, &row, &kept[limit - 1]))
 			continue;			/* a tie older by id */
 		row.tuple = ExecCopySlotHeapTuple(slot);
+		row.table = table;
 		row.id = heap_getattr(row.tuple, id_attnum, RelationGetDescr(heap), &row.id_null);
-		KeepRow(order, kept, &nkept, limit, &row);
+		KeepRow(order, kept, nkept, limit, &row);
+		taken++;
 	}
 	index_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
-	return nkept;
 }
 
 /*
  * WhIndexNewestRows reads the newest 'limit' rows (created_at DESC, id DESC)
- * of the organization with created_at in [from, to) into rows, each as the
- * newest-rows query gives it; -1 (nothing read) when the table's columns
- * need that query's casts or its id type has no btree comparison. It walks
- * the index from the newest end, so it reads about limit rows (more only
- * where created_at ties and the index does not order the ties by id).
+ * of the organization with created_at in [from, to) from the tables of
+ * 'from_tables' into rows, each as the newest-rows query gives it; -1
+ * (nothing read) when a table's columns need that query's casts or the id
+ * type has no btree comparison. It walks each table's index from the
+ * newest end, the newest table first, and stops at a table whose rows are
+ * all older than those kept, so it reads about limit rows (more only where
+ * created_at ties and the index does not order the ties by id).
  */
 int
-WhIndexNewestRows(Oid relid, Oid indexid, text *organization_id, TimestampTz from,
+WhIndexNewestRows(const WhRowsIndexes *from_tables, text *organization_id, TimestampTz from,
 				  TimestampTz to, int limit, WhEventValues **rows)
 {
-	Relation	heap = table_open(relid, AccessShareLock);
-	WhColumnMap map;
-	TypeCacheEntry *typentry = NULL;
+	int			ntables = from_tables->ntables;
+	Relation   *heaps = palloc0(Max(ntables, 1) * sizeof(Relation));
+	WhColumnMap *maps = palloc(Max(ntables, 1) * sizeof(WhColumnMap));
+	WhKeptRow  *kept = palloc(Max(limit, 1) * sizeof(WhKeptRow));
+	WhNewestOrder order;
 	int			nkept = 0;
 
 	*rows = NULL;
-	if (WhColumnMapAllUncast(RelationGetDescr(heap), &map))
-		typentry = lookup_type_cache(map.col[WH_COL_ID].type, TYPECACHE_CMP_PROC_FINFO);
-	if (typentry == NULL || !OidIsValid(typentry->cmp_proc))
-		nkept = -1;
-	else if (limit > 0 && from < to)
+	for (int t = ntables - 1; t >= 0 && limit > 0; t--)
 	{
-		Relation	index = index_open(indexid, AccessShareLock);
-		WhKeptRow  *kept = palloc(limit * sizeof(WhKeptRow));
-		WhNewestOrder order;
-		TupleTableSlot *slot;
+		const WhRowsTable *table = &from_tables->tables[t];
+		TimestampTz lo = Max(from, table->lo);
+		TimestampTz hi = Min(to, table->hi);
+		TypeCacheEntry *typentry;
+		Relation	index;
 
-		order.id_cmp = &typentry->cmp_proc_finfo;
-		order.id_collation = TupleDescAttr(RelationGetDescr(heap), map.col[WH_COL_ID].position)->attcollation;
-		nkept = CollectNewest(heap, index, &map, &order, organization_id, from, to, limit, kept);
-		slot = MakeSingleTupleTableSlot(RelationGetDescr(heap), &TTSOpsHeapTuple);
-		*rows = palloc(Max(nkept, 1) * sizeof(WhEventValues));
-		for (int i = 0; i < nkept; i++)
+		if (lo >= hi)
+			continue;
+		if (nkept == limit && kept[limit - 1].created_at >= hi)
+			break;				/* every row of the older tables is older */
+		heaps[t] = table_open(table->relid, AccessShareLock);
+		typentry = NULL;
+		if (WhColumnMapAllUncast(RelationGetDescr(heaps[t]), &maps[t]))
+			typentry = lookup_type_cache(maps[t].col[WH_COL_ID].type, TYPECACHE_CMP_PROC_FINFO);
+		if (typentry == NULL || !OidIsValid(typentry->cmp_proc))
 		{
-			ExecStoreHeapTuple(kept[i].tuple, slot, false);
-			WhEventValuesOf(&map, slot, &(*rows)[i]);
+			nkept = -1;
+			break;
 		}
-		ExecDropSingleTupleTableSlot(slot);
+		order.id_cmp = &typentry->cmp_proc_finfo;
+		order.id_collation =
+			TupleDescAttr(RelationGetDescr(heaps[t]), maps[t].col[WH_COL_ID].position)->attcollation;
+		index = index_open(table->index, AccessShareLock);
+		CollectNewest(heaps[t], index, &maps[t], &order, t, organization_id, lo, hi, limit, kept, &nkept);
 		index_close(index, NoLock);
 	}
-	table_close(heap, NoLock);	/* the rows' toasted values are read later */
+	if (nkept >= 0)
+		*rows = palloc(Max(nkept, 1) * sizeof(WhEventValues));
+	for (int i = 0; i < nkept; i++)
+	{
+		Relation	heap = heaps[kept[i].table];
+		TupleTableSlot *slot = MakeSingleTupleTableSlot(RelationGetDescr(heap), &TTSOpsHeapTuple);
+
+		ExecStoreHeapTuple(kept[i].tuple, slot, false);
+		WhEventValuesOf(&maps[kept[i].table], slot, &(*rows)[i]);
+		ExecDropSingleTupleTableSlot(slot);
+	}
+	for (int t = 0; t < ntables; t++)
+		if (heaps[t] != NULL)
+			table_close(heaps[t], NoLock);	/* the rows' toasted values are read later */
 	return nkept;
 }
 

@@ -4,7 +4,7 @@
  *	  straight from its (organization_id, created_at) btree index, or a
  *	  table range-partitioned on created_at from its partitions' indexes,
  *	  without the executor, for a caller who may see all of them: a
- *	  window's edge hours, its newest rows (plain tables), and the
+ *	  window's edge hours, its newest rows, and the
  *	  organization's webhook totals.
  */
 #ifndef WH_INDEX_ROWS_H
@@ -44,8 +44,8 @@ extern void WhIndexRowsRead(const WhRowsIndexes *rows, text *organization_id, in
 							const TimestampTz *from, const TimestampTz *to,
 							bool (*receive) (TupleTableSlot *slot, void *arg),
 							void (*startup) (TupleDesc desc, void *arg), void *arg);
-extern int	WhIndexNewestRows(Oid relid, Oid indexid, text *organization_id, TimestampTz from,
-							  TimestampTz to, int limit, WhEventValues **rows);
+extern int	WhIndexNewestRows(const WhRowsIndexes *from_tables, text *organization_id,
+							  TimestampTz from, TimestampTz to, int limit, WhEventValues **rows);
 extern bool WhIndexWebhookTotals(Oid relid, text *organization_id, int64 *webhooks,
 								 int64 *events_subscribed);
 

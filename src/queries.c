@@ -349,14 +349,14 @@ ReadTotals(SPITupleTable *rows, WhNewest *newest)
 /*
  * WhQueryNewest gives the newest 'limit' rows of the window (every column,
  * newest first) and the organization's webhook totals (or the one
- * webhook's). With rows_index (the caller may read the window's rows from
- * it: WhScan), the rows come from that index, and the totals from the
+ * webhook's). With rows (where the caller may read the window's rows
+ * directly: WhScan), the rows come from those indexes, and the totals from the
  * webhooks table's organization index where the caller may read the whole
  * table (index_rows.c), else from their own query; otherwise both come
  * from one execution.
  */
 void
-WhQueryNewest(const WhFilter *filter, int limit, Oid rows_index, WhNewest *newest)
+WhQueryNewest(const WhFilter *filter, int limit, const WhRowsIndexes *rows_from, WhNewest *newest)
 {
 	int			nargs = filter->webhook_id != NULL ? 4 : 3;
 	ParamListInfo params = FilterParams(filter, 1);
@@ -367,9 +367,9 @@ WhQueryNewest(const WhFilter *filter, int limit, Oid rows_index, WhNewest *newes
 	bool		isnull;
 	int			direct = -1;
 
-	if (OidIsValid(rows_index) && filter->webhook_id == NULL)
-		direct = WhIndexNewestRows(filter->events_relid, rows_index, filter->organization_id,
-								   filter->from, filter->to, limit, &newest->rows);
+	if (rows_from->ntables > 0 && filter->webhook_id == NULL)
+		direct = WhIndexNewestRows(rows_from, filter->organization_id, filter->from, filter->to,
+								   limit, &newest->rows);
 	if (direct >= 0)
 	{
 		newest->nrows = direct;

@@ -14,6 +14,7 @@
 #include "tcop/dest.h"
 
 #include "columns.h"
+#include "index_rows.h"
 #include "whanalytics.h"
 
 extern SPIPlanPtr WhKeptPlan(const char *sql, int nargs, Oid *argtypes, bool generic);
@@ -37,6 +38,7 @@ typedef struct WhNewest
 
 #define WH_NEWEST_FIRST_COLUMN 4	/* 1-based: after webhooks, events_subscribed, found */
 
-extern void WhQueryNewest(const WhFilter *filter, int limit, Oid rows_index, WhNewest *newest);
+extern void WhQueryNewest(const WhFilter *filter, int limit, const WhRowsIndexes *rows_from,
+						  WhNewest *newest);
 
 #endif							/* WH_QUERIES_H */

@@ -247,7 +247,7 @@ WhAnalyticsResponse(const WhFilter *filter, int top_n, int last_n)
 	WhNewest	newest;
 
 	WhScanWindow(filter, true, &scan);
-	WhQueryNewest(filter, last_n, scan.rows_index, &newest);
+	WhQueryNewest(filter, last_n, &scan.rows, &newest);
 
 	WhJsonBeginObject(&state, NULL);
 	WhJsonPutInt(&state, "status", 200);

@@ -313,12 +313,9 @@ WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
 	else if (source == WH_SOURCE_SUMMARIES)
 	{
 		/* the indexes give every row of the organization: not with a webhook filter */
-		if (filter->webhook_id != NULL)
-			rows.ntables = 0;
-		/* the newest rows are read from a plain table's index */
-		if (rows.ntables == 1 && rows.tables[0].relid == filter->events_relid)
-			scan->rows_index = rows.tables[0].index;
-		ScanEdges(&state, &rows, filter->from, first_hour * USECS_PER_HOUR,
+		if (filter->webhook_id == NULL)
+			scan->rows = rows;
+		ScanEdges(&state, &scan->rows, filter->from, first_hour * USECS_PER_HOUR,
 				  end_hour * USECS_PER_HOUR, filter->to);
 		state.current = NULL;
 		WhSummariesRead(parts, filter, first_hour, end_hour, SummaryDay,

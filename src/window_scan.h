@@ -7,6 +7,7 @@
 #define WH_WINDOW_SCAN_H
 
 #include "delivery.h"
+#include "index_rows.h"
 #include "whanalytics.h"
 
 /* The counters of one UTC hour; hour numbers hours since 2000-01-01 00:00 UTC. */
@@ -23,8 +24,8 @@ typedef struct WhScan
 	WhDetail	detail;			/* events, failed URLs, latency in ms (detailed only) */
 	int64		nhours;			/* hours holding at least one row */
 	WhHourBucket *hours;		/* sorted by hour, oldest first */
-	Oid			rows_index;		/* the caller may read the window's rows from it
-								 * (index_rows.c), or InvalidOid */
+	WhRowsIndexes rows;			/* where the caller may read the window's rows
+								 * directly (index_rows.c; ntables 0: nowhere) */
 } WhScan;
 
 extern void WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan);
