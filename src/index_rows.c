@@ -40,6 +40,7 @@
 #include "utils/timestamp.h"
 
 #include "index_rows.h"
+#include "relations.h"
 
 /* KeyIs is true when key k of an index is column attname under the default btree opclass of type. */
 static bool
@@ -452,6 +453,31 @@ WhIndexNewestRows(const WhRowsIndexes *from_tables, text *organization_id, Times
 }
 
 /*
+ * WebhooksIndex is OrgIndex(heap, NULL) for the webhooks table, kept from
+ * the last call until a catalog invalidation (each call counts webhooks).
+ */
+static Oid
+WebhooksIndex(Relation heap)
+{
+	static Oid	kept_relid = InvalidOid;
+	static Oid	kept_index = InvalidOid;
+	static uint64 kept_generation = 0;
+	uint64		generation = WhCatalogGeneration();
+	Oid			index;
+
+	if (kept_relid == RelationGetRelid(heap) && kept_generation == generation)
+		return kept_index;
+	index = OrgIndex(heap, NULL);
+	if (generation == WhCatalogGeneration())
+	{
+		kept_relid = RelationGetRelid(heap);
+		kept_index = index;
+		kept_generation = generation;
+	}
+	return index;
+}
+
+/*
  * WhIndexWebhookTotals counts the organization's webhooks and their
  * subscribed events (count(*) and sum(cardinality(events)) of the totals
  * query) from the webhooks table's organization index; false (nothing
@@ -484,7 +510,7 @@ WhIndexWebhookTotals(Oid relid, text *organization_id, int64 *webhooks, int64 *e
 			att->atttypid == TEXTARRAYOID)
 			events_attnum = i + 1;
 	}
-	indexid = events_attnum != InvalidAttrNumber ? OrgIndex(heap, NULL) : InvalidOid;
+	indexid = events_attnum != InvalidAttrNumber ? WebhooksIndex(heap) : InvalidOid;
 	if (!OidIsValid(indexid))
 	{
 		table_close(heap, NoLock);

@@ -3,7 +3,9 @@
  *	  Resolves the deliveries and webhooks relations to schema-qualified,
  *	  quoted names: the extension's own tables, or the table or view a
  *	  setting names. A missing relation or column is a clear error here,
- *	  before any query runs; privileges are left to the executor.
+ *	  before any query runs; privileges are left to the executor. What a
+ *	  setting resolved to is kept per backend until a catalog invalidation,
+ *	  another value of the setting or another search_path.
  */
 #include "postgres.h"
 
@@ -15,10 +17,12 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_extension.h"
 #include "commands/extension.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
 #include "utils/lsyscache.h"
@@ -38,11 +42,48 @@ static const char *const wh_webhook_columns[] = {
 static Oid	wh_cached_schema = InvalidOid;
 static bool wh_callback_registered = false;
 
-/* ForgetSchema drops the remembered schema (an extension may have been dropped or moved). */
+/* What a setting resolved to, kept for the next call. */
+typedef struct WhResolved
+{
+	char	   *value;			/* the setting's value ("": the extension's table), or NULL: none kept */
+	OverrideSearchPath *path;	/* the search_path it was resolved under */
+	Oid			userid;			/* by this role (schema privileges are checked by name) */
+	Oid			relid;
+	char	   *name;			/* quoted and qualified */
+	MemoryContext context;		/* holds value, path and name */
+} WhResolved;
+
+static WhResolved wh_resolved_events = {NULL};
+static WhResolved wh_resolved_webhooks = {NULL};
+static uint64 wh_catalog_generation = 0;
+
+/* ForgetSchema drops the remembered schema and relations (a relcache or syscache callback). */
 static void
 ForgetSchema(Datum arg, Oid relid)
 {
 	wh_cached_schema = InvalidOid;
+	wh_resolved_events.value = NULL;
+	wh_resolved_webhooks.value = NULL;
+	wh_catalog_generation++;
+}
+
+/* ForgetSchemaSyscache drops them when pg_class names or schemas change. */
+static void
+ForgetSchemaSyscache(Datum arg, int cacheid, uint32 hashvalue)
+{
+	ForgetSchema(arg, InvalidOid);
+}
+
+/* WatchCatalogs registers the callbacks that drop what is remembered, once per backend. */
+static void
+WatchCatalogs(void)
+{
+	if (wh_callback_registered)
+		return;
+	CacheRegisterRelcacheCallback(ForgetSchema, (Datum) 0);
+	CacheRegisterSyscacheCallback(RELNAMENSP, ForgetSchemaSyscache, (Datum) 0);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, ForgetSchemaSyscache, (Datum) 0);
+	wh_callback_registered = true;
 }
 
 /* ExtensionRow reads whanalytics' row of pg_extension: its schema and its owner. */
@@ -70,6 +111,18 @@ ExtensionRow(Oid *schema, Oid *owner)
 		elog(ERROR, "could not find extension whanalytics in pg_extension");
 }
 
+/*
+ * WhCatalogGeneration counts the catalog invalidations this backend has
+ * seen (relcache, and pg_class names or schemas): what is remembered from
+ * the catalogs at one count holds while the count stays.
+ */
+uint64
+WhCatalogGeneration(void)
+{
+	WatchCatalogs();
+	return wh_catalog_generation;
+}
+
 /* WhExtensionSchema returns the schema whanalytics is installed in (pg_extension.extnamespace). */
 Oid
 WhExtensionSchema(void)
@@ -78,11 +131,7 @@ WhExtensionSchema(void)
 
 	if (OidIsValid(wh_cached_schema))
 		return wh_cached_schema;
-	if (!wh_callback_registered)
-	{
-		CacheRegisterRelcacheCallback(ForgetSchema, (Datum) 0);
-		wh_callback_registered = true;
-	}
+	WatchCatalogs();
 	ExtensionRow(&wh_cached_schema, &owner);
 	return wh_cached_schema;
 }
@@ -197,21 +246,52 @@ WhQualifiedName(Oid relid)
 									  get_rel_name(relid));
 }
 
-/* Resolve returns the quoted, qualified name of the relation a setting selects, and its oid. */
+/*
+ * Resolve returns the quoted, qualified name of the relation a setting
+ * selects, and its oid: from kept when the same role resolved the same
+ * value under the same search_path since the last invalidation.
+ */
 static char *
 Resolve(const char *setting, const char *value, const char *own_table,
-		const char *const *columns, Oid *relid_out)
+		const char *const *columns, Oid *relid_out, WhResolved *kept)
 {
+	const char *given = value == NULL ? "" : value;
+	uint64		generation = wh_catalog_generation;
 	Oid			relid;
+	char	   *name;
+	MemoryContext old;
 
-	if (value == NULL || value[0] == '\0')
+	WatchCatalogs();
+	if (kept->value != NULL && strcmp(kept->value, given) == 0 && kept->userid == GetUserId() &&
+		OverrideSearchPathMatchesCurrent(kept->path))
+	{
+		if (relid_out != NULL)
+			*relid_out = kept->relid;
+		return pstrdup(kept->name);
+	}
+	if (given[0] == '\0')
 		relid = WhOwnTable(own_table);
 	else
-		relid = NamedRelation(setting, value);
+		relid = NamedRelation(setting, given);
 	CheckColumns(relid, setting, columns);
 	if (relid_out != NULL)
 		*relid_out = relid;
-	return WhQualifiedName(relid);
+	name = WhQualifiedName(relid);
+	if (generation != wh_catalog_generation)
+		return name;			/* an invalidation arrived meanwhile: keep nothing */
+	if (kept->context == NULL)
+		kept->context = AllocSetContextCreate(CacheMemoryContext, "whanalytics resolved relation",
+											  ALLOCSET_SMALL_SIZES);
+	kept->value = NULL;
+	MemoryContextReset(kept->context);
+	old = MemoryContextSwitchTo(kept->context);
+	kept->path = GetOverrideSearchPath(kept->context);
+	kept->name = pstrdup(name);
+	kept->relid = relid;
+	kept->userid = GetUserId();
+	kept->value = pstrdup(given);
+	MemoryContextSwitchTo(old);
+	return name;
 }
 
 /* WhEventsRelation names the relation deliveries are read from, and sets its oid. */
@@ -224,7 +304,7 @@ WhEventsRelation(Oid *relid)
 		names[i] = wh_event_columns[i].name;
 	names[WH_NCOLUMNS] = NULL;
 	return Resolve("whanalytics.events_table", wh_events_table,
-				   "webhook_events", names, relid);
+				   "webhook_events", names, relid, &wh_resolved_events);
 }
 
 /* WhWebhooksRelation names the relation webhooks are read from, and sets its oid (when relid is not NULL). */
@@ -232,5 +312,5 @@ char *
 WhWebhooksRelation(Oid *relid)
 {
 	return Resolve("whanalytics.webhooks_table", wh_webhooks_table,
-				   "webhooks", wh_webhook_columns, relid);
+				   "webhooks", wh_webhook_columns, relid, &wh_resolved_webhooks);
 }

@@ -6,6 +6,7 @@
 #ifndef WH_RELATIONS_H
 #define WH_RELATIONS_H
 
+extern uint64 WhCatalogGeneration(void);
 extern Oid	WhExtensionSchema(void);
 extern Oid	WhOwnTable(const char *relname);
 extern Oid	WhExtensionOwner(void);

@@ -138,6 +138,22 @@ SELECT webhook_analytics_json_between('org_settings_a', '2025-06-28 00:00+00', '
        = plain_analytics_json_between('org_settings_a', '2025-06-28 00:00+00', '2025-07-01 00:00+00') AS reads_own_tables;
 RESET search_path;
 
+-- A relation created earlier on the search_path after a call is read by
+-- the next call (a setting's resolution is kept only until the catalogs
+-- change).
+CREATE SCHEMA settings_shadow;
+SET search_path = settings_shadow, settings_user, public;
+SELECT webhook_analytics_json_between('org_settings_a', '2025-06-28 00:00+00', '2025-07-01 00:00+00')
+       -> 'data' -> 'day_metrics' -> 'total' AS through_user_view;
+CREATE VIEW settings_shadow.webhook_events AS SELECT * FROM settings_user.deliveries WHERE false;
+SELECT webhook_analytics_json_between('org_settings_a', '2025-06-28 00:00+00', '2025-07-01 00:00+00')
+       -> 'data' -> 'day_metrics' -> 'total' AS through_shadow_view;
+DROP VIEW settings_shadow.webhook_events;
+SELECT webhook_analytics_json_between('org_settings_a', '2025-06-28 00:00+00', '2025-07-01 00:00+00')
+       -> 'data' -> 'day_metrics' -> 'total' AS after_dropping_it;
+DROP SCHEMA settings_shadow;
+RESET search_path;
+
 -- Redefining the user's view takes effect at the next call.
 SET whanalytics.events_table = 'settings_user.webhook_events';
 SET whanalytics.webhooks_table = 'settings_user.webhooks';
