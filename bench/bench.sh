@@ -465,12 +465,20 @@ recheck_all() {
 # / compacted. The benchmark's database is compacted afterwards, as the
 # copy was.
 history_round() {
-    local what=$1 copy="${DB}_compacted" times r side label ms
+    local what=$1 copy="${DB}_compacted" times r side label ms need free
     times=$(mktemp "${TMPDIR:-/tmp}/whanalytics-history.XXXXXX")
     TMP_FILES+=("$times")
     echo
     echo "== reads after $what (medians of $RUNS alternating runs, each side in a fresh backend; ratio = as left / compacted)"
     bpsql -c "DROP DATABASE IF EXISTS $copy"
+    # The copy is as big as the database: leave a fifth of it spare (when
+    # the data directory is on this machine and readable to know).
+    need=$(bval "SELECT pg_database_size(current_database())")
+    free=$(df --output=avail -B1 "$(bval 'SHOW data_directory' 2>/dev/null)" 2>/dev/null | tail -n 1) || free=
+    if [[ $free =~ ^[0-9]+$ ]] && ((free < need + need / 5)); then
+        echo "skipped: the compacted copy needs $((need / 1073741824 + 1)) GB and $((free / 1073741824)) GB are free"
+        return 0
+    fi
     bpsql -c "CREATE DATABASE $copy TEMPLATE $DB STRATEGY FILE_COPY"
     "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -d "$copy" -c 'SELECT webhook_summaries_compact()' >/dev/null
     bpsql -c 'CHECKPOINT'
