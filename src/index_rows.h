@@ -4,8 +4,8 @@
  *	  straight from its (organization_id, created_at) btree index, or a
  *	  table range-partitioned on created_at from its partitions' indexes,
  *	  without the executor, for a caller who may see all of them: a
- *	  window's edge hours, its newest rows, and the
- *	  organization's webhook totals.
+ *	  window's edge hours, its newest rows, and the organization's webhook
+ *	  totals.
  */
 #ifndef WH_INDEX_ROWS_H
 #define WH_INDEX_ROWS_H

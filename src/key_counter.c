@@ -10,34 +10,20 @@
 
 #include "key_counter.h"
 
-/* A counted string: bytes, not NUL-terminated. */
-typedef struct WhCounterKey
-{
-	const char *data;
-	int			len;
-} WhCounterKey;
-
 typedef struct WhCounterEntry
 {
-	WhCounterKey key;
+	WhStringKey key;
 	uint32		hash;
 	char		status;
 	int64		count;
 } WhCounterEntry;
 
-/* KeysEqual compares two counted strings byte for byte. */
-static inline bool
-KeysEqual(WhCounterKey a, WhCounterKey b)
-{
-	return a.len == b.len && memcmp(a.data, b.data, a.len) == 0;
-}
-
 #define SH_PREFIX counter_map
 #define SH_ELEMENT_TYPE WhCounterEntry
-#define SH_KEY_TYPE WhCounterKey
+#define SH_KEY_TYPE WhStringKey
 #define SH_KEY key
 #define SH_HASH_KEY(tb, k) WhStringHash((k).data, (k).len)
-#define SH_EQUAL(tb, a, b) KeysEqual(a, b)
+#define SH_EQUAL(tb, a, b) WhStringKeysEqual(a, b)
 #define SH_STORE_HASH
 #define SH_GET_HASH(tb, a) ((a)->hash)
 #define SH_SCOPE static inline
@@ -67,7 +53,7 @@ WhCounterCreate(MemoryContext context, uint32 size)
 void
 WhCounterAdd(WhCounter *counter, const char *data, int len, int64 count)
 {
-	WhCounterKey key = {data, len};
+	WhStringKey key = {data, len};
 	WhCounterEntry *entry;
 	bool		found;
 

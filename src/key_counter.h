@@ -18,6 +18,20 @@ typedef struct WhCount
 	int64		count;
 } WhCount;
 
+/* A string as a hash table key: bytes, not NUL-terminated. */
+typedef struct WhStringKey
+{
+	const char *data;
+	int			len;
+} WhStringKey;
+
+/* WhStringKeysEqual compares two string keys byte for byte. */
+static inline bool
+WhStringKeysEqual(WhStringKey a, WhStringKey b)
+{
+	return a.len == b.len && memcmp(a.data, b.data, a.len) == 0;
+}
+
 /*
  * WhStringHash hashes len bytes eight at a time (a multiply-xorshift per
  * word and murmur3's 64-bit finalizer): for the hash tables of strings,

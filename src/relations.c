@@ -38,14 +38,24 @@ static const char *const wh_webhook_columns[] = {
 	"id", "organization_id", "events", NULL
 };
 
-/* The extension's schema, remembered until the next relcache invalidation. */
+/*
+ * The catalog invalidations this backend has seen: relcache, pg_class names,
+ * schemas, pg_subscription_rel. Whatever the extension remembers from the
+ * catalogs (here, summary_trust.c, index_rows.c) holds while the count it
+ * was read at stays (WhCatalogGeneration).
+ */
+static uint64 wh_catalog_generation = 1;
+static bool wh_callbacks_registered = false;
+
+/* The extension's schema, remembered at a catalog generation. */
 static Oid	wh_cached_schema = InvalidOid;
-static bool wh_callback_registered = false;
+static uint64 wh_schema_generation = 0;
 
 /* What a setting resolved to, kept for the next call. */
 typedef struct WhResolved
 {
-	char	   *value;			/* the setting's value ("": the extension's table), or NULL: none kept */
+	uint64		generation;		/* the catalog generation it was resolved at; 0: none kept */
+	char	   *value;			/* the setting's value ("": the extension's table) */
 	OverrideSearchPath *path;	/* the search_path it was resolved under */
 	Oid			userid;			/* by this role (schema privileges are checked by name) */
 	Oid			relid;
@@ -53,37 +63,40 @@ typedef struct WhResolved
 	MemoryContext context;		/* holds value, path and name */
 } WhResolved;
 
-static WhResolved wh_resolved_events = {NULL};
-static WhResolved wh_resolved_webhooks = {NULL};
-static uint64 wh_catalog_generation = 0;
+static WhResolved wh_resolved_events = {0};
+static WhResolved wh_resolved_webhooks = {0};
 
-/* ForgetSchema drops the remembered schema and relations (a relcache or syscache callback). */
+/* CountInvalidation counts one catalog invalidation; a relcache callback. */
 static void
-ForgetSchema(Datum arg, Oid relid)
+CountInvalidation(Datum arg, Oid relid)
 {
-	wh_cached_schema = InvalidOid;
-	wh_resolved_events.value = NULL;
-	wh_resolved_webhooks.value = NULL;
 	wh_catalog_generation++;
 }
 
-/* ForgetSchemaSyscache drops them when pg_class names or schemas change. */
+/* CountSyscacheInvalidation counts one; a syscache callback. */
 static void
-ForgetSchemaSyscache(Datum arg, int cacheid, uint32 hashvalue)
+CountSyscacheInvalidation(Datum arg, int cacheid, uint32 hashvalue)
 {
-	ForgetSchema(arg, InvalidOid);
+	wh_catalog_generation++;
 }
 
-/* WatchCatalogs registers the callbacks that drop what is remembered, once per backend. */
-static void
-WatchCatalogs(void)
+/*
+ * WhCatalogGeneration is the count of catalog invalidations: what was read
+ * from the catalogs at one count holds while the count stays. The callbacks
+ * are registered at the first call.
+ */
+uint64
+WhCatalogGeneration(void)
 {
-	if (wh_callback_registered)
-		return;
-	CacheRegisterRelcacheCallback(ForgetSchema, (Datum) 0);
-	CacheRegisterSyscacheCallback(RELNAMENSP, ForgetSchemaSyscache, (Datum) 0);
-	CacheRegisterSyscacheCallback(NAMESPACEOID, ForgetSchemaSyscache, (Datum) 0);
-	wh_callback_registered = true;
+	if (!wh_callbacks_registered)
+	{
+		CacheRegisterRelcacheCallback(CountInvalidation, (Datum) 0);
+		CacheRegisterSyscacheCallback(RELNAMENSP, CountSyscacheInvalidation, (Datum) 0);
+		CacheRegisterSyscacheCallback(NAMESPACEOID, CountSyscacheInvalidation, (Datum) 0);
+		CacheRegisterSyscacheCallback(SUBSCRIPTIONRELMAP, CountSyscacheInvalidation, (Datum) 0);
+		wh_callbacks_registered = true;
+	}
+	return wh_catalog_generation;
 }
 
 /* ExtensionRow reads whanalytics' row of pg_extension: its schema and its owner. */
@@ -111,28 +124,19 @@ ExtensionRow(Oid *schema, Oid *owner)
 		elog(ERROR, "could not find extension whanalytics in pg_extension");
 }
 
-/*
- * WhCatalogGeneration counts the catalog invalidations this backend has
- * seen (relcache, and pg_class names or schemas): what is remembered from
- * the catalogs at one count holds while the count stays.
- */
-uint64
-WhCatalogGeneration(void)
-{
-	WatchCatalogs();
-	return wh_catalog_generation;
-}
-
 /* WhExtensionSchema returns the schema whanalytics is installed in (pg_extension.extnamespace). */
 Oid
 WhExtensionSchema(void)
 {
 	Oid			owner;
 
-	if (OidIsValid(wh_cached_schema))
+	uint64		generation = WhCatalogGeneration();
+
+	if (wh_schema_generation == generation)
 		return wh_cached_schema;
-	WatchCatalogs();
 	ExtensionRow(&wh_cached_schema, &owner);
+	if (generation == WhCatalogGeneration())
+		wh_schema_generation = generation;
 	return wh_cached_schema;
 }
 
@@ -256,14 +260,13 @@ Resolve(const char *setting, const char *value, const char *own_table,
 		const char *const *columns, Oid *relid_out, WhResolved *kept)
 {
 	const char *given = value == NULL ? "" : value;
-	uint64		generation = wh_catalog_generation;
+	uint64		generation = WhCatalogGeneration();
 	Oid			relid;
 	char	   *name;
 	MemoryContext old;
 
-	WatchCatalogs();
-	if (kept->value != NULL && strcmp(kept->value, given) == 0 && kept->userid == GetUserId() &&
-		OverrideSearchPathMatchesCurrent(kept->path))
+	if (kept->generation == generation && strcmp(kept->value, given) == 0 &&
+		kept->userid == GetUserId() && OverrideSearchPathMatchesCurrent(kept->path))
 	{
 		if (relid_out != NULL)
 			*relid_out = kept->relid;
@@ -277,12 +280,12 @@ Resolve(const char *setting, const char *value, const char *own_table,
 	if (relid_out != NULL)
 		*relid_out = relid;
 	name = WhQualifiedName(relid);
-	if (generation != wh_catalog_generation)
+	if (generation != WhCatalogGeneration())
 		return name;			/* an invalidation arrived meanwhile: keep nothing */
 	if (kept->context == NULL)
 		kept->context = AllocSetContextCreate(CacheMemoryContext, "whanalytics resolved relation",
 											  ALLOCSET_SMALL_SIZES);
-	kept->value = NULL;
+	kept->generation = 0;
 	MemoryContextReset(kept->context);
 	old = MemoryContextSwitchTo(kept->context);
 	kept->path = GetOverrideSearchPath(kept->context);
@@ -290,6 +293,7 @@ Resolve(const char *setting, const char *value, const char *own_table,
 	kept->relid = relid;
 	kept->userid = GetUserId();
 	kept->value = pstrdup(given);
+	kept->generation = generation;
 	MemoryContextSwitchTo(old);
 	return name;
 }

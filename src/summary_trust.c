@@ -31,7 +31,6 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
-#include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
@@ -230,9 +229,10 @@ PartsProblem(Oid relid, List *parts)
  * What a call would learn from the catalogs about a summarized table: its
  * parts, whether its structure lets the summaries follow every change, and
  * whether the summary table has this version's layout. Kept per backend for
- * the last table asked about until any relcache invalidation or any change of
- * pg_subscription_rel (each of these facts lives in a relation's relcache
- * entry or in pg_subscription_rel, and DDL that changes one invalidates it);
+ * the last table asked about while WhCatalogGeneration stays (it counts every
+ * relcache invalidation and change of pg_subscription_rel; each of these
+ * facts lives in a relation's relcache entry or in pg_subscription_rel, and
+ * DDL that changes one invalidates it);
  * what depends on the snapshot (the status rows) is read on every call.
  */
 typedef struct WhStructure
@@ -245,51 +245,26 @@ typedef struct WhStructure
 } WhStructure;
 
 static WhStructure wh_structure = {InvalidOid};
+static uint64 wh_structure_generation = 0;	/* the catalog generation it was read at */
 static MemoryContext wh_structure_context = NULL;
-static uint64 wh_structure_generation = 0;
-static int	wh_layout_current = -1;	/* WhSummaryTableIsCurrent, or -1: not kept */
+static bool wh_layout_current;	/* WhSummaryTableIsCurrent, read at ... */
+static uint64 wh_layout_generation = 0;	/* ... this catalog generation (0: not kept) */
 
-/* ForgetStructure drops the kept structure and layout; a relcache callback. */
-static void
-ForgetStructure(Datum arg, Oid relid)
-{
-	wh_structure.relid = InvalidOid;
-	wh_layout_current = -1;
-	wh_structure_generation++;
-}
-
-/* ForgetStructureSyscache drops the kept structure when pg_subscription_rel changes. */
-static void
-ForgetStructureSyscache(Datum arg, int cacheid, uint32 hashvalue)
-{
-	ForgetStructure(arg, InvalidOid);
-}
-
-/* WatchStructure registers the callbacks that drop what is kept, once per backend. */
-static void
-WatchStructure(void)
-{
-	if (wh_structure_context != NULL)
-		return;
-	wh_structure_context = AllocSetContextCreate(CacheMemoryContext, "whanalytics structure",
-												 ALLOCSET_SMALL_SIZES);
-	CacheRegisterRelcacheCallback(ForgetStructure, (Datum) 0);
-	CacheRegisterSyscacheCallback(SUBSCRIPTIONRELMAP, ForgetStructureSyscache, (Datum) 0);
-}
-
-/* LayoutCurrent is WhSummaryTableIsCurrent, kept until the next relcache invalidation. */
+/* LayoutCurrent is WhSummaryTableIsCurrent, kept until the next catalog invalidation. */
 static bool
 LayoutCurrent(void)
 {
-	uint64		generation = wh_structure_generation;
+	uint64		generation = WhCatalogGeneration();
 	bool		current;
 
-	WatchStructure();
-	if (wh_layout_current >= 0)
-		return wh_layout_current == 1;
+	if (wh_layout_generation == generation)
+		return wh_layout_current;
 	current = WhSummaryTableIsCurrent();
-	if (generation == wh_structure_generation)
-		wh_layout_current = current ? 1 : 0;
+	if (generation == WhCatalogGeneration())
+	{
+		wh_layout_current = current;
+		wh_layout_generation = generation;
+	}
 	return current;
 }
 
@@ -314,12 +289,11 @@ TableStructure(Oid events_relid)
 	Relation	events;
 	bool		repairable;
 
-	WatchStructure();
-	if (wh_structure.relid == events_relid)
+	generation = WhCatalogGeneration();
+	if (wh_structure.relid == events_relid && wh_structure_generation == generation)
 		return &wh_structure;
 
 	/* an invalidation that arrives while reading means the result may be old */
-	generation = wh_structure_generation;
 	fresh.relid = events_relid;
 	fresh.parts = WhSummaryParts(events_relid);
 	events = table_open(events_relid, AccessShareLock);
@@ -328,14 +302,18 @@ TableStructure(Oid events_relid)
 	table_close(events, AccessShareLock);
 	fresh.subscribed_alone = SummariesSubscribedAlone(events_relid, fresh.parts);
 
+	if (wh_structure_context == NULL)
+		wh_structure_context = AllocSetContextCreate(CacheMemoryContext, "whanalytics structure",
+													 ALLOCSET_SMALL_SIZES);
 	MemoryContextReset(wh_structure_context);
 	old = MemoryContextSwitchTo(wh_structure_context);
 	fresh.parts = list_copy(fresh.parts);
 	fresh.problem = fresh.problem == NULL ? NULL : pstrdup(fresh.problem);
-	CopyRows(&fresh.rows, &fresh.rows);
+	CopyRows(&fresh.rows, &fresh.rows);	/* into wh_structure_context */
 	MemoryContextSwitchTo(old);
 	wh_structure = fresh;
-	if (generation != wh_structure_generation)
+	wh_structure_generation = generation;
+	if (generation != WhCatalogGeneration())
 		wh_structure.relid = InvalidOid;	/* answer this call, keep nothing */
 	return &wh_structure;
 }

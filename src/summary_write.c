@@ -66,17 +66,10 @@ typedef struct WhDeltaRow
 	WhDelivery	delivery;
 } WhDeltaRow;
 
-/* The bytes of a text. */
-typedef struct WhBytes
-{
-	const char *data;
-	int			len;
-} WhBytes;
-
 /* A text kept once per chunk: its bytes (the key, pointing into the copy) and the copy. */
 typedef struct WhInterned
 {
-	WhBytes		key;
+	WhStringKey key;
 	text	   *copy;
 	uint32		hash;
 	char		status;
@@ -84,10 +77,10 @@ typedef struct WhInterned
 
 #define SH_PREFIX interned
 #define SH_ELEMENT_TYPE WhInterned
-#define SH_KEY_TYPE WhBytes
+#define SH_KEY_TYPE WhStringKey
 #define SH_KEY key
 #define SH_HASH_KEY(tb, k) WhStringHash((k).data, (k).len)
-#define SH_EQUAL(tb, a, b) ((a).len == (b).len && memcmp((a).data, (b).data, (a).len) == 0)
+#define SH_EQUAL(tb, a, b) WhStringKeysEqual(a, b)
 #define SH_STORE_HASH
 #define SH_GET_HASH(tb, a) ((a)->hash)
 #define SH_SCOPE static inline
@@ -138,7 +131,7 @@ static text *
 Intern(WhCollector *c, Datum value)
 {
 	text	   *t = DatumGetTextPP(value);
-	WhBytes		key;
+	WhStringKey key;
 	WhInterned *entry;
 	bool		found;
 
@@ -226,9 +219,8 @@ CompareBytes(const text *a, const text *b)
 {
 	Size		la = VARSIZE(a) - VARHDRSZ;
 	Size		lb = VARSIZE(b) - VARHDRSZ;
-	int			cmp;
+	int			cmp = memcmp(VARDATA(a), VARDATA(b), Min(la, lb));
 
-	cmp = memcmp(VARDATA(a), VARDATA(b), Min(la, lb));
 	if (cmp != 0)
 		return cmp;
 	return (la > lb) - (la < lb);
@@ -450,6 +442,13 @@ CompactDay(WhSummaryWriter *c, text *organization_id, int64 day, WhCompaction ho
 	PushActiveSnapshot(GetTransactionSnapshot());
 	old = MemoryContextSwitchTo(c->day_context);
 	rows = palloc(capacity * sizeof(WhSeenRow));
+	if (pending_state != NULL)
+	{
+		/* the delta not yet stored, told apart by its invalid tid */
+		ItemPointerSetInvalid(&rows[0].tid);
+		rows[0].size = VARSIZE(pending_state) + VARSIZE(pending_hours);
+		nrows++;
+	}
 	ScanKeyInit(&keys[0], WH_SUMMARY_EVENTS, BTEqualStrategyNumber, F_OIDEQ,
 				ObjectIdGetDatum(c->events_relid));
 	ScanKeyInit(&keys[1], WH_SUMMARY_ORGANIZATION, BTEqualStrategyNumber, F_TEXTEQ,
@@ -472,14 +471,6 @@ CompactDay(WhSummaryWriter *c, text *organization_id, int64 day, WhCompaction ho
 		nrows++;
 	}
 	index_endscan(scan);
-	if (pending_state != NULL)
-	{
-		if (nrows == capacity)
-			rows = repalloc(rows, (capacity + 1) * sizeof(WhSeenRow));
-		ItemPointerSetInvalid(&rows[nrows].tid);
-		rows[nrows].size = VARSIZE(pending_state) + VARSIZE(pending_hours);
-		nrows++;
-	}
 
 	merge = palloc0(Max(nrows, 1) * sizeof(bool));
 	if (ChooseRows(rows, nrows, how, merge))
@@ -494,14 +485,15 @@ CompactDay(WhSummaryWriter *c, text *organization_id, int64 day, WhCompaction ho
 			TM_FailureData tmfd;
 			bool		isnull;
 
-			if (merge[i] && !ItemPointerIsValid(&rows[i].tid))
+			if (!merge[i])
+				continue;
+			if (!ItemPointerIsValid(&rows[i].tid))
 			{
 				WhBucketSetAddState(set, pending_state, pending_hours);
-				pending_state = NULL;	/* merged */
+				pending_state = NULL;	/* merged: not stored apart */
 				continue;
 			}
-			if (!merge[i] || !ItemPointerIsValid(&rows[i].tid) ||
-				!table_tuple_fetch_row_version(c->summaries, &rows[i].tid, GetActiveSnapshot(), slot))
+			if (!table_tuple_fetch_row_version(c->summaries, &rows[i].tid, GetActiveSnapshot(), slot))
 				continue;
 			state = DatumGetByteaPCopy(slot_getattr(slot, WH_SUMMARY_STATE, &isnull));
 			hours = DatumGetByteaPCopy(slot_getattr(slot, WH_SUMMARY_HOURS, &isnull));
