@@ -127,6 +127,34 @@ SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS a
        (SELECT count(*) = count(DISTINCT day) FROM webhook_event_summaries
         WHERE organization_id = 'org_sum') AS one_row_per_day;
 
+-- A statement of more rows than one chunk (131,072) writes a delta per
+-- chunk for each day it touched and merges, at its end, every day that more
+-- than one chunk wrote: 270,000 rows of three organizations over three
+-- days, then an update of half of them (each updated row is an old and a
+-- new row), each checked against the oracle and leaving one summary row
+-- per (organization, day).
+INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status, retries,
+                            created_at, first_sent_at, delay_ms, done)
+SELECT 'webhook_chunk_' || (i % 5), 'org_chunk_' || (i % 3), 'https://chunk.example/' || (i % 7),
+       'chunk.' || (i % 4), (ARRAY[200, 500, NULL, 404])[i % 4 + 1], i % 3,
+       timestamptz '2025-08-11 00:00+00' + (i / 7 % 3) * interval '1 day' + (i % 86400) * interval '1 second',
+       timestamptz '2025-08-11 00:00+00' + (i / 7 % 3) * interval '1 day' + (i % 86400) * interval '1 second'
+         + (i % 900) * interval '1 ms',
+       i % 300, (i % 5 <> 0)::int
+FROM generate_series(1, 270000) i;
+CREATE FUNCTION chunk_checks() RETURNS TABLE (org text, whole_days text, partial_days text, summary_rows bigint)
+LANGUAGE sql AS $$
+SELECT o, paths_agree(o, '2025-08-11 00:00+00', '2025-08-14 00:00+00'),
+       paths_agree(o, '2025-08-11 07:13:02+00', '2025-08-13 19:44:10.5+00'),
+       (SELECT count(*) FROM webhook_event_summaries WHERE organization_id = o)
+FROM unnest(ARRAY['org_chunk_0', 'org_chunk_1', 'org_chunk_2']) o
+$$;
+SELECT * FROM chunk_checks();
+UPDATE webhook_events SET response_status = 200, done = 1, retries = retries + 1
+WHERE organization_id LIKE 'org_chunk_%' AND id % 2 = 0;
+SELECT * FROM chunk_checks();
+DROP FUNCTION chunk_checks;
+
 -- A writer needs no privilege on the summaries (the trigger writes them as
 -- their owner) and cannot read them; it still sees exact answers.
 DROP ROLE IF EXISTS regress_sum_writer;
