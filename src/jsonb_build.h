@@ -1,6 +1,6 @@
 /*
  * jsonb_build.h
- *	  Small helpers that push object members onto a JsonbParseState.
+ *	  Writes a jsonb response member by member, straight to jsonb's binary form.
  */
 #ifndef WH_JSONB_BUILD_H
 #define WH_JSONB_BUILD_H
@@ -11,20 +11,23 @@
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
-extern void WhJsonBeginObject(JsonbParseState **state, const char *key);
-extern JsonbValue *WhJsonEndObject(JsonbParseState **state);
-extern void WhJsonBeginArray(JsonbParseState **state, const char *key);
-extern void WhJsonEndArray(JsonbParseState **state);
-extern void WhJsonPutString(JsonbParseState **state, const char *key,
-							const char *data, int len);
-extern void WhJsonPutCString(JsonbParseState **state, const char *key, const char *value);
-extern void WhJsonPutText(JsonbParseState **state, const char *key, Datum value, bool isnull);
-extern void WhJsonPutNumeric(JsonbParseState **state, const char *key, Numeric value);
-extern void WhJsonPutInt(JsonbParseState **state, const char *key, int64 value);
-extern void WhJsonPutNull(JsonbParseState **state, const char *key);
-extern void WhJsonPutTimestamp(JsonbParseState **state, const char *key,
+typedef struct WhJson WhJson;	/* a response being written */
+
+extern WhJson *WhJsonBegin(void);
+extern Jsonb *WhJsonFinish(WhJson *json);
+extern void WhJsonBeginObject(WhJson *json, const char *key);
+extern void WhJsonEndObject(WhJson *json);
+extern void WhJsonBeginArray(WhJson *json, const char *key);
+extern void WhJsonEndArray(WhJson *json);
+extern void WhJsonPutString(WhJson *json, const char *key, const char *data, int len);
+extern void WhJsonPutCString(WhJson *json, const char *key, const char *value);
+extern void WhJsonPutText(WhJson *json, const char *key, Datum value, bool isnull);
+extern void WhJsonPutNumeric(WhJson *json, const char *key, Numeric value);
+extern void WhJsonPutInt(WhJson *json, const char *key, int64 value);
+extern void WhJsonPutNull(WhJson *json, const char *key);
+extern void WhJsonPutTimestamp(WhJson *json, const char *key,
 							   TimestampTz value, bool isnull);
-extern void WhJsonPutHour(JsonbParseState **state, const char *key, int64 hour);
-extern void WhJsonPutJsonb(JsonbParseState **state, const char *key, Datum value, bool isnull);
+extern void WhJsonPutHour(WhJson *json, const char *key, int64 hour);
+extern void WhJsonPutJsonb(WhJson *json, const char *key, Datum value, bool isnull);
 
 #endif							/* WH_JSONB_BUILD_H */

@@ -21,24 +21,24 @@
 
 /* PutDayMetrics writes day_metrics: the window's counts, retry rate and average delay. */
 static void
-PutDayMetrics(JsonbParseState **state, const WhScan *scan)
+PutDayMetrics(WhJson *json, const WhScan *scan)
 {
 	WhMetrics	totals;
 
 	WhScanTotals(scan, &totals);
-	WhJsonBeginObject(state, "day_metrics");
-	WhJsonPutInt(state, "total", totals.total);
-	WhJsonPutInt(state, "success", totals.success);
-	WhJsonPutInt(state, "failed", totals.failed);
-	WhJsonPutInt(state, "pending", totals.pending);
-	WhJsonPutNumeric(state, "retry_rate_pct", WhRetryRatePct(&totals));
-	WhJsonPutNumeric(state, "avg_delay_ms", WhAvgDelayMs(&totals));
-	WhJsonEndObject(state);
+	WhJsonBeginObject(json, "day_metrics");
+	WhJsonPutInt(json, "total", totals.total);
+	WhJsonPutInt(json, "success", totals.success);
+	WhJsonPutInt(json, "failed", totals.failed);
+	WhJsonPutInt(json, "pending", totals.pending);
+	WhJsonPutNumeric(json, "retry_rate_pct", WhRetryRatePct(&totals));
+	WhJsonPutNumeric(json, "avg_delay_ms", WhAvgDelayMs(&totals));
+	WhJsonEndObject(json);
 }
 
 /* PutTop writes an array of {name: value, "count": n} for the top n of a counter. */
 static void
-PutTop(JsonbParseState **state, const char *key, const char *name,
+PutTop(WhJson *json, const char *key, const char *name,
 	   WhCounter *counter, int n)
 {
 	WhCount    *top;
@@ -48,43 +48,43 @@ PutTop(JsonbParseState **state, const char *key, const char *name,
 	if (count > 0 && top[count - 1].count < 0)
 		WhSummaryCorrupt("an event or failed-URL count below zero");
 	count = Min(count, n);
-	WhJsonBeginArray(state, key);
+	WhJsonBeginArray(json, key);
 	for (int i = 0; i < count; i++)
 	{
-		WhJsonBeginObject(state, NULL);
+		WhJsonBeginObject(json, NULL);
 		if (top[i].isnull)
-			WhJsonPutNull(state, name);
+			WhJsonPutNull(json, name);
 		else
-			WhJsonPutString(state, name, top[i].data, top[i].len);
-		WhJsonPutInt(state, "count", top[i].count);
-		WhJsonEndObject(state);
+			WhJsonPutString(json, name, top[i].data, top[i].len);
+		WhJsonPutInt(json, "count", top[i].count);
+		WhJsonEndObject(json);
 	}
-	WhJsonEndArray(state);
+	WhJsonEndArray(json);
 }
 
 /* PutHourly writes hourly_metrics: each UTC hour holding rows, oldest first. */
 static void
-PutHourly(JsonbParseState **state, const WhScan *scan)
+PutHourly(WhJson *json, const WhScan *scan)
 {
-	WhJsonBeginArray(state, "hourly_metrics");
+	WhJsonBeginArray(json, "hourly_metrics");
 	for (int64 i = 0; i < scan->nhours; i++)
 	{
-		WhJsonBeginObject(state, NULL);
-		WhJsonPutHour(state, "hour", scan->hours[i].hour);
-		WhJsonPutInt(state, "count", scan->hours[i].metrics.total);
-		WhJsonEndObject(state);
+		WhJsonBeginObject(json, NULL);
+		WhJsonPutHour(json, "hour", scan->hours[i].hour);
+		WhJsonPutInt(json, "count", scan->hours[i].metrics.total);
+		WhJsonEndObject(json);
 	}
-	WhJsonEndArray(state);
+	WhJsonEndArray(json);
 }
 
 /* PutTotals writes total: the webhooks and their subscribed events, whatever the window. */
 static void
-PutTotals(JsonbParseState **state, const WhNewest *newest)
+PutTotals(WhJson *json, const WhNewest *newest)
 {
-	WhJsonBeginObject(state, "total");
-	WhJsonPutInt(state, "webhooks", newest->webhooks);
-	WhJsonPutInt(state, "events_subscribed", newest->events_subscribed);
-	WhJsonEndObject(state);
+	WhJsonBeginObject(json, "total");
+	WhJsonPutInt(json, "webhooks", newest->webhooks);
+	WhJsonPutInt(json, "events_subscribed", newest->events_subscribed);
+	WhJsonEndObject(json);
 }
 
 /* CompareKeys orders column indexes as jsonb orders object keys: shorter first, then bytewise. */
@@ -102,8 +102,8 @@ CompareKeys(const void *a, const void *b)
 }
 
 /*
- * KeyOrder lists the columns in jsonb's key order, made once: pushed in that
- * order, an object's keys are found sorted and pushJsonbValue does not sort.
+ * KeyOrder lists the columns in jsonb's key order, made once: put in that
+ * order, an object's keys are found sorted and cost no sorting.
  */
 static const int *
 KeyOrder(void)
@@ -123,9 +123,9 @@ KeyOrder(void)
 
 /* PutLastEvent writes one of the newest rows (every column) as an object, keys in order. */
 static void
-PutLastEvent(JsonbParseState **state, const WhEventValues *row, const int *order)
+PutLastEvent(WhJson *json, const WhEventValues *row, const int *order)
 {
-	WhJsonBeginObject(state, NULL);
+	WhJsonBeginObject(json, NULL);
 	for (int i = 0; i < WH_NCOLUMNS; i++)
 	{
 		int			col = order[i];
@@ -134,36 +134,36 @@ PutLastEvent(JsonbParseState **state, const WhEventValues *row, const int *order
 
 		if (row->nulls[col])
 		{
-			WhJsonPutNull(state, name);
+			WhJsonPutNull(json, name);
 			continue;
 		}
 		switch (wh_event_columns[col].kind)
 		{
 			case WH_KIND_TEXT:
-				WhJsonPutText(state, name, value, false);
+				WhJsonPutText(json, name, value, false);
 				break;
 			case WH_KIND_JSON:
-				WhJsonPutJsonb(state, name, value, false);
+				WhJsonPutJsonb(json, name, value, false);
 				break;
 			case WH_KIND_INTEGER:
-				WhJsonPutInt(state, name, DatumGetInt64(value));
+				WhJsonPutInt(json, name, DatumGetInt64(value));
 				break;
 			case WH_KIND_TIMESTAMPTZ:
-				WhJsonPutTimestamp(state, name, DatumGetTimestampTz(value), false);
+				WhJsonPutTimestamp(json, name, DatumGetTimestampTz(value), false);
 				break;
 		}
 	}
-	WhJsonEndObject(state);
+	WhJsonEndObject(json);
 }
 
 /* PutLastEvents writes last_events: the newest rows of the window. */
 static void
-PutLastEvents(JsonbParseState **state, const WhNewest *newest)
+PutLastEvents(WhJson *json, const WhNewest *newest)
 {
-	WhJsonBeginArray(state, "last_events");
+	WhJsonBeginArray(json, "last_events");
 	for (int i = 0; i < newest->nrows; i++)
-		PutLastEvent(state, &newest->rows[i], KeyOrder());
-	WhJsonEndArray(state);
+		PutLastEvent(json, &newest->rows[i], KeyOrder());
+	WhJsonEndArray(json);
 }
 
 /* AddProduct adds value * count to a numeric total. */
@@ -207,7 +207,7 @@ WholeMs(double value)
 
 /* PutLatency writes latency: min, max, avg and percentiles in ms, all 0 when none. */
 static void
-PutLatency(JsonbParseState **state, WhLatencyHist *latency)
+PutLatency(WhJson *json, WhLatencyHist *latency)
 {
 	const char *names[] = {"min", "max", "avg", "p50", "p90", "p95", "p99"};
 	WhLatencyBin *bins;
@@ -217,55 +217,53 @@ PutLatency(JsonbParseState **state, WhLatencyHist *latency)
 
 	if (!WhLatencyBinsTotal(bins, nbins, &total))
 		WhSummaryCorrupt("a latency count below zero");
-	WhJsonBeginObject(state, "latency");
+	WhJsonBeginObject(json, "latency");
 	if (nbins == 0)
 	{
 		for (size_t i = 0; i < lengthof(names); i++)
-			WhJsonPutInt(state, names[i], 0);
-		WhJsonEndObject(state);
+			WhJsonPutInt(json, names[i], 0);
+		WhJsonEndObject(json);
 		return;
 	}
 	WhLatencyBinsStats(bins, nbins, total, &stats);
-	WhJsonPutNumeric(state, "min", WholeMs(stats.min));
-	WhJsonPutNumeric(state, "max", WholeMs(stats.max));
+	WhJsonPutNumeric(json, "min", WholeMs(stats.min));
+	WhJsonPutNumeric(json, "max", WholeMs(stats.max));
 	/* the mean of whole milliseconds, exact in numeric, as avg(numeric) is */
-	WhJsonPutNumeric(state, "avg", WhMeanRounded(LatencySum(bins, nbins), total));
-	WhJsonPutNumeric(state, "p50", WhFloatRounded(stats.p50));
-	WhJsonPutNumeric(state, "p90", WhFloatRounded(stats.p90));
-	WhJsonPutNumeric(state, "p95", WhFloatRounded(stats.p95));
-	WhJsonPutNumeric(state, "p99", WhFloatRounded(stats.p99));
-	WhJsonEndObject(state);
+	WhJsonPutNumeric(json, "avg", WhMeanRounded(LatencySum(bins, nbins), total));
+	WhJsonPutNumeric(json, "p50", WhFloatRounded(stats.p50));
+	WhJsonPutNumeric(json, "p90", WhFloatRounded(stats.p90));
+	WhJsonPutNumeric(json, "p95", WhFloatRounded(stats.p95));
+	WhJsonPutNumeric(json, "p99", WhFloatRounded(stats.p99));
+	WhJsonEndObject(json);
 }
 
 /* WhAnalyticsResponse builds the whole response for filter; call inside SPI. */
 Jsonb *
 WhAnalyticsResponse(const WhFilter *filter, int top_n, int last_n)
 {
-	JsonbParseState *state = NULL;
+	WhJson	   *json;
 	WhScan		scan;
-	JsonbValue *root;
 	WhNewest	newest;
 
 	WhScanWindow(filter, true, &scan);
 	WhQueryNewest(filter, last_n, &scan.rows, &newest);
 
-	WhJsonBeginObject(&state, NULL);
-	WhJsonPutInt(&state, "status", 200);
-	WhJsonBeginObject(&state, "data");
-	PutDayMetrics(&state, &scan);
-	PutTop(&state, "top_events", "event", scan.detail.events, top_n);
-	PutTop(&state, "top_failed_urls", "url", scan.detail.failed_urls, top_n);
-	PutHourly(&state, &scan);
-	PutTotals(&state, &newest);
-	PutLastEvents(&state, &newest);
-	PutLatency(&state, scan.detail.latency);
-	WhJsonEndObject(&state);
-	WhJsonPutNull(&state, "error");
-	WhJsonPutNull(&state, "log");
-	WhJsonPutNull(&state, "validator");
-	WhJsonPutNull(&state, "support_id");
-	WhJsonPutCString(&state, "message", "Webhook analytics retrieved successfully");
-	WhJsonPutCString(&state, "env", WhEnvName());
-	root = WhJsonEndObject(&state);
-	return JsonbValueToJsonb(root);
+	json = WhJsonBegin();
+	WhJsonPutInt(json, "status", 200);
+	WhJsonBeginObject(json, "data");
+	PutDayMetrics(json, &scan);
+	PutTop(json, "top_events", "event", scan.detail.events, top_n);
+	PutTop(json, "top_failed_urls", "url", scan.detail.failed_urls, top_n);
+	PutHourly(json, &scan);
+	PutTotals(json, &newest);
+	PutLastEvents(json, &newest);
+	PutLatency(json, scan.detail.latency);
+	WhJsonEndObject(json);
+	WhJsonPutNull(json, "error");
+	WhJsonPutNull(json, "log");
+	WhJsonPutNull(json, "validator");
+	WhJsonPutNull(json, "support_id");
+	WhJsonPutCString(json, "message", "Webhook analytics retrieved successfully");
+	WhJsonPutCString(json, "env", WhEnvName());
+	return WhJsonFinish(json);
 }

@@ -7,7 +7,8 @@
 -- collation, NULL ids), and on one whose column types need the query's
 -- casts (read by the query instead). webhook_summaries_status() shows the
 -- summaries answer each time. The webhook totals beside them come from the
--- webhooks table's index where the caller may read all of it.
+-- webhooks table's index where the caller may read all of it. Payloads of
+-- every JSON shape are copied into the response as they are stored.
 \i test/setup.sql
 SET TimeZone = 'UTC';
 
@@ -169,6 +170,44 @@ DROP POLICY newest_hidden ON webhooks;
 ALTER TABLE webhooks DISABLE ROW LEVEL SECURITY;
 REVOKE SELECT ON webhook_events, webhooks FROM regress_newest_tenant;
 DROP ROLE regress_newest_tenant;
+-- 6. Payloads and errors of every JSON shape are copied into last_events
+-- as they are stored: scalars of each type at the root, empty containers,
+-- numbers that need their digits, an object of more keys and an array of
+-- more elements than jsonb's offset stride (32), deep nesting, a toasted
+-- string. The response must be what jsonb's own parser makes of its text:
+-- equal, of the same size in bytes, each containing the other (which looks
+-- keys up by binary search, so unsorted keys would show), and with equal
+-- hashes.
+INSERT INTO webhook_events (organization_id, webhook_id, url, event, payload, error, response_status,
+                            retries, created_at, delay_ms, done)
+SELECT 'org_shapes', 'webhook_shapes', 'https://shapes.example/' || o, 'shape.' || o, p, e, 200, 0,
+       timestamptz '2025-07-01 10:00+00' + o * interval '1 minute', o, 1
+FROM unnest(ARRAY['"a string"', '-12345678901234567890.50', '0.000000000000000000001', 'true', 'false',
+                  'null', '{}', '[]', '[[[[[[[[[[{"deep": [1.5]}]]]]]]]]]]', '{"é": "ü", "": ""}'
+                 ]::jsonb[] || ARRAY[(SELECT jsonb_object_agg('k' || i, i * 1.25) FROM generate_series(1, 40) i),
+                                     (SELECT jsonb_agg(CASE i % 3 WHEN 0 THEN to_jsonb(i) WHEN 1 THEN to_jsonb('s' || i)
+                                                       ELSE jsonb_build_object('i', i) END) FROM generate_series(1, 70) i),
+                                     to_jsonb(repeat('toast', 40000)), NULL],
+            ARRAY['1', NULL, '{"error": "timeout"}', '"e"', 'null', '[1, {"a": []}]', 'false', '2', NULL, '{}',
+                  '0.5', NULL, '"e2"', 'true']::jsonb[]) WITH ORDINALITY u(p, e, o);
+CREATE FUNCTION same_layout(r jsonb) RETURNS boolean LANGUAGE sql AS $$
+SELECT r = t AND pg_column_size(r) = pg_column_size(t) AND r @> t AND t @> r
+       AND jsonb_hash(r) = jsonb_hash(t) AND jsonb_hash_extended(r, 7) = jsonb_hash_extended(t, 7)
+FROM (SELECT r::text::jsonb) p(t)
+$$;
+SELECT n, webhook_analytics_json_between('org_shapes', '2025-07-01', '2025-07-02', NULL, 20, n)
+          = plain_analytics_json_between('org_shapes', '2025-07-01', '2025-07-02', NULL, 20, n) AS equal,
+       same_layout(webhook_analytics_json_between('org_shapes', '2025-07-01', '2025-07-02', NULL, 20, n)) AS same_layout
+FROM unnest(ARRAY[0, 1, 14]) n;
+SELECT e ->> 'event' AS event, jsonb_typeof(e -> 'payload') AS payload, left(e ->> 'payload', 40) AS payload_text,
+       e -> 'error' AS error, e -> 'payload' -> 'k33' AS k33, e -> 'payload' -> 69 AS elem_69
+FROM jsonb_array_elements(webhook_analytics_json_between('org_shapes', '2025-07-01', '2025-07-02', NULL, 20, 14)
+                          #> '{data,last_events}') e;
+SELECT same_layout(webhook_analytics_json(org, p, '2025-07-02 12:00:00.5+00')) AS same_layout, count(*)
+FROM unnest(ARRAY['org_shapes', 'org_tie', 'org_none']) org, unnest(ARRAY['last_day', 'last_7_days']) p
+GROUP BY 1;
+DELETE FROM webhook_events WHERE organization_id = 'org_shapes';
+DROP FUNCTION same_layout;
 DELETE FROM webhooks WHERE id LIKE 'webhook_tie_%';
 DROP SCHEMA tie_plain, tie_text CASCADE;
 DELETE FROM webhook_events WHERE organization_id = 'org_tie';
