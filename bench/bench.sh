@@ -288,6 +288,7 @@ CALL bench_json_scenarios(:runs, :'as_of');
 CALL bench_rls_scenarios(:runs, :'as_of');
 CALL bench_own_table_scenarios(:runs, :'as_of');
 CALL bench_latency_scenarios(:runs, :workers);
+CALL bench_include_scenarios(:runs, :'as_of');
 SQL
     then
         die "read scenarios failed (see the MISMATCH / ERROR above)"
@@ -327,6 +328,15 @@ SELECT scenario, rows_in_window AS "rows in window",
 FROM bench_scenario_results ORDER BY seq;
 SQL
     bpsql -At -c "SELECT scenario || ': ' || note FROM bench_scenario_results WHERE note IS NOT NULL ORDER BY seq"
+    echo
+    echo "== include (SPEC 5.1): every part, against the same call without include and the oracle with every part"
+    bpsql -P footer=off <<'SQL'
+SELECT scenario, round(ext_ms::numeric, 2) AS "without ms", round(ext_include_ms::numeric, 2) AS "with ms",
+       round(plain_include_ms::numeric, 2) AS "plain with ms",
+       round((ext_include_ms / nullif(ext_ms, 0))::numeric, 2) AS "with/without",
+       round((plain_include_ms / nullif(ext_include_ms, 0))::numeric, 2) AS "plain/with"
+FROM bench_include_results ORDER BY seq;
+SQL
     echo "(rollup = bench/rollup.sql: hourly rollup rows plus the rows of the two partial edge hours, on"
     echo " bench_rollup_events; not timed as the RLS tenant, it has no row-level security."
     echo " plain for latency = min/max/avg + percentile_cont. peak MB = peak private memory of a fresh"

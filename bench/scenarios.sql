@@ -463,3 +463,57 @@ BEGIN
     END IF;
     RETURN mb;
 END $$;
+
+-- The parts of include (SPEC 5.1): for the largest and the median
+-- organization's last_30_days and last_day, the response with every part
+-- is checked equal to the oracle's, then timed alternately against the same
+-- call without include (the target: at most 2x) and the oracle with every
+-- part.
+CREATE TABLE IF NOT EXISTS bench_include_results (
+    seq              serial PRIMARY KEY,
+    scenario         text NOT NULL,
+    ext_ms           double precision,     -- median, without include
+    ext_include_ms   double precision,     -- median, every part
+    plain_include_ms double precision      -- median, the oracle with every part
+);
+
+CREATE OR REPLACE PROCEDURE bench_include_scenarios(p_runs integer, p_as_of timestamptz)
+LANGUAGE plpgsql AS $$
+DECLARE
+    sc record;
+    j jsonb;
+    want jsonb;
+    t0 timestamptz;
+    te double precision[];
+    ti double precision[];
+    tp double precision[];
+    parts constant text[] := '{previous,status_codes,latency_breakdown,retries,webhooks}';
+BEGIN
+    FOR sc IN SELECT * FROM bench_scenario_list() WHERE period IN ('last_30_days', 'last_day') LOOP
+        j := webhook_analytics_json(sc.org, sc.period, p_as_of, NULL, 5, 10, parts);
+        want := plain_analytics_json(sc.org, sc.period, p_as_of, NULL, 5, 10, parts);
+        IF j IS DISTINCT FROM want THEN
+            RAISE EXCEPTION 'MISMATCH in scenario "include: %": differing keys: %', sc.label, bench_json_diff(j, want);
+        END IF;
+        te := '{}';
+        ti := '{}';
+        tp := '{}';
+        j := webhook_analytics_json(sc.org, sc.period, p_as_of);
+        FOR i IN 1 .. p_runs LOOP
+            t0 := clock_timestamp();
+            j := webhook_analytics_json(sc.org, sc.period, p_as_of);
+            te := te || extract(epoch FROM clock_timestamp() - t0) * 1000;
+            t0 := clock_timestamp();
+            j := webhook_analytics_json(sc.org, sc.period, p_as_of, NULL, 5, 10, parts);
+            ti := ti || extract(epoch FROM clock_timestamp() - t0) * 1000;
+            t0 := clock_timestamp();
+            j := plain_analytics_json(sc.org, sc.period, p_as_of, NULL, 5, 10, parts);
+            tp := tp || extract(epoch FROM clock_timestamp() - t0) * 1000;
+        END LOOP;
+        INSERT INTO bench_include_results (scenario, ext_ms, ext_include_ms, plain_include_ms)
+        VALUES ('include every part: ' || sc.label, bench_median(te), bench_median(ti), bench_median(tp));
+        RAISE NOTICE 'include every part: % : without % ms, with % ms, plain with % ms (medians of %)',
+            rpad(sc.label, 22), round(bench_median(te)::numeric, 2), round(bench_median(ti)::numeric, 2),
+            round(bench_median(tp)::numeric, 2), p_runs;
+    END LOOP;
+END $$;

@@ -3,8 +3,10 @@
  *	  The SQL entry points webhook_analytics_json and
  *	  webhook_analytics_json_between: they read and check the arguments,
  *	  then build the response inside one SPI connection.
- *	  A NULL organization_id gives NULL; a NULL period, as_of, top_n or
- *	  last_n means its default; a NULL from_ts or to_ts is an error.
+ *	  A NULL organization_id gives NULL; a NULL period, as_of, top_n,
+ *	  last_n or include means its default; a NULL from_ts or to_ts is an
+ *	  error. Version 1.5 added include as a seventh argument; the objects
+ *	  of earlier versions call with six.
  */
 #include "postgres.h"
 
@@ -18,6 +20,7 @@
 #include "analytics.h"
 #include "relations.h"
 #include "response.h"
+#include "response_parts.h"
 #include "window.h"
 
 #define WH_DEFAULT_TOP_N 5
@@ -67,6 +70,15 @@ ArgListLength(FunctionCallInfo fcinfo, int argno, const char *name, int default_
 	return WhCheckListLength(name, PG_GETARG_INT32(argno));
 }
 
+/* ArgInclude reads the include argument, when the SQL function has it (1.5 on). */
+static int
+ArgInclude(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
+		return 0;
+	return WhIncludeParse(PG_GETARG_ARRAYTYPE_P(argno));
+}
+
 /*
  * The memory context responses are built in: one per backend, whose first
  * block (WH_CALL_KEPT_BYTES) survives each reset, so a call reuses the pages
@@ -81,14 +93,14 @@ static bool wh_response_busy = false;
 
 /* Build builds the response in build inside SPI and returns a copy in the caller's memory. */
 static Jsonb *
-Build(MemoryContext build, WhFilter *filter, int top_n, int last_n)
+Build(MemoryContext build, WhFilter *filter, int top_n, int last_n, int include)
 {
 	Jsonb	   *response;
 	Jsonb	   *copy;
 
 	SPI_connect();
 	MemoryContextSwitchTo(build);
-	response = WhAnalyticsResponse(filter, top_n, last_n);
+	response = WhAnalyticsResponse(filter, top_n, last_n, include);
 	copy = SPI_palloc(VARSIZE(response));
 	memcpy(copy, response, VARSIZE(response));
 	SPI_finish();
@@ -97,7 +109,7 @@ Build(MemoryContext build, WhFilter *filter, int top_n, int last_n)
 
 /* Respond builds the response and returns it in the caller's memory. */
 static Datum
-Respond(WhFilter *filter, int top_n, int last_n)
+Respond(WhFilter *filter, int top_n, int last_n, int include)
 {
 	MemoryContext nested;
 	Jsonb	   *volatile response;
@@ -107,7 +119,7 @@ Respond(WhFilter *filter, int top_n, int last_n)
 	{
 		nested = AllocSetContextCreate(CurrentMemoryContext, "whanalytics nested call",
 									   ALLOCSET_DEFAULT_SIZES);
-		response = Build(nested, filter, top_n, last_n);
+		response = Build(nested, filter, top_n, last_n, include);
 		MemoryContextDelete(nested);
 		PG_RETURN_JSONB_P(response);
 	}
@@ -118,7 +130,7 @@ Respond(WhFilter *filter, int top_n, int last_n)
 	wh_response_busy = true;
 	PG_TRY();
 	{
-		response = Build(wh_response_context, filter, top_n, last_n);
+		response = Build(wh_response_context, filter, top_n, last_n, include);
 	}
 	PG_FINALLY();
 	{
@@ -129,7 +141,7 @@ Respond(WhFilter *filter, int top_n, int last_n)
 	PG_RETURN_JSONB_P(response);
 }
 
-/* webhook_analytics_json(organization_id, period, as_of, webhook_id, top_n, last_n) */
+/* webhook_analytics_json(organization_id, period, as_of, webhook_id, top_n, last_n[, include]) */
 Datum
 webhook_analytics_json(PG_FUNCTION_ARGS)
 {
@@ -138,6 +150,7 @@ webhook_analytics_json(PG_FUNCTION_ARGS)
 	TimestampTz as_of;
 	int			top_n;
 	int			last_n;
+	int			include;
 
 	if (!WhArgOrganization(fcinfo, 0, &filter))
 		PG_RETURN_NULL();
@@ -147,17 +160,19 @@ webhook_analytics_json(PG_FUNCTION_ARGS)
 	WhArgWebhook(fcinfo, 3, &filter);
 	top_n = ArgListLength(fcinfo, 4, "top_n", WH_DEFAULT_TOP_N);
 	last_n = ArgListLength(fcinfo, 5, "last_n", WH_DEFAULT_LAST_N);
+	include = ArgInclude(fcinfo, 6);
 	WhWindowForPeriod(period, as_of, &filter);
-	return Respond(&filter, top_n, last_n);
+	return Respond(&filter, top_n, last_n, include);
 }
 
-/* webhook_analytics_json_between(organization_id, from_ts, to_ts, webhook_id, top_n, last_n) */
+/* webhook_analytics_json_between(organization_id, from_ts, to_ts, webhook_id, top_n, last_n[, include]) */
 Datum
 webhook_analytics_json_between(PG_FUNCTION_ARGS)
 {
 	WhFilter	filter;
 	int			top_n;
 	int			last_n;
+	int			include;
 
 	if (!WhArgOrganization(fcinfo, 0, &filter))
 		PG_RETURN_NULL();
@@ -165,5 +180,6 @@ webhook_analytics_json_between(PG_FUNCTION_ARGS)
 	WhArgWebhook(fcinfo, 3, &filter);
 	top_n = ArgListLength(fcinfo, 4, "top_n", WH_DEFAULT_TOP_N);
 	last_n = ArgListLength(fcinfo, 5, "last_n", WH_DEFAULT_LAST_N);
-	return Respond(&filter, top_n, last_n);
+	include = ArgInclude(fcinfo, 6);
+	return Respond(&filter, top_n, last_n, include);
 }

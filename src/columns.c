@@ -19,7 +19,7 @@
 /* SPEC section 1's columns; "metric" marks those the summaries depend on. */
 const WhColumnDef wh_event_columns[WH_NCOLUMNS] = {
 	[WH_COL_ID] = {"id", WH_KIND_TEXT, false},
-	[WH_COL_WEBHOOK_ID] = {"webhook_id", WH_KIND_TEXT, false},
+	[WH_COL_WEBHOOK_ID] = {"webhook_id", WH_KIND_TEXT, true},
 	[WH_COL_ORGANIZATION_ID] = {"organization_id", WH_KIND_TEXT, false},
 	[WH_COL_URL] = {"url", WH_KIND_TEXT, true},
 	[WH_COL_EVENT] = {"event", WH_KIND_TEXT, true},

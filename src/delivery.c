@@ -108,7 +108,13 @@ WhDeliveryRead(WhDelivery *d, const Datum *values, const bool *nulls, const WhCo
 										nulls[c[WH_COL_ERROR].position],
 										c[WH_COL_ERROR].type));
 	d->pending = !nulls[c[WH_COL_DONE].position] && IntegerAt(values, nulls, &c[WH_COL_DONE]) == 0;
-	d->retried = IntegerAt(values, nulls, &c[WH_COL_RETRIES]) > 0;
+	d->gave_up = d->failed && !nulls[c[WH_COL_DONE].position] && !d->pending;
+	d->has_status = !status_null;
+	d->status = status;
+	d->has_retries = !nulls[c[WH_COL_RETRIES].position];
+	d->retries = IntegerAt(values, nulls, &c[WH_COL_RETRIES]);
+	d->retried = d->retries > 0;
+	d->recovered = d->retried && d->success;
 	d->has_delay = !nulls[c[WH_COL_DELAY_MS].position];
 	d->delay_ms = IntegerAt(values, nulls, &c[WH_COL_DELAY_MS]);
 	d->has_latency = !nulls[sent] && !TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(values[sent]));
@@ -130,10 +136,12 @@ bool
 WhMetricsPossible(const WhMetrics *m)
 {
 	if (m->total < 0 || m->success < 0 || m->failed < 0 || m->pending < 0 ||
-		m->retried < 0 || m->delay_count < 0)
+		m->retried < 0 || m->delay_count < 0 || m->recovered < 0 || m->gave_up < 0)
 		return false;			/* delay_sum may be: delay_ms can be negative */
 	return m->success + m->failed <= m->total &&
 		m->pending <= m->total && m->retried <= m->total &&
+		m->recovered <= m->retried && m->recovered <= m->success &&
+		m->gave_up <= m->failed && m->gave_up + m->pending <= m->total &&
 		m->delay_count <= m->total && (m->delay_count > 0 || m->delay_sum == 0);
 }
 
@@ -156,6 +164,8 @@ WhMetricsAddDelivery(WhMetrics *m, const WhDelivery *d, int64 sign)
 	m->failed += d->failed ? sign : 0;
 	m->pending += d->pending ? sign : 0;
 	m->retried += d->retried ? sign : 0;
+	m->recovered += d->recovered ? sign : 0;
+	m->gave_up += d->gave_up ? sign : 0;
 	if (d->has_delay)
 	{
 		m->delay_count += sign;
@@ -166,14 +176,19 @@ WhMetricsAddDelivery(WhMetrics *m, const WhDelivery *d, int64 sign)
 	}
 }
 
-/* WhDetailInit makes an empty detail in context (a dense latency histogram where many merge). */
+/*
+ * WhDetailInit makes an empty detail in context (a dense latency histogram
+ * where many merge), with the statuses and retries when outcomes.
+ */
 void
 WhDetailInit(WhDetail *detail, MemoryContext context, uint32 size, uint32 latency_size,
-			 bool dense)
+			 bool dense, bool outcomes)
 {
 	detail->events = WhCounterCreate(context, size);
 	detail->failed_urls = WhCounterCreate(context, size);
 	detail->latency = WhLatencyHistCreate(context, latency_size, dense);
+	detail->statuses = outcomes ? WhLatencyHistCreate(context, 8, false) : NULL;
+	detail->retries = outcomes ? WhLatencyHistCreate(context, 8, false) : NULL;
 }
 
 /* WhDetailAddDelivery adds (sign +1) or subtracts (-1) what one delivery holds beyond its counters. */
@@ -185,4 +200,10 @@ WhDetailAddDelivery(WhDetail *detail, const WhDelivery *d, int64 sign)
 		WhCounterAddText(detail->failed_urls, d->url, d->url_null, sign);
 	if (d->has_latency)
 		WhLatencyHistAdd(detail->latency, d->latency_ms, sign);
+	if (detail->statuses == NULL)
+		return;
+	if (d->has_status)
+		WhLatencyHistAdd(detail->statuses, d->status, sign);
+	if (d->has_retries)
+		WhLatencyHistAdd(detail->retries, d->retries, sign);
 }

@@ -10,7 +10,7 @@
 #include "latency_hist.h"
 #include "whanalytics.h"
 
-/* What one row contributes: its outcome flags, delay, latency and names. */
+/* What one row contributes: its outcome flags, status, retries, delay, latency and names. */
 typedef struct WhDelivery
 {
 	TimestampTz created_at;
@@ -18,22 +18,35 @@ typedef struct WhDelivery
 	bool		failed;
 	bool		pending;
 	bool		retried;
+	bool		recovered;		/* retried and success */
+	bool		gave_up;		/* failed and done <> 0 */
+	bool		has_status;
+	bool		has_retries;
 	bool		has_delay;
 	bool		has_latency;
 	bool		event_null;
 	bool		url_null;
+	int64		status;			/* response_status, when has_status */
+	int64		retries;		/* when has_retries */
 	int64		delay_ms;
 	int64		latency_ms;
 	Datum		event;			/* text */
 	Datum		url;			/* text */
 } WhDelivery;
 
-/* What a group of deliveries holds beyond its counters: events, failed URLs, latencies. */
+/*
+ * What a group of deliveries holds beyond its counters: events, failed URLs,
+ * latencies, and (unless NULL: a scan that does not report them) the
+ * response statuses and retries counts, each a histogram of its non-NULL
+ * values.
+ */
 typedef struct WhDetail
 {
 	WhCounter  *events;
 	WhCounter  *failed_urls;
 	WhLatencyHist *latency;
+	WhLatencyHist *statuses;
+	WhLatencyHist *retries;
 } WhDetail;
 
 extern bool WhDeliveryRead(WhDelivery *d, const Datum *values, const bool *nulls,
@@ -41,7 +54,7 @@ extern bool WhDeliveryRead(WhDelivery *d, const Datum *values, const bool *nulls
 extern void WhMetricsAddDelivery(WhMetrics *m, const WhDelivery *d, int64 sign);
 extern bool WhMetricsPossible(const WhMetrics *m);
 extern void WhDetailInit(WhDetail *detail, MemoryContext context, uint32 size,
-						 uint32 latency_size, bool dense);
+						 uint32 latency_size, bool dense, bool outcomes);
 extern void WhDetailAddDelivery(WhDetail *detail, const WhDelivery *d, int64 sign);
 
 #endif							/* WH_DELIVERY_H */

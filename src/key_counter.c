@@ -49,14 +49,23 @@ WhCounterCreate(MemoryContext context, uint32 size)
 	return counter;
 }
 
-/* WhCounterAdd adds count (possibly negative) to the len bytes at data (copied when new). */
-void
-WhCounterAdd(WhCounter *counter, const char *data, int len, int64 count)
+/*
+ * WhCounterSlot returns the count of a key that may be SQL NULL, made 0
+ * when new (the bytes copied, the copy's address in *stored, NULL for the
+ * NULL key): for a caller that keeps something else than a count there.
+ */
+int64 *
+WhCounterSlot(WhCounter *counter, const char *data, int len, bool isnull, const char **stored)
 {
 	WhStringKey key = {data, len};
 	WhCounterEntry *entry;
 	bool		found;
 
+	if (isnull)
+	{
+		*stored = NULL;
+		return &counter->null_count;
+	}
 	entry = counter_map_insert(counter->map, key, &found);
 	if (!found)
 	{
@@ -67,7 +76,17 @@ WhCounterAdd(WhCounter *counter, const char *data, int len, int64 count)
 		entry->key.data = copy;
 		entry->count = 0;
 	}
-	entry->count += count;
+	*stored = entry->key.data;
+	return &entry->count;
+}
+
+/* WhCounterAdd adds count (possibly negative) to the len bytes at data (copied when new). */
+void
+WhCounterAdd(WhCounter *counter, const char *data, int len, int64 count)
+{
+	const char *stored;
+
+	*WhCounterSlot(counter, data, len, false, &stored) += count;
 }
 
 /* WhCounterAddNull adds count to the SQL NULL group. */

@@ -62,6 +62,8 @@ WhStringHash(const char *data, int len)
 }
 
 extern WhCounter *WhCounterCreate(MemoryContext context, uint32 size);
+extern int64 *WhCounterSlot(WhCounter *counter, const char *data, int len, bool isnull,
+							const char **stored);
 extern void WhCounterAdd(WhCounter *counter, const char *data, int len, int64 count);
 extern void WhCounterAddNull(WhCounter *counter, int64 count);
 extern void WhCounterAddKey(WhCounter *counter, const char *data, int len, bool isnull,

@@ -1,6 +1,7 @@
 /*
  * latency_hist.h
- *	  An exact histogram of whole-millisecond latencies: value -> count.
+ *	  An exact histogram of integer values (whole-millisecond latencies,
+ *	  response statuses, retries): value -> count.
  */
 #ifndef WH_LATENCY_HIST_H
 #define WH_LATENCY_HIST_H

@@ -6,10 +6,12 @@
  */
 #include "postgres.h"
 
+#include "common/int.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 
+#include "latency_hist.h"
 #include "whanalytics.h"
 
 /* WhRoundTwo rounds a numeric to 2 decimals, half away from zero. */
@@ -63,4 +65,36 @@ WhFloatRounded(double value)
 												 Float8GetDatum(value));
 
 	return WhRoundTwo(DatumGetNumeric(as_numeric));
+}
+
+/* AddProduct adds value * count to a numeric total. */
+static Numeric
+AddProduct(Numeric total, int64 value, int64 count)
+{
+	Datum		product = DirectFunctionCall2(numeric_mul,
+											  NumericGetDatum(int64_to_numeric(value)),
+											  NumericGetDatum(int64_to_numeric(count)));
+
+	return DatumGetNumeric(DirectFunctionCall2(numeric_add, NumericGetDatum(total), product));
+}
+
+/* WhLatencyBinsSum adds up the values exactly, in int64 while it fits and in numeric beyond. */
+Numeric
+WhLatencyBinsSum(const struct WhLatencyBin *bins, int64 nbins)
+{
+	Numeric		total = int64_to_numeric(0);
+	int64		partial = 0;
+
+	for (int64 i = 0; i < nbins; i++)
+	{
+		int64		product;
+		int64		next;
+
+		if (pg_mul_s64_overflow(bins[i].value, bins[i].count, &product) ||
+			pg_add_s64_overflow(partial, product, &next))
+			total = AddProduct(total, bins[i].value, bins[i].count);
+		else
+			partial = next;
+	}
+	return AddProduct(total, partial, 1);
 }

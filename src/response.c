@@ -2,7 +2,9 @@
  * response.c
  *	  Assembles the analytics response: runs the window scan and the query
  *	  of the newest rows and webhook totals (one snapshot, inside SPI) and lays their
- *	  results out as the API's jsonb, field by field as SPEC section 3 says.
+ *	  results out as the API's jsonb, field by field as SPEC section 3 says,
+ *	  with the window before it when include asks (SPEC 5.1 previous; the
+ *	  other parts are response_parts.c's).
  */
 #include "postgres.h"
 
@@ -14,25 +16,61 @@
 #include "jsonb_build.h"
 #include "queries.h"
 #include "response.h"
+#include "response_parts.h"
 #include "latency_hist.h"
 #include "window_scan.h"
 #include "settings.h"
 #include "summary_format.h"
+#include "window.h"
 
-/* PutDayMetrics writes day_metrics: the window's counts, retry rate and average delay. */
+/* The numbers day_metrics reports for a window. */
+typedef struct WhDayReport
+{
+	int64		total;
+	int64		success;
+	int64		failed;
+	int64		pending;
+	Numeric		retry_rate_pct;
+	Numeric		avg_delay_ms;
+} WhDayReport;
+
+/* The numbers latency reports: whole-millisecond min and max, the others rounded; all 0 when none. */
+typedef struct WhLatencyReport
+{
+	int64		min;
+	int64		max;
+	Numeric		rounded[5];		/* avg, p50, p90, p95, p99 */
+	bool		any;
+} WhLatencyReport;
+
+static const char *const wh_latency_rounded[] = {"avg", "p50", "p90", "p95", "p99"};
+
+/* DayReport is what day_metrics reports for the scan's window. */
 static void
-PutDayMetrics(WhJson *json, const WhScan *scan)
+DayReport(const WhScan *scan, WhDayReport *report)
 {
 	WhMetrics	totals;
 
 	WhScanTotals(scan, &totals);
+	report->total = totals.total;
+	report->success = totals.success;
+	report->failed = totals.failed;
+	report->pending = totals.pending;
+	report->retry_rate_pct = WhRetryRatePct(&totals);
+	report->avg_delay_ms = WhAvgDelayMs(&totals);
+}
+
+/* PutDayMetrics writes a day_metrics object: the window's counts, retry rate and average delay. */
+static void
+PutDayMetrics(WhJson *json, const WhDayReport *report)
+{
 	WhJsonBeginObject(json, "day_metrics");
-	WhJsonPutInt(json, "total", totals.total);
-	WhJsonPutInt(json, "success", totals.success);
-	WhJsonPutInt(json, "failed", totals.failed);
-	WhJsonPutInt(json, "pending", totals.pending);
-	WhJsonPutNumeric(json, "retry_rate_pct", WhRetryRatePct(&totals));
-	WhJsonPutNumeric(json, "avg_delay_ms", WhAvgDelayMs(&totals));
+	WhJsonPutInt(json, "total", report->total);
+	WhJsonPutInt(json, "success", report->success);
+	WhJsonPutInt(json, "failed", report->failed);
+	WhJsonPutInt(json, "pending", report->pending);
+	WhJsonPutNumeric(json, "retry_rate_pct", report->retry_rate_pct);
+	WhJsonPutNumeric(json, "avg_delay_ms", report->avg_delay_ms);
 	WhJsonEndObject(json);
 }
 
@@ -166,98 +204,163 @@ PutLastEvents(WhJson *json, const WhNewest *newest)
 	WhJsonEndArray(json);
 }
 
-/* AddProduct adds value * count to a numeric total. */
-static Numeric
-AddProduct(Numeric total, int64 value, int64 count)
-{
-	Datum		product = DirectFunctionCall2(numeric_mul,
-											  NumericGetDatum(int64_to_numeric(value)),
-											  NumericGetDatum(int64_to_numeric(count)));
-
-	return DatumGetNumeric(DirectFunctionCall2(numeric_add, NumericGetDatum(total), product));
-}
-
-/* LatencySum adds up the latencies exactly, in int64 while it fits and in numeric beyond. */
-static Numeric
-LatencySum(const WhLatencyBin *bins, int64 nbins)
-{
-	Numeric		total = int64_to_numeric(0);
-	int64		partial = 0;
-
-	for (int64 i = 0; i < nbins; i++)
-	{
-		int64		product;
-		int64		next;
-
-		if (pg_mul_s64_overflow(bins[i].value, bins[i].count, &product) ||
-			pg_add_s64_overflow(partial, product, &next))
-			total = AddProduct(total, bins[i].value, bins[i].count);
-		else
-			partial = next;
-	}
-	return AddProduct(total, partial, 1);
-}
-
-/* WholeMs is a whole-millisecond latency as numeric, rounded to 2 decimals like the rest. */
-static Numeric
-WholeMs(double value)
-{
-	return WhRoundTwo(int64_to_numeric((int64) value));
-}
-
-/* PutLatency writes latency: min, max, avg and percentiles in ms, all 0 when none. */
+/* LatencyReport is what latency reports for a histogram of latencies. */
 static void
-PutLatency(WhJson *json, WhLatencyHist *latency)
+LatencyReport(WhLatencyHist *latency, WhLatencyReport *report)
 {
-	const char *names[] = {"min", "max", "avg", "p50", "p90", "p95", "p99"};
 	WhLatencyBin *bins;
 	int64		nbins = WhLatencyHistBins(latency, &bins);
 	int64		total;
 	WhValueStats stats;
+	const double *quantiles[] = {&stats.p50, &stats.p90, &stats.p95, &stats.p99};
 
 	if (!WhLatencyBinsTotal(bins, nbins, &total))
 		WhSummaryCorrupt("a latency count below zero");
-	WhJsonBeginObject(json, "latency");
+	report->any = nbins > 0;
+	report->min = report->max = 0;
+	for (int i = 0; i < 5; i++)
+		report->rounded[i] = int64_to_numeric(0);
 	if (nbins == 0)
-	{
-		for (size_t i = 0; i < lengthof(names); i++)
-			WhJsonPutInt(json, names[i], 0);
-		WhJsonEndObject(json);
 		return;
-	}
 	WhLatencyBinsStats(bins, nbins, total, &stats);
-	WhJsonPutNumeric(json, "min", WholeMs(stats.min));
-	WhJsonPutNumeric(json, "max", WholeMs(stats.max));
+	report->min = (int64) stats.min;
+	report->max = (int64) stats.max;
 	/* the mean of whole milliseconds, exact in numeric, as avg(numeric) is */
-	WhJsonPutNumeric(json, "avg", WhMeanRounded(LatencySum(bins, nbins), total));
-	WhJsonPutNumeric(json, "p50", WhFloatRounded(stats.p50));
-	WhJsonPutNumeric(json, "p90", WhFloatRounded(stats.p90));
-	WhJsonPutNumeric(json, "p95", WhFloatRounded(stats.p95));
-	WhJsonPutNumeric(json, "p99", WhFloatRounded(stats.p99));
+	report->rounded[0] = WhMeanRounded(WhLatencyBinsSum(bins, nbins), total);
+	for (int i = 0; i < 4; i++)
+		report->rounded[i + 1] = WhFloatRounded(*quantiles[i]);
+}
+
+/* PutLatency writes a latency object: min, max, avg and percentiles in ms, all 0 when none. */
+static void
+PutLatency(WhJson *json, const WhLatencyReport *report)
+{
+	WhJsonBeginObject(json, "latency");
+	if (!report->any)
+	{
+		WhJsonPutInt(json, "min", 0);
+		WhJsonPutInt(json, "max", 0);
+	}
+	else
+	{
+		/* whole milliseconds, rounded to 2 decimals like the rest */
+		WhJsonPutNumeric(json, "min", WhRoundTwo(int64_to_numeric(report->min)));
+		WhJsonPutNumeric(json, "max", WhRoundTwo(int64_to_numeric(report->max)));
+	}
+	for (int i = 0; i < 5; i++)
+		WhJsonPutNumeric(json, wh_latency_rounded[i], report->rounded[i]);
 	WhJsonEndObject(json);
 }
 
-/* WhAnalyticsResponse builds the whole response for filter; call inside SPI. */
+/* Difference is a - b, rounded to 2 decimals. */
+static Numeric
+Difference(Numeric a, Numeric b)
+{
+	return WhRoundTwo(DatumGetNumeric(DirectFunctionCall2(numeric_sub, NumericGetDatum(a),
+														  NumericGetDatum(b))));
+}
+
+/*
+ * PutPrevious writes previous (the window just before: its bounds, day
+ * metrics and latency) and change (each reported number now less the
+ * previous one, and total_pct, null when the previous window is empty).
+ */
+static void
+PutPrevious(WhJson *json, const WhFilter *previous, const WhDayReport *day,
+			const WhLatencyReport *latency, const WhDayReport *prev_day,
+			const WhLatencyReport *prev_latency)
+{
+	WhJsonBeginObject(json, "previous");
+	WhJsonPutTimestamp(json, "from", previous->from, false);
+	WhJsonPutTimestamp(json, "to", previous->to, false);
+	PutDayMetrics(json, prev_day);
+	PutLatency(json, prev_latency);
+	WhJsonEndObject(json);
+
+	WhJsonBeginObject(json, "change");
+	WhJsonBeginObject(json, "day_metrics");
+	WhJsonPutInt(json, "total", day->total - prev_day->total);
+	WhJsonPutInt(json, "success", day->success - prev_day->success);
+	WhJsonPutInt(json, "failed", day->failed - prev_day->failed);
+	WhJsonPutInt(json, "pending", day->pending - prev_day->pending);
+	WhJsonPutNumeric(json, "retry_rate_pct",
+					 Difference(day->retry_rate_pct, prev_day->retry_rate_pct));
+	WhJsonPutNumeric(json, "avg_delay_ms", Difference(day->avg_delay_ms, prev_day->avg_delay_ms));
+	WhJsonEndObject(json);
+	WhJsonBeginObject(json, "latency");
+	WhJsonPutInt(json, "min", latency->min - prev_latency->min);
+	WhJsonPutInt(json, "max", latency->max - prev_latency->max);
+	for (int i = 0; i < 5; i++)
+		WhJsonPutNumeric(json, wh_latency_rounded[i],
+						 Difference(latency->rounded[i], prev_latency->rounded[i]));
+	WhJsonEndObject(json);
+	if (prev_day->total == 0)
+		WhJsonPutNull(json, "total_pct");
+	else
+	{
+		Datum		hundred_times = DirectFunctionCall2(numeric_mul,
+														NumericGetDatum(int64_to_numeric(100)),
+														NumericGetDatum(int64_to_numeric(day->total - prev_day->total)));
+
+		WhJsonPutNumeric(json, "total_pct",
+						 WhMeanRounded(DatumGetNumeric(hundred_times), prev_day->total));
+	}
+	WhJsonEndObject(json);
+}
+
+/* ScanParts is what the window scan collects for the response and the parts included. */
+static int
+ScanParts(int include)
+{
+	int			parts = WH_SCAN_DETAIL;
+
+	if (include & (WH_INCLUDE_STATUS_CODES | WH_INCLUDE_RETRIES))
+		parts |= WH_SCAN_OUTCOMES;
+	if (include & WH_INCLUDE_WEBHOOKS)
+		parts |= WH_SCAN_WEBHOOKS;
+	return parts;
+}
+
+/* WhAnalyticsResponse builds the whole response for filter, with the parts of include; call inside SPI. */
 Jsonb *
-WhAnalyticsResponse(const WhFilter *filter, int top_n, int last_n)
+WhAnalyticsResponse(const WhFilter *filter, int top_n, int last_n, int include)
 {
 	WhJson	   *json;
 	WhScan		scan;
 	WhNewest	newest;
+	WhFilter	previous;
+	WhDayReport day;
+	WhLatencyReport latency;
 
-	WhScanWindow(filter, true, &scan);
+	if (include & WH_INCLUDE_PREVIOUS)
+		WhWindowPrevious(filter, &previous);	/* checked before any work */
+	WhScanWindow(filter, ScanParts(include), &scan);
 	WhQueryNewest(filter, last_n, &scan.rows, &newest);
+	DayReport(&scan, &day);
+	LatencyReport(scan.detail.latency, &latency);
 
 	json = WhJsonBegin();
 	WhJsonPutInt(json, "status", 200);
 	WhJsonBeginObject(json, "data");
-	PutDayMetrics(json, &scan);
+	PutDayMetrics(json, &day);
 	PutTop(json, "top_events", "event", scan.detail.events, top_n);
 	PutTop(json, "top_failed_urls", "url", scan.detail.failed_urls, top_n);
 	PutHourly(json, &scan);
 	PutTotals(json, &newest);
 	PutLastEvents(json, &newest);
-	PutLatency(json, scan.detail.latency);
+	PutLatency(json, &latency);
+	if (include & WH_INCLUDE_PREVIOUS)
+	{
+		WhScan		prev_scan;
+		WhDayReport prev_day;
+		WhLatencyReport prev_latency;
+
+		WhScanWindow(&previous, WH_SCAN_DETAIL, &prev_scan);
+		DayReport(&prev_scan, &prev_day);
+		LatencyReport(prev_scan.detail.latency, &prev_latency);
+		PutPrevious(json, &previous, &day, &latency, &prev_day, &prev_latency);
+	}
+	WhPutResponseParts(json, include, &scan, top_n);
 	WhJsonEndObject(json);
 	WhJsonPutNull(json, "error");
 	WhJsonPutNull(json, "log");

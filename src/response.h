@@ -9,6 +9,13 @@
 
 #include "whanalytics.h"
 
-extern Jsonb *WhAnalyticsResponse(const WhFilter *filter, int top_n, int last_n);
+/* The optional parts of the response (SPEC 5.1 include), as bits. */
+#define WH_INCLUDE_PREVIOUS 0x01
+#define WH_INCLUDE_STATUS_CODES 0x02
+#define WH_INCLUDE_LATENCY_BREAKDOWN 0x04
+#define WH_INCLUDE_RETRIES 0x08
+#define WH_INCLUDE_WEBHOOKS 0x10
+
+extern Jsonb *WhAnalyticsResponse(const WhFilter *filter, int top_n, int last_n, int include);
 
 #endif							/* WH_RESPONSE_H */

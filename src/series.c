@@ -89,7 +89,7 @@ ReturnSeries(FunctionCallInfo fcinfo, int unit_hours, WhPutRow put_row)
 	filter.events_relation = WhEventsRelation(&filter.events_relid);
 
 	SPI_connect();
-	WhScanWindow(&filter, false, &scan);
+	WhScanWindow(&filter, 0, &scan);
 	last = FloorUnit(WhHourOf(filter.to - 1), unit_hours);
 	for (int64 unit = FloorUnit(WhHourOf(filter.from), unit_hours);
 		 unit <= last; unit += unit_hours)

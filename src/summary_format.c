@@ -1,22 +1,27 @@
 /*
  * summary_format.c
  *	  Builds, merges, encodes and decodes day summaries. Two bytea values,
- *	  both format version 2 (WH_STATE_VERSION; DEVELOPING.md says how to
- *	  change it):
+ *	  both format version 3 (WH_STATE_VERSION; DEVELOPING.md says how to
+ *	  change it), each starting with byte 3 and a flags byte
+ *	  (WH_FLAG_PARTIAL_OUTCOMES: merged from a version 2 value, which has
+ *	  neither the flags byte nor the counts of version 3, nor NULL webhook
+ *	  ids; both are read):
  *	  the day:
- *	    byte 2, varint webhooks, then per webhook:
- *	    varint id length, id bytes, varint body length, body:
+ *	    byte 3, byte flags, varint webhooks, then per webhook:
+ *	    varint id length + 1 (0: NULL; version 2: the length), id bytes,
+ *	    varint body length, body:
  *	      varint n, n x (varint hour 0-23, a signed varint per counter of
- *	      WH_METRIC_FIELDS, in its order) for the hours whose counters are
- *	      not all zero, then the day's detail;
+ *	      WH_METRIC_FIELDS of the value's version, in its order) for the
+ *	      hours whose counters are not all zero, then the day's detail;
  *	  the hours:
- *	    byte 2, varint webhooks, then per webhook:
- *	    varint id length, id bytes, varint body length, body:
+ *	    byte 3, byte flags, varint webhooks, then per webhook:
+ *	    varint id length + 1 as above, id bytes, varint body length, body:
  *	      varint n, n x (varint hour 0-23, varint length, that hour's detail);
  *	  a detail:
  *	      varint n, n x (varint key length + 1 or 0 for NULL, key, signed count)
  *	      for events, then the same for failed URLs,
- *	      varint n, n x (signed value delta, signed count) for latencies.
+ *	      varint n, n x (signed value delta, signed count) for latencies,
+ *	      then (version 3) the same for response statuses and for retries.
  *	  Counts are signed because a summary may be a delta (an UPDATE or DELETE
  *	  subtracts). Lengths let a reader skip a webhook or an hour whole.
  *	  Decoding checks every length against the bytes left.
@@ -30,7 +35,10 @@
 
 #include "summary_format.h"
 
-#define WH_STATE_VERSION 2
+#define WH_STATE_VERSION 3
+#define WH_OUTCOME_VERSION 3	/* the first version with the outcomes */
+#define WH_OLDEST_VERSION 2		/* the oldest version read */
+#define WH_FLAG_PARTIAL_OUTCOMES 0x01
 
 /* WhBucketSetCreate makes an empty set of buckets in context. */
 WhBucketSet *
@@ -44,16 +52,18 @@ WhBucketSetCreate(MemoryContext context)
 	return set;
 }
 
-/* WhBucketFor returns the bucket of a webhook, making it when new. */
+/* WhBucketFor returns the bucket of a webhook (isnull: of the NULL webhook_id), making it when new. */
 WhBucket *
-WhBucketFor(WhBucketSet *set, const char *webhook, int len)
+WhBucketFor(WhBucketSet *set, const char *webhook, int len, bool isnull)
 {
 	WhBucket   *bucket;
 
 	for (int i = set->count - 1; i >= 0; i--)
 	{
 		bucket = &set->items[i];
-		if (bucket->webhook_len == len && memcmp(bucket->webhook, webhook, len) == 0)
+		if (isnull ? bucket->webhook == NULL :
+			(bucket->webhook != NULL && bucket->webhook_len == len &&
+			 memcmp(bucket->webhook, webhook, len) == 0))
 			return bucket;
 	}
 	if (set->count == set->capacity)
@@ -62,13 +72,18 @@ WhBucketFor(WhBucketSet *set, const char *webhook, int len)
 		set->items = repalloc(set->items, set->capacity * sizeof(WhBucket));
 	}
 	bucket = &set->items[set->count++];
-	bucket->webhook = MemoryContextAlloc(set->context, len + 1);
-	memcpy(bucket->webhook, webhook, len);
-	bucket->webhook[len] = '\0';
-	bucket->webhook_len = len;
+	bucket->webhook = NULL;
+	bucket->webhook_len = 0;
+	if (!isnull)
+	{
+		bucket->webhook = MemoryContextAlloc(set->context, len + 1);
+		memcpy(bucket->webhook, webhook, len);
+		bucket->webhook[len] = '\0';
+		bucket->webhook_len = len;
+	}
 	memset(bucket->hours, 0, sizeof(bucket->hours));
 	memset(bucket->hour_detail, 0, sizeof(bucket->hour_detail));
-	WhDetailInit(&bucket->day, set->context, 8, 16, false);
+	WhDetailInit(&bucket->day, set->context, 8, 16, false, true);
 	return bucket;
 }
 
@@ -79,7 +94,7 @@ HourDetail(WhBucketSet *set, WhBucket *bucket, int hour)
 	if (bucket->hour_detail[hour] == NULL)
 	{
 		bucket->hour_detail[hour] = MemoryContextAlloc(set->context, sizeof(WhDetail));
-		WhDetailInit(bucket->hour_detail[hour], set->context, 8, 16, false);
+		WhDetailInit(bucket->hour_detail[hour], set->context, 8, 16, false, true);
 	}
 	return bucket->hour_detail[hour];
 }
@@ -104,11 +119,11 @@ typedef struct MergeState
 
 /* MergeStateWebhook finds the webhook's bucket. */
 static bool
-MergeStateWebhook(void *arg, const char *id, int len)
+MergeStateWebhook(void *arg, const char *id, int len, bool isnull)
 {
 	MergeState *state = arg;
 
-	state->bucket = WhBucketFor(state->set, id, len);
+	state->bucket = WhBucketFor(state->set, id, len, isnull);
 	state->detail = &state->bucket->day;
 	return true;
 }
@@ -154,13 +169,35 @@ MergeStateLatency(void *arg, int64 value, int64 count)
 	WhLatencyHistAdd(state->detail->latency, value, count);
 }
 
+/* MergeStateStatus adds a response status bin to the current bucket. */
+static void
+MergeStateStatus(void *arg, int64 value, int64 count)
+{
+	WhLatencyHistAdd(((MergeState *) arg)->detail->statuses, value, count);
+}
+
+/* MergeStateRetries adds a retries bin to the current bucket. */
+static void
+MergeStateRetries(void *arg, int64 value, int64 count)
+{
+	WhLatencyHistAdd(((MergeState *) arg)->detail->retries, value, count);
+}
+
+/* MergeStateFormat notes a merged value without the outcomes: the set lacks them too. */
+static void
+MergeStateFormat(void *arg, bool outcomes)
+{
+	if (!outcomes)
+		((MergeState *) arg)->set->partial_outcomes = true;
+}
+
 /* WhBucketSetAddState merges a stored summary (its day and its hours, each unless NULL) into the set. */
 void
 WhBucketSetAddState(WhBucketSet *set, const bytea *state, const bytea *hours)
 {
 	static const WhStateSink sink = {
 		MergeStateWebhook, MergeStateHour, MergeStateEvent, MergeStateUrl, MergeStateLatency,
-		MergeStateDetail
+		MergeStateDetail, MergeStateStatus, MergeStateRetries, MergeStateFormat
 	};
 	MergeState	merge = {set, NULL, NULL};
 
@@ -214,25 +251,38 @@ PutCounts(StringInfo buf, WhCounter *counter)
 	return n;
 }
 
+/* PutBins appends the non-zero bins of a histogram, values as deltas; returns how many. */
+static int64
+PutBins(StringInfo buf, WhLatencyHist *hist)
+{
+	WhLatencyBin *bins;
+	int64		nbins = WhLatencyHistBins(hist, &bins);
+	int64		previous = 0;
+
+	PutVarint(buf, nbins);
+	for (int64 i = 0; i < nbins; i++)
+	{
+		/* wraps like the decoder's sum, for values far apart */
+		PutSigned(buf, (int64) ((uint64) bins[i].value - (uint64) previous));
+		PutSigned(buf, bins[i].count);
+		previous = bins[i].value;
+	}
+	pfree(bins);
+	return nbins;
+}
+
 /* PutDetail appends a detail; false when it holds nothing. */
 static bool
 PutDetail(StringInfo buf, const WhDetail *detail)
 {
-	WhLatencyBin *bins;
-	int64		nbins = WhLatencyHistBins(detail->latency, &bins);
-	int64		previous = 0;
-	int			entries = 0;
+	int64		entries = 0;
 
 	entries += PutCounts(buf, detail->events);
 	entries += PutCounts(buf, detail->failed_urls);
-	PutVarint(buf, nbins);
-	for (int64 i = 0; i < nbins; i++)
-	{
-		PutSigned(buf, bins[i].value - previous);
-		PutSigned(buf, bins[i].count);
-		previous = bins[i].value;
-	}
-	return entries > 0 || nbins > 0;
+	entries += PutBins(buf, detail->latency);
+	entries += PutBins(buf, detail->statuses);
+	entries += PutBins(buf, detail->retries);
+	return entries > 0;
 }
 
 /* DayBody appends a bucket's hour counters and day detail; false when it is all zero. */
@@ -252,7 +302,7 @@ DayBody(StringInfo body, const WhBucket *bucket)
 		if (WhMetricsIsZero(m))
 			continue;
 		PutVarint(body, h);
-#define WH_PUT_FIELD(name) PutSigned(body, m->name);
+#define WH_PUT_FIELD(name, since) PutSigned(body, m->name);
 		WH_METRIC_FIELDS(WH_PUT_FIELD)
 #undef WH_PUT_FIELD
 	}
@@ -286,25 +336,27 @@ HoursBody(StringInfo body, const WhBucket *bucket, StringInfo scratch)
 	return hours > 0;
 }
 
-/* PutSection appends one webhook's id and body to a stored value's sections. */
+/* PutSection appends one webhook's id (its length + 1, or 0 for NULL) and body to a stored value's sections. */
 static void
 PutSection(StringInfo sections, const WhBucket *bucket, const StringInfo body)
 {
-	PutVarint(sections, bucket->webhook_len);
-	appendBinaryStringInfo(sections, bucket->webhook, bucket->webhook_len);
+	PutVarint(sections, bucket->webhook == NULL ? 0 : (uint64) bucket->webhook_len + 1);
+	if (bucket->webhook != NULL)
+		appendBinaryStringInfo(sections, bucket->webhook, bucket->webhook_len);
 	PutVarint(sections, body->len);
 	appendBinaryStringInfo(sections, body->data, body->len);
 }
 
-/* Stored makes a stored value: the version, the number of webhooks, their sections. */
+/* Stored makes a stored value: the version, its flags, the number of webhooks, their sections. */
 static bytea *
-Stored(int webhooks, const StringInfo sections)
+Stored(int webhooks, const StringInfo sections, bool partial_outcomes)
 {
 	StringInfoData buf;
 
 	initStringInfo(&buf);
 	appendStringInfoSpaces(&buf, VARHDRSZ);
 	appendStringInfoCharMacro(&buf, WH_STATE_VERSION);
+	appendStringInfoCharMacro(&buf, partial_outcomes ? WH_FLAG_PARTIAL_OUTCOMES : 0);
 	PutVarint(&buf, webhooks);
 	appendBinaryStringInfo(&buf, sections->data, sections->len);
 	SET_VARSIZE(buf.data, buf.len);
@@ -348,16 +400,17 @@ WhStateEncode(const WhBucketSet *set, bytea **state, bytea **hours)
 	}
 	if (day_webhooks == 0 && hour_webhooks == 0)
 		return false;
-	*state = Stored(day_webhooks, &day_sections);
-	*hours = Stored(hour_webhooks, &hour_sections);
+	*state = Stored(day_webhooks, &day_sections, set->partial_outcomes);
+	*hours = Stored(hour_webhooks, &hour_sections, set->partial_outcomes);
 	return true;
 }
 
-/* A cursor over stored bytes that checks every read against the end. */
+/* A cursor over stored bytes that checks every read against the end, and their format version. */
 typedef struct Reader
 {
 	const uint8 *p;
 	const uint8 *end;
+	int			version;
 } Reader;
 
 /* WhSummaryCorrupt reports stored summaries that cannot be read or do not add up. */
@@ -448,27 +501,37 @@ GetCounts(Reader *r, void (*put) (void *, const char *, int, bool, int64), void 
 	}
 }
 
-/* GetDetail reads a detail into the sink, every count times sign (1, or -1 to take it away). */
+/* GetBins reads a histogram's bins into a sink callback, every count times sign. */
 static void
-GetDetail(Reader *r, const WhStateSink *sink, void *arg, int64 sign)
+GetBins(Reader *r, void (*put) (void *, int64, int64), void *arg, int64 sign)
 {
-	uint64		nbins;
+	uint64		nbins = GetVarint(r);
 	int64		value = 0;
 
-	GetCounts(r, sink->event, arg, sign);
-	GetCounts(r, sink->failed_url, arg, sign);
-	nbins = GetVarint(r);
 	if (nbins > (uint64) (r->end - r->p))
 		WhSummaryCorrupt("histogram longer than its bytes");
 	for (uint64 i = 0; i < nbins; i++)
 	{
 		int64		count;
 
-		value += GetSigned(r);
+		value = (int64) ((uint64) value + (uint64) GetSigned(r));
 		count = Signed(GetSigned(r), sign);
-		if (sink->latency != NULL)
-			sink->latency(arg, value, count);
+		if (put != NULL)
+			put(arg, value, count);
 	}
+}
+
+/* GetDetail reads a detail into the sink, every count times sign (1, or -1 to take it away). */
+static void
+GetDetail(Reader *r, const WhStateSink *sink, void *arg, int64 sign)
+{
+	GetCounts(r, sink->event, arg, sign);
+	GetCounts(r, sink->failed_url, arg, sign);
+	GetBins(r, sink->latency, arg, sign);
+	if (r->version < WH_OUTCOME_VERSION)
+		return;
+	GetBins(r, sink->status, arg, sign);
+	GetBins(r, sink->retries, arg, sign);
 }
 
 /* GetSubReader reads a length and returns a reader over that many following bytes. */
@@ -480,6 +543,7 @@ GetSubReader(Reader *r)
 
 	sub.p = (const uint8 *) GetBytes(r, len);
 	sub.end = sub.p + len;
+	sub.version = r->version;
 	return sub;
 }
 
@@ -508,23 +572,41 @@ DecodeStored(const bytea *stored, int first_hour, int end_hour, bool flag, WhBod
 {
 	Reader		r;
 	uint64		webhooks;
+	uint8		flags = 0;
 
 	r.p = (const uint8 *) VARDATA_ANY(stored);
 	r.end = r.p + VARSIZE_ANY_EXHDR(stored);
-	if (r.p >= r.end || *r.p++ != WH_STATE_VERSION)
+	if (r.p >= r.end || *r.p < WH_OLDEST_VERSION || *r.p > WH_STATE_VERSION)
 		WhSummaryCorrupt("unknown version");
+	r.version = *r.p++;
+	if (r.version >= WH_OUTCOME_VERSION)
+	{
+		if (r.p >= r.end || (*r.p & ~WH_FLAG_PARTIAL_OUTCOMES) != 0)
+			WhSummaryCorrupt("unknown flags");
+		flags = *r.p++;
+	}
+	if (sink->format != NULL)
+		sink->format(arg, r.version >= WH_OUTCOME_VERSION &&
+					 (flags & WH_FLAG_PARTIAL_OUTCOMES) == 0);
 	webhooks = GetVarint(&r);
 	for (uint64 w = 0; w < webhooks; w++)
 	{
 		uint64		id_len = GetVarint(&r);
+		bool		id_null = false;
 		const char *id;
 		Reader		body;
 
+		if (r.version >= WH_OUTCOME_VERSION)
+		{
+			/* the length + 1, or 0 for a NULL webhook_id */
+			id_null = id_len == 0;
+			id_len = id_null ? 0 : id_len - 1;
+		}
 		if (id_len > INT_MAX)
 			WhSummaryCorrupt("webhook id too long");
 		id = GetBytes(&r, id_len);
 		body = GetSubReader(&r);
-		if (!sink->webhook(arg, id, (int) id_len))
+		if (!sink->webhook(arg, id, (int) id_len, id_null))
 			continue;			/* the body length lets us skip it whole */
 		decode(&body, first_hour, end_hour, flag, sink, arg);
 		if (body.p != body.end)
@@ -548,7 +630,7 @@ DecodeDayBody(Reader *body, int first_hour, int end_hour, bool day_detail,
 		int			hour = GetHour(body);
 		WhMetrics	m;
 
-#define WH_GET_FIELD(name) m.name = GetSigned(body);
+#define WH_GET_FIELD(name, since) m.name = body->version >= (since) ? GetSigned(body) : 0;
 		WH_METRIC_FIELDS(WH_GET_FIELD)
 #undef WH_GET_FIELD
 		if (hour >= first_hour && hour < end_hour)

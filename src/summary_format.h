@@ -6,6 +6,9 @@
  *	  hour. Built from rows, merged from other summaries, stored as two
  *	  bytea values: the day (counters and the day's detail) and the hours
  *	  (each hour's detail), so whole days never read the hours.
+ *	  The outcomes (the recovered and gave-up counters and the statuses and
+ *	  retries of the detail) came with format version 3: a value of
+ *	  version 2, or of 3 merged from one, lacks some of them.
  */
 #ifndef WH_SUMMARY_FORMAT_H
 #define WH_SUMMARY_FORMAT_H
@@ -20,7 +23,7 @@
 /* One webhook's share of a day's summary. */
 typedef struct WhBucket
 {
-	char	   *webhook;
+	char	   *webhook;		/* NULL for the NULL webhook_id */
 	int			webhook_len;
 	WhMetrics	hours[WH_HOURS_PER_DAY];	/* counters of each hour of the day */
 	WhDetail	day;			/* the detail of the whole day */
@@ -34,13 +37,14 @@ typedef struct WhBucketSet
 	int			count;
 	int			capacity;
 	WhBucket   *items;
+	bool		partial_outcomes;	/* merged a stored value without the outcomes */
 } WhBucketSet;
 
 /* Receives the contents of a stored summary, in order, while it is decoded. */
 typedef struct WhStateSink
 {
-	/* a webhook starts; return false to skip all it holds */
-	bool		(*webhook) (void *arg, const char *id, int len);
+	/* a webhook starts (isnull: the NULL webhook_id); return false to skip all it holds */
+	bool		(*webhook) (void *arg, const char *id, int len, bool isnull);
 	/* the counters of one hour (0-23) of the day */
 	void		(*hour) (void *arg, int hour, const WhMetrics *m);
 	void		(*event) (void *arg, const char *key, int len, bool isnull, int64 count);
@@ -48,10 +52,15 @@ typedef struct WhStateSink
 	void		(*latency) (void *arg, int64 value, int64 count);
 	/* optional: the detail that follows is the day's (hour -1) or one hour's */
 	void		(*detail) (void *arg, int hour);
+	/* optional: a response status and a retries value of the detail */
+	void		(*status) (void *arg, int64 value, int64 count);
+	void		(*retries) (void *arg, int64 value, int64 count);
+	/* optional: a stored value starts; outcomes false when it lacks WH_OUTCOME_VERSION's counts */
+	void		(*format) (void *arg, bool outcomes);
 } WhStateSink;
 
 extern WhBucketSet *WhBucketSetCreate(MemoryContext context);
-extern WhBucket *WhBucketFor(WhBucketSet *set, const char *webhook, int len);
+extern WhBucket *WhBucketFor(WhBucketSet *set, const char *webhook, int len, bool isnull);
 extern void WhBucketAddDelivery(WhBucketSet *set, WhBucket *bucket, const WhDelivery *d,
 								int hour, int64 sign);
 extern void WhBucketSetAddState(WhBucketSet *set, const bytea *state, const bytea *hours);

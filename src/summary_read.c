@@ -79,7 +79,7 @@ WhSummariesRead(List *parts, const WhFilter *filter, int64 first_hour, int64 end
 	int64		first_day = WhFloorDiv(first_hour, WH_HOURS_PER_DAY);
 	int64		end_day = WhFloorDiv(end_hour + WH_HOURS_PER_DAY - 1, WH_HOURS_PER_DAY);
 	bool		wants_detail = sink->event != NULL || sink->failed_url != NULL ||
-		sink->latency != NULL;
+		sink->latency != NULL || sink->status != NULL || sink->retries != NULL;
 	ListCell   *lc;
 
 	scan = index_beginscan(heap, index, GetActiveSnapshot(), 4, 0);

@@ -59,7 +59,7 @@
 typedef struct WhDeltaRow
 {
 	text	   *organization_id;
-	text	   *webhook_id;
+	text	   *webhook_id;		/* NULL for a NULL webhook_id */
 	int64		day;
 	int			hour;			/* of the day, 0-23 */
 	int64		sign;
@@ -628,8 +628,8 @@ FlushChunk(WhCollector *c)
 		for (int r = start; r < i; r++)
 		{
 			WhDeltaRow *row = order[r];
-			WhBucket   *bucket = WhBucketFor(set, VARDATA(row->webhook_id),
-											 VARSIZE(row->webhook_id) - VARHDRSZ);
+			WhBucket   *bucket = row->webhook_id == NULL ? WhBucketFor(set, NULL, 0, true) :
+				WhBucketFor(set, VARDATA(row->webhook_id), VARSIZE(row->webhook_id) - VARHDRSZ, false);
 
 			WhBucketAddDelivery(set, bucket, &row->delivery, row->hour, row->sign);
 		}
@@ -669,7 +669,7 @@ WhCollectorAdd(WhCollector *c, TupleTableSlot *slot, const WhColumnMap *columns,
 	slot_getallattrs(slot);
 	values = slot->tts_values;
 	nulls = slot->tts_isnull;
-	if (nulls[col[WH_COL_ORGANIZATION_ID].position] || nulls[col[WH_COL_WEBHOOK_ID].position])
+	if (nulls[col[WH_COL_ORGANIZATION_ID].position])
 		return;					/* in no organization's answer */
 
 	if (c->nrows == c->capacity)
@@ -685,7 +685,8 @@ WhCollectorAdd(WhCollector *c, TupleTableSlot *slot, const WhColumnMap *columns,
 		return;					/* created_at infinite: in no window */
 	}
 	row->organization_id = Intern(c, values[col[WH_COL_ORGANIZATION_ID].position]);
-	row->webhook_id = Intern(c, values[col[WH_COL_WEBHOOK_ID].position]);
+	row->webhook_id = nulls[col[WH_COL_WEBHOOK_ID].position] ? NULL :
+		Intern(c, values[col[WH_COL_WEBHOOK_ID].position]);
 	row->day = WhDayOf(row->delivery.created_at);
 	row->hour = (int) (WhHourOf(row->delivery.created_at) - row->day * WH_HOURS_PER_DAY);
 	row->sign = sign;

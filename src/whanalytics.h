@@ -31,23 +31,26 @@ typedef struct WhFilter
 
 /*
  * The counters of one group of deliveries (an hour, a day, a whole window),
- * in stored order: this one list makes the struct, merging, the zero test
- * and the summary encoder and decoder (summary_format.c). What a delivery
- * adds to each is WhMetricsAddDelivery (delivery.c), what sums rows could
- * give is WhMetricsPossible beside it.
+ * in stored order, each with the first summary format version that stores
+ * it: this one list makes the struct, merging, the zero test and the
+ * summary encoder and decoder (summary_format.c). What a delivery adds to
+ * each is WhMetricsAddDelivery (delivery.c), what sums rows could give is
+ * WhMetricsPossible beside it.
  */
 #define WH_METRIC_FIELDS(X) \
-	X(total) \
-	X(success) \
-	X(failed) \
-	X(pending) \
-	X(retried)		/* rows with retries > 0 */ \
-	X(delay_count)	/* rows with a non-NULL delay_ms */ \
-	X(delay_sum)
+	X(total, 2) \
+	X(success, 2) \
+	X(failed, 2) \
+	X(pending, 2) \
+	X(retried, 2)		/* rows with retries > 0 */ \
+	X(delay_count, 2)	/* rows with a non-NULL delay_ms */ \
+	X(delay_sum, 2) \
+	X(recovered, 3)		/* retried rows that are success */ \
+	X(gave_up, 3)		/* failed rows with done <> 0 */
 
 typedef struct WhMetrics
 {
-#define WH_METRIC_MEMBER(name) int64 name;
+#define WH_METRIC_MEMBER(name, since) int64 name;
 	WH_METRIC_FIELDS(WH_METRIC_MEMBER)
 #undef WH_METRIC_MEMBER
 } WhMetrics;
@@ -60,7 +63,7 @@ WhMetricsAdd(WhMetrics *into, const WhMetrics *from)
 {
 	bool		overflow = false;
 
-#define WH_METRIC_ADD(name) overflow |= pg_add_s64_overflow(into->name, from->name, &into->name);
+#define WH_METRIC_ADD(name, since) overflow |= pg_add_s64_overflow(into->name, from->name, &into->name);
 	WH_METRIC_FIELDS(WH_METRIC_ADD)
 #undef WH_METRIC_ADD
 	if (unlikely(overflow))
@@ -71,7 +74,7 @@ WhMetricsAdd(WhMetrics *into, const WhMetrics *from)
 static inline bool
 WhMetricsIsZero(const WhMetrics *m)
 {
-#define WH_METRIC_ZERO(name) && m->name == 0
+#define WH_METRIC_ZERO(name, since) && m->name == 0
 	return true WH_METRIC_FIELDS(WH_METRIC_ZERO);
 #undef WH_METRIC_ZERO
 }
@@ -82,5 +85,8 @@ extern Numeric WhRetryRatePct(const WhMetrics *m);
 extern Numeric WhAvgDelayMs(const WhMetrics *m);
 extern Numeric WhMeanRounded(Numeric sum, int64 count);
 extern Numeric WhFloatRounded(double value);
+
+struct WhLatencyBin;
+extern Numeric WhLatencyBinsSum(const struct WhLatencyBin *bins, int64 nbins);
 
 #endif							/* WHANALYTICS_H */

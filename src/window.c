@@ -7,6 +7,7 @@
  */
 #include "postgres.h"
 
+#include "common/int.h"
 #include "datatype/timestamp.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
@@ -45,9 +46,9 @@ TimestampText(TimestampTz ts)
 											   TimestampTzGetDatum(ts)));
 }
 
-/* Shortened cuts a long argument to its first 64 bytes (whole characters) for a message. */
-static const char *
-Shortened(const char *value)
+/* WhShortened cuts a long argument to its first 64 bytes (whole characters) for a message. */
+const char *
+WhShortened(const char *value)
 {
 	int			len = strlen(value);
 
@@ -75,7 +76,7 @@ WhWindowForPeriod(const char *period, TimestampTz as_of, WhFilter *filter)
 	if (found == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid period \"%s\"", Shortened(period)),
+				 errmsg("invalid period \"%s\"", WhShortened(period)),
 				 errhint(WH_PERIOD_HINT)));
 
 	if (TIMESTAMP_NOT_FINITE(as_of))
@@ -117,6 +118,27 @@ WhWindowBetween(TimestampTz from_ts, TimestampTz to_ts, WhFilter *filter)
 				 errhint("Pass finite timestamps with from_ts < to_ts; the window is [from_ts, to_ts).")));
 	filter->from = from_ts;
 	filter->to = to_ts;
+}
+
+/*
+ * WhWindowPrevious sets previous to filter with the window of the same
+ * length just before its own, [from - (to - from), from).
+ */
+void
+WhWindowPrevious(const WhFilter *filter, WhFilter *previous)
+{
+	int64		span;
+	TimestampTz from;
+
+	if (pg_sub_s64_overflow(filter->to, filter->from, &span) ||
+		pg_sub_s64_overflow(filter->from, span, &from) || !IS_VALID_TIMESTAMP(from))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the window before [%s, %s) would start before the earliest timestamp",
+						TimestampText(filter->from), TimestampText(filter->to)),
+				 errhint("With include => '{previous}' the window must start after 4714-11-24 00:00:00+00 BC plus its own length.")));
+	*previous = *filter;
+	WhWindowBetween(from, filter->from, previous);
 }
 
 /* WhCheckOrganization rejects an empty organization_id. */

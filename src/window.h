@@ -11,7 +11,9 @@
 
 extern void WhWindowForPeriod(const char *period, TimestampTz as_of, WhFilter *filter);
 extern void WhWindowBetween(TimestampTz from_ts, TimestampTz to_ts, WhFilter *filter);
+extern void WhWindowPrevious(const WhFilter *filter, WhFilter *previous);
 extern void WhCheckOrganization(text *organization_id);
+extern const char *WhShortened(const char *value);
 extern int	WhCheckListLength(const char *argname, int32 value);
 extern int64 WhFloorDiv(int64 value, int64 divisor);
 extern int64 WhHourOf(TimestampTz ts);

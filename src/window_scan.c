@@ -52,6 +52,8 @@ typedef struct WhScanState
 	hour_map_hash *hours;
 	WhHourEntry *current;		/* valid until the next new hour is inserted */
 	int64		summary_day;	/* the day of the summary being read */
+	WhWebhookTotals *webhook;	/* the webhook of the summary being read (WH_SCAN_WEBHOOKS) */
+	bool		outcomes_missing;	/* a summary read lacks the outcomes */
 	WhColumnMap columns;		/* where the window query puts each column */
 } WhScanState;
 
@@ -70,6 +72,27 @@ HourMetrics(WhScanState *state, int64 hour)
 	return &state->current->metrics;
 }
 
+/* AddToWebhook adds a row's delivery to its webhook's totals. */
+static void
+AddToWebhook(WhScanState *state, TupleTableSlot *slot, const WhDelivery *d)
+{
+	int			col = state->columns.col[WH_COL_WEBHOOK_ID].position;
+	WhWebhookTotals *totals;
+
+	if (slot->tts_isnull[col])
+		totals = WhWebhookSetFor(state->scan->webhooks, NULL, 0, true);
+	else
+	{
+		text	   *id = DatumGetTextPP(slot->tts_values[col]);
+
+		totals = WhWebhookSetFor(state->scan->webhooks, VARDATA_ANY(id),
+								 VARSIZE_ANY_EXHDR(id), false);
+	}
+	WhMetricsAddDelivery(&totals->metrics, d, 1);
+	if (d->has_latency)
+		WhLatencyHistAdd(totals->latency, d->latency_ms, 1);
+}
+
 /* ReceiveRow accumulates one delivery into every metric. */
 static bool
 ReceiveRow(TupleTableSlot *slot, DestReceiver *self)
@@ -83,9 +106,10 @@ ReceiveRow(TupleTableSlot *slot, DestReceiver *self)
 	if (!WhDeliveryRead(&d, slot->tts_values, slot->tts_isnull, &state->columns))
 		return true;
 	WhMetricsAddDelivery(HourMetrics(state, WhHourOf(d.created_at)), &d, 1);
-	if (!scan->detailed)
-		return true;
-	WhDetailAddDelivery(&scan->detail, &d, 1);
+	if (scan->parts & WH_SCAN_WEBHOOKS)
+		AddToWebhook(state, slot, &d);
+	if (scan->parts & WH_SCAN_DETAIL)
+		WhDetailAddDelivery(&scan->detail, &d, 1);
 	return true;
 }
 
@@ -164,14 +188,20 @@ SummaryDay(void *arg, int64 day)
 	((WhScanState *) arg)->summary_day = day;
 }
 
-/* SummaryWebhook is true for the webhooks the filter keeps. */
+/* SummaryWebhook is true for the webhooks the filter keeps, and makes it the current one. */
 static bool
-SummaryWebhook(void *arg, const char *id, int len)
+SummaryWebhook(void *arg, const char *id, int len, bool isnull)
 {
-	const text *wanted = ((WhScanState *) arg)->filter->webhook_id;
+	WhScanState *state = arg;
+	const text *wanted = state->filter->webhook_id;
 
-	return wanted == NULL ||
-		(VARSIZE_ANY_EXHDR(wanted) == (Size) len && memcmp(VARDATA_ANY(wanted), id, len) == 0);
+	if (wanted != NULL &&
+		(isnull || VARSIZE_ANY_EXHDR(wanted) != (Size) len ||
+		 memcmp(VARDATA_ANY(wanted), id, len) != 0))
+		return false;
+	if (state->scan->parts & WH_SCAN_WEBHOOKS)
+		state->webhook = WhWebhookSetFor(state->scan->webhooks, id, len, isnull);
+	return true;
 }
 
 /* SummaryHour adds a webhook's counters of one hour of the day. */
@@ -181,6 +211,8 @@ SummaryHour(void *arg, int hour, const WhMetrics *m)
 	WhScanState *state = arg;
 
 	WhMetricsAdd(HourMetrics(state, state->summary_day * 24 + hour), m);
+	if (state->webhook != NULL)
+		WhMetricsAdd(&state->webhook->metrics, m);
 }
 
 /* SummaryEvent adds an event count. */
@@ -197,11 +229,38 @@ SummaryFailedUrl(void *arg, const char *key, int len, bool isnull, int64 count)
 	WhCounterAddKey(((WhScanState *) arg)->scan->detail.failed_urls, key, len, isnull, count);
 }
 
-/* SummaryLatency adds a latency bin. */
+/* SummaryLatency adds a latency bin, to the current webhook's too. */
 static void
 SummaryLatency(void *arg, int64 value, int64 count)
 {
-	WhLatencyHistAdd(((WhScanState *) arg)->scan->detail.latency, value, count);
+	WhScanState *state = arg;
+
+	if (state->scan->parts & WH_SCAN_DETAIL)
+		WhLatencyHistAdd(state->scan->detail.latency, value, count);
+	if (state->webhook != NULL)
+		WhLatencyHistAdd(state->webhook->latency, value, count);
+}
+
+/* SummaryStatus adds a response status bin. */
+static void
+SummaryStatus(void *arg, int64 value, int64 count)
+{
+	WhLatencyHistAdd(((WhScanState *) arg)->scan->detail.statuses, value, count);
+}
+
+/* SummaryRetries adds a retries bin. */
+static void
+SummaryRetries(void *arg, int64 value, int64 count)
+{
+	WhLatencyHistAdd(((WhScanState *) arg)->scan->detail.retries, value, count);
+}
+
+/* SummaryFormat notes a summary without the outcomes. */
+static void
+SummaryFormat(void *arg, bool outcomes)
+{
+	if (!outcomes)
+		((WhScanState *) arg)->outcomes_missing = true;
 }
 
 /* CeilHour is the first whole UTC hour starting at or after ts. */
@@ -272,37 +331,71 @@ CollectHours(WhScanState *state)
 	qsort(scan->hours, scan->nhours, sizeof(WhHourBucket), CompareHours);
 }
 
-/* WhScanWindow learns everything about the filter's window; call inside SPI. */
-void
-WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
+/* SummarySink is the sink that gives a scan the parts it collects. */
+static const WhStateSink *
+SummarySink(int parts)
 {
+	static const WhStateSink counters_sink = {
+		SummaryWebhook, SummaryHour
+	};
 	static const WhStateSink detailed_sink = {
 		SummaryWebhook, SummaryHour, SummaryEvent, SummaryFailedUrl, SummaryLatency
 	};
-	static const WhStateSink counters_sink = {
-		SummaryWebhook, SummaryHour, NULL, NULL, NULL
+	static const WhStateSink webhooks_sink = {
+		SummaryWebhook, SummaryHour, NULL, NULL, SummaryLatency
 	};
-	WhScanState state = {0};
+	static const WhStateSink outcomes_sink = {
+		SummaryWebhook, SummaryHour, SummaryEvent, SummaryFailedUrl, SummaryLatency,
+		NULL, SummaryStatus, SummaryRetries, SummaryFormat
+	};
+
+	if (parts & WH_SCAN_OUTCOMES)
+		return &outcomes_sink;
+	if (parts & WH_SCAN_DETAIL)
+		return &detailed_sink;
+	if (parts & WH_SCAN_WEBHOOKS)
+		return &webhooks_sink;
+	return &counters_sink;
+}
+
+/* StartScan makes an empty scan of the parts, and the state that fills it. */
+static void
+StartScan(WhScanState *state, const WhFilter *filter, int parts, WhScan *scan)
+{
+	memset(scan, 0, sizeof(WhScan));
+	memset(state, 0, sizeof(WhScanState));
+	if (parts & WH_SCAN_OUTCOMES)
+		parts |= WH_SCAN_DETAIL;
+	scan->parts = parts;
+	if (parts & WH_SCAN_DETAIL)
+		WhDetailInit(&scan->detail, CurrentMemoryContext, 64, 64, true,
+					 (parts & WH_SCAN_OUTCOMES) != 0);
+	if (parts & WH_SCAN_WEBHOOKS)
+		scan->webhooks = WhWebhookSetCreate(CurrentMemoryContext);
+	WhRowReceiverInit(&state->pub, ReceiveRow, ReceiverStartup);
+	state->scan = scan;
+	state->filter = filter;
+	state->hours = hour_map_create(CurrentMemoryContext, 64, NULL);
+}
+
+/*
+ * WhScanWindow learns the parts (WH_SCAN_*) of the filter's window; call
+ * inside SPI. Summaries that lack what the parts need (written by a
+ * version before the outcomes) leave the whole window to the rows.
+ */
+void
+WhScanWindow(const WhFilter *filter, int parts, WhScan *scan)
+{
+	WhScanState state;
 	WhSource	source;
-	List	   *parts = NIL;
+	List	   *tables = NIL;
 	WhRowsIndexes rows = {0};
 	int64		first_hour = CeilHour(filter->from);
 	int64		end_hour = WhHourOf(filter->to);
 
-	memset(scan, 0, sizeof(WhScan));
-	scan->detailed = detailed;
-	if (detailed)
-	{
-		WhDetailInit(&scan->detail, CurrentMemoryContext, 64, 64, true);
-	}
-
-	WhRowReceiverInit(&state.pub, ReceiveRow, ReceiverStartup);
-	state.scan = scan;
-	state.filter = filter;
-	state.hours = hour_map_create(CurrentMemoryContext, 64, NULL);
-
+	StartScan(&state, filter, parts, scan);
 	source = first_hour < end_hour ?
-		WhSummarySource(filter->events_relid, filter->organization_id, NULL, &parts, &rows) :
+		WhSummarySource(filter->events_relid, filter->organization_id, NULL, &tables, &rows) :
 		WH_SOURCE_ROWS;
 	if (source == WH_SOURCE_NOTHING)
 	{
@@ -318,8 +411,13 @@ WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan)
 		ScanEdges(&state, &scan->rows, filter->from, first_hour * USECS_PER_HOUR,
 				  end_hour * USECS_PER_HOUR, filter->to);
 		state.current = NULL;
-		WhSummariesRead(parts, filter, first_hour, end_hour, SummaryDay,
-						detailed ? &detailed_sink : &counters_sink, &state);
+		WhSummariesRead(tables, filter, first_hour, end_hour, SummaryDay, SummarySink(scan->parts),
+						&state);
+		if (state.outcomes_missing)
+		{
+			StartScan(&state, filter, parts, scan);
+			ScanRows(&state, filter->from, filter->to);
+		}
 	}
 	else
 		ScanRows(&state, filter->from, filter->to);

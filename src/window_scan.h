@@ -8,6 +8,7 @@
 
 #include "delivery.h"
 #include "index_rows.h"
+#include "webhook_totals.h"
 #include "whanalytics.h"
 
 /* The counters of one UTC hour; hour numbers hours since 2000-01-01 00:00 UTC. */
@@ -17,18 +18,24 @@ typedef struct WhHourBucket
 	WhMetrics	metrics;
 } WhHourBucket;
 
+/* What a scan collects beside the hour counters. */
+#define WH_SCAN_DETAIL 0x01		/* events, failed URLs and latency */
+#define WH_SCAN_OUTCOMES 0x02	/* statuses and retries too (with the detail) */
+#define WH_SCAN_WEBHOOKS 0x04	/* each webhook's counters and latency */
+
 /* Everything a window's deliveries add up to. */
 typedef struct WhScan
 {
-	bool		detailed;		/* also count events, failed URLs, latency */
-	WhDetail	detail;			/* events, failed URLs, latency in ms (detailed only) */
+	int			parts;			/* WH_SCAN_* */
+	WhDetail	detail;			/* events, failed URLs, latency in ms (WH_SCAN_DETAIL) */
 	int64		nhours;			/* hours holding at least one row */
 	WhHourBucket *hours;		/* sorted by hour, oldest first */
+	WhWebhookSet *webhooks;		/* WH_SCAN_WEBHOOKS only */
 	WhRowsIndexes rows;			/* where the caller may read the window's rows
 								 * directly (index_rows.c; ntables 0: nowhere) */
 } WhScan;
 
-extern void WhScanWindow(const WhFilter *filter, bool detailed, WhScan *scan);
+extern void WhScanWindow(const WhFilter *filter, int parts, WhScan *scan);
 extern void WhScanTotals(const WhScan *scan, WhMetrics *totals);
 
 #endif							/* WH_WINDOW_SCAN_H */

@@ -57,3 +57,33 @@ BEGIN
     RETURN format('summaries differ in [%s], rows differ in [%s], series agree: %s',
                   json_diff(summarized, oracle), json_diff(raw, oracle), series_ok);
 END $$;
+
+-- parts_agree compares, for one window, the response with the parts of
+-- include (SPEC 5.1; all of them by default) read through the summaries,
+-- read from the rows only, and the oracle's, for top_n 2 and 50.
+CREATE OR REPLACE FUNCTION parts_agree(org text, f timestamptz, t timestamptz, webhook text DEFAULT NULL,
+                                       parts text[] DEFAULT '{previous,status_codes,latency_breakdown,retries,webhooks}')
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    n integer;
+    summarized jsonb;
+    raw jsonb;
+    oracle jsonb;
+    bad text[] := '{}';
+BEGIN
+    FOREACH n IN ARRAY ARRAY[2, 50] LOOP
+        PERFORM set_config('whanalytics.use_summaries', 'on', true);
+        summarized := webhook_analytics_json_between(org, f, t, webhook, n, 3, parts);
+        PERFORM set_config('whanalytics.use_summaries', 'off', true);
+        raw := webhook_analytics_json_between(org, f, t, webhook, n, 3, parts);
+        PERFORM set_config('whanalytics.use_summaries', 'on', true);
+        oracle := plain_analytics_json_between(org, f, t, webhook, n, 3, parts);
+        IF summarized IS DISTINCT FROM oracle THEN
+            bad := bad || format('top_n %s summaries: %s', n, json_diff(summarized, oracle));
+        END IF;
+        IF raw IS DISTINCT FROM oracle THEN
+            bad := bad || format('top_n %s rows: %s', n, json_diff(raw, oracle));
+        END IF;
+    END LOOP;
+    RETURN CASE WHEN cardinality(bad) = 0 THEN 'agree' ELSE array_to_string(bad, '; ') END;
+END $$;

@@ -1,6 +1,6 @@
 -- plain_sql.sql: an independent plain-SQL implementation of whanalytics.
 --
--- It computes the same results as the C functions of SPEC sections 2-3, using
+-- It computes the same results as the C functions of SPEC sections 2-3 and 5, using
 -- only stock PostgreSQL SQL, and shares no code with the C implementation.
 -- It serves as (a) the oracle the pg_regress tests compare the C functions
 -- against and (b) the "hand-written SQL" baseline of the benchmark.
@@ -18,7 +18,8 @@ CREATE OR REPLACE FUNCTION plain_analytics_json_between(
     to_ts timestamptz,
     webhook_id text DEFAULT NULL,
     top_n integer DEFAULT 5,
-    last_n integer DEFAULT 10)
+    last_n integer DEFAULT 10,
+    include text[] DEFAULT '{}')
 RETURNS jsonb
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 AS $fn$
@@ -160,7 +161,149 @@ FROM agg a
 $sql$
     INTO response
     USING organization_id, from_ts, to_ts, webhook_id, top_n, last_n;
+    IF cardinality(include) > 0 THEN
+        response := jsonb_set(response, '{data}', (response -> 'data') ||
+                              plain_response_parts(organization_id, from_ts, to_ts, webhook_id,
+                                                   top_n, include, response -> 'data'));
+    END IF;
     RETURN response;
+END
+$fn$;
+
+-- The parts SPEC 5.1's include adds under data, for the window [from_ts,
+-- to_ts) whose own data is current (for the changes of previous).
+CREATE OR REPLACE FUNCTION plain_response_parts(
+    organization_id text,
+    from_ts timestamptz,
+    to_ts timestamptz,
+    webhook_id text,
+    top_n integer,
+    include text[],
+    current jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET TimeZone = 'UTC'
+AS $fn$
+DECLARE
+    parts jsonb := '{}';
+    prev_from timestamptz := from_ts - (to_ts - from_ts);
+    prev jsonb;
+    d jsonb;
+    pd jsonb;
+BEGIN
+    IF 'previous' = ANY (include) THEN
+        prev := plain_analytics_json_between(organization_id, prev_from, from_ts, webhook_id, top_n, 0) -> 'data';
+        d := current -> 'day_metrics';
+        pd := prev -> 'day_metrics';
+        parts := parts || jsonb_build_object(
+            'previous', jsonb_build_object(
+                'from', to_char(prev_from AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
+                'to', to_char(from_ts AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
+                'day_metrics', pd,
+                'latency', prev -> 'latency'),
+            'change', jsonb_build_object(
+                'day_metrics', (SELECT jsonb_object_agg(k,
+                                    CASE WHEN k IN ('total', 'success', 'failed', 'pending')
+                                         THEN to_jsonb((d ->> k)::bigint - (pd ->> k)::bigint)
+                                         ELSE to_jsonb(round((d ->> k)::numeric - (pd ->> k)::numeric, 2)) END)
+                                FROM jsonb_object_keys(d) k),
+                'latency', (SELECT jsonb_object_agg(k,
+                                CASE WHEN k IN ('min', 'max')
+                                     THEN to_jsonb(((current -> 'latency' ->> k)::numeric
+                                                    - (prev -> 'latency' ->> k)::numeric)::bigint)
+                                     ELSE to_jsonb(round((current -> 'latency' ->> k)::numeric
+                                                         - (prev -> 'latency' ->> k)::numeric, 2)) END)
+                            FROM jsonb_object_keys(current -> 'latency') k),
+                'total_pct', CASE WHEN (pd ->> 'total')::bigint = 0 THEN NULL
+                                  ELSE round(100.0 * ((d ->> 'total')::bigint - (pd ->> 'total')::bigint)
+                                             / (pd ->> 'total')::bigint, 2) END));
+    END IF;
+    EXECUTE $sql$
+WITH w AS MATERIALIZED (
+    SELECT e.webhook_id,
+           e.response_status,
+           e.retries,
+           e.delay_ms,
+           e.done,
+           coalesce(e.response_status BETWEEN 200 AND 299, false) AS success,
+           (e.response_status IS NOT NULL
+              AND e.response_status NOT BETWEEN 200 AND 299)
+           OR (e.response_status IS NULL
+              AND e.error IS NOT NULL AND e.error::jsonb <> 'null'::jsonb) AS failed,
+           CASE WHEN e.first_sent_at IS NOT NULL THEN
+               greatest(0, round(extract(epoch FROM e.first_sent_at - e.created_at) * 1000))
+           END AS latency_ms
+    FROM webhook_events e
+    WHERE e.organization_id = $1
+      AND e.created_at >= $2
+      AND e.created_at < $3
+      AND ($4 IS NULL OR e.webhook_id = $4)
+)
+SELECT jsonb_build_object(
+    'status_codes', (SELECT coalesce(jsonb_agg(jsonb_build_object('status', s.status, 'count', s.n)
+                                               ORDER BY s.n DESC, s.status NULLS LAST), '[]')
+                     FROM (SELECT response_status AS status, count(*) AS n FROM w GROUP BY 1) s),
+    'status_classes', (SELECT jsonb_build_object(
+                           '1xx', count(*) FILTER (WHERE response_status BETWEEN 100 AND 199),
+                           '2xx', count(*) FILTER (WHERE response_status BETWEEN 200 AND 299),
+                           '3xx', count(*) FILTER (WHERE response_status BETWEEN 300 AND 399),
+                           '4xx', count(*) FILTER (WHERE response_status BETWEEN 400 AND 499),
+                           '5xx', count(*) FILTER (WHERE response_status BETWEEN 500 AND 599),
+                           'other', count(*) FILTER (WHERE response_status NOT BETWEEN 100 AND 599),
+                           'none', count(*) FILTER (WHERE response_status IS NULL)) FROM w),
+    'latency_breakdown', (SELECT jsonb_build_object(
+                              'lt_100ms', count(*) FILTER (WHERE latency_ms < 100),
+                              'lt_500ms', count(*) FILTER (WHERE latency_ms >= 100 AND latency_ms < 500),
+                              'lt_1s', count(*) FILTER (WHERE latency_ms >= 500 AND latency_ms < 1000),
+                              'gte_1s', count(*) FILTER (WHERE latency_ms >= 1000)) FROM w),
+    'retries', (SELECT jsonb_build_object(
+                    'retried', r.retried,
+                    'recovered', r.recovered,
+                    'recovery_rate_pct', CASE WHEN r.retried = 0 THEN 0
+                                              ELSE round(100.0 * r.recovered / r.retried, 2) END,
+                    'gave_up', r.gave_up,
+                    'avg_retries', coalesce(round(r.avg_retries, 2), 0),
+                    'max_retries', coalesce(r.max_retries, 0))
+                FROM (SELECT count(*) FILTER (WHERE retries > 0) AS retried,
+                             count(*) FILTER (WHERE retries > 0 AND success) AS recovered,
+                             count(*) FILTER (WHERE failed AND done <> 0) AS gave_up,
+                             avg(retries) AS avg_retries,
+                             max(retries) AS max_retries
+                      FROM w) r),
+    'webhooks', (SELECT coalesce(jsonb_agg(x.j ORDER BY x.failed DESC, x.total DESC,
+                                                        x.webhook_id COLLATE "C" NULLS LAST), '[]')
+                 FROM (SELECT webhook_id, count(*) AS total, count(*) FILTER (WHERE failed) AS failed,
+                              jsonb_build_object(
+                                  'webhook_id', webhook_id,
+                                  'total', count(*),
+                                  'success', count(*) FILTER (WHERE success),
+                                  'failed', count(*) FILTER (WHERE failed),
+                                  'pending', count(*) FILTER (WHERE done = 0),
+                                  'failure_rate_pct', round(100.0 * count(*) FILTER (WHERE failed) / count(*), 2),
+                                  'avg_delay_ms', coalesce(round(avg(delay_ms), 2), 0),
+                                  'latency_p95', coalesce(round((percentile_cont(0.95)
+                                      WITHIN GROUP (ORDER BY latency_ms::float8))::numeric, 2), 0)) AS j
+                       FROM w
+                       GROUP BY webhook_id
+                       ORDER BY failed DESC, total DESC, webhook_id COLLATE "C" NULLS LAST
+                       LIMIT $5) x))
+$sql$
+    INTO d
+    USING organization_id, from_ts, to_ts, webhook_id, top_n;
+    IF 'status_codes' = ANY (include) THEN
+        parts := parts || jsonb_build_object('status_codes', d -> 'status_codes',
+                                             'status_classes', d -> 'status_classes');
+    END IF;
+    IF 'latency_breakdown' = ANY (include) THEN
+        parts := parts || jsonb_build_object('latency_breakdown', d -> 'latency_breakdown');
+    END IF;
+    IF 'retries' = ANY (include) THEN
+        parts := parts || jsonb_build_object('retries', d -> 'retries');
+    END IF;
+    IF 'webhooks' = ANY (include) THEN
+        parts := parts || jsonb_build_object('webhooks', d -> 'webhooks');
+    END IF;
+    RETURN parts;
 END
 $fn$;
 
@@ -171,7 +314,8 @@ CREATE OR REPLACE FUNCTION plain_analytics_json(
     as_of timestamptz DEFAULT now(),
     webhook_id text DEFAULT NULL,
     top_n integer DEFAULT 5,
-    last_n integer DEFAULT 10)
+    last_n integer DEFAULT 10,
+    include text[] DEFAULT '{}')
 RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $fn$
@@ -179,7 +323,7 @@ SELECT plain_analytics_json_between(
            $1,
            $3 - interval '1 hour' * 24 * p.n * (p.k + 1),
            $3 - interval '1 hour' * 24 * p.n * p.k,
-           $4, $5, $6)
+           $4, $5, $6, $7)
 FROM (SELECT CASE regexp_replace($2, '^prev_', '')
                  WHEN 'last_day'      THEN 1
                  WHEN 'last_7_days'   THEN 7

@@ -29,12 +29,16 @@ typedef struct KeyedSums
 /* Sums of all a summary holds (wrapping), which merging and re-encoding keep. */
 typedef struct SummarySums
 {
-	uint64		hours[7];		/* total, success, failed, pending, retried, delay_count, delay_sum */
+	uint64		hours[9];		/* the WH_METRIC_FIELDS, in order */
 	uint64		hour_totals;	/* sum of (hour + 1) * total */
 	KeyedSums	events;
 	KeyedSums	urls;
 	uint64		latencies;
 	uint64		latency_ms;		/* sum of value * count */
+	uint64		statuses;
+	uint64		status_sum;		/* sum of value * count */
+	uint64		retries;
+	uint64		retries_sum;	/* sum of value * count */
 } SummarySums;
 
 /* What a decode fed to the sink: the sums, and the consumers the engine uses. */
@@ -44,6 +48,8 @@ typedef struct SummaryTotals
 	WhCounter  *events;
 	WhCounter  *urls;
 	WhLatencyHist *latency;		/* dense, as the engine's */
+	WhLatencyHist *statuses;
+	WhLatencyHist *retries;
 } SummaryTotals;
 
 /* One decode: the input, as a day or as hours, the sink and what it fed. */
@@ -57,10 +63,10 @@ typedef struct SummaryRun
 
 #define SPLIT_HOUR 7			/* where a decode is split into two ranges */
 
-/* One delivery of a seed: where it goes and what it was. */
+/* One delivery of a seed: where it goes and what it was (its status and retries follow from it). */
 typedef struct SeedRow
 {
-	const char *webhook;
+	const char *webhook;		/* NULL for SQL NULL */
 	int			hour;
 	const char *event;			/* NULL for SQL NULL */
 	const char *url;			/* NULL for SQL NULL */
@@ -80,14 +86,14 @@ KeyWeight(const char *key, int len, bool isnull)
 
 /* RecordWebhook takes every webhook. */
 static bool
-RecordWebhook(void *arg, const char *id, int len)
+RecordWebhook(void *arg, const char *id, int len, bool isnull)
 {
 	return true;
 }
 
-/* SkipOddWebhook takes only the webhooks whose id has an even length. */
+/* SkipOddWebhook takes only the webhooks whose id has an even length (and the NULL one). */
 static bool
-SkipOddWebhook(void *arg, const char *id, int len)
+SkipOddWebhook(void *arg, const char *id, int len, bool isnull)
 {
 	return len % 2 == 0;
 }
@@ -105,6 +111,8 @@ RecordHour(void *arg, int hour, const WhMetrics *m)
 	sums->hours[4] += (uint64) m->retried;
 	sums->hours[5] += (uint64) m->delay_count;
 	sums->hours[6] += (uint64) m->delay_sum;
+	sums->hours[7] += (uint64) m->recovered;
+	sums->hours[8] += (uint64) m->gave_up;
 	sums->hour_totals += (uint64) (hour + 1) * (uint64) m->total;
 }
 
@@ -147,8 +155,31 @@ RecordLatency(void *arg, int64 value, int64 count)
 	WhLatencyHistAdd(totals->latency, value, count);
 }
 
+/* RecordStatus adds a response status bin to the sums. */
+static void
+RecordStatus(void *arg, int64 value, int64 count)
+{
+	SummaryTotals *totals = arg;
+
+	totals->sums.statuses += (uint64) count;
+	totals->sums.status_sum += (uint64) value * (uint64) count;
+	WhLatencyHistAdd(totals->statuses, value, count);
+}
+
+/* RecordRetries adds a retries bin to the sums. */
+static void
+RecordRetries(void *arg, int64 value, int64 count)
+{
+	SummaryTotals *totals = arg;
+
+	totals->sums.retries += (uint64) count;
+	totals->sums.retries_sum += (uint64) value * (uint64) count;
+	WhLatencyHistAdd(totals->retries, value, count);
+}
+
 static const WhStateSink record_sink = {
-	RecordWebhook, RecordHour, RecordEvent, RecordUrl, RecordLatency
+	RecordWebhook, RecordHour, RecordEvent, RecordUrl, RecordLatency, NULL,
+	RecordStatus, RecordRetries
 };
 
 /* Like the engine's counters-only sink, with a webhook filter. */
@@ -165,6 +196,8 @@ NewTotals(void)
 	totals->events = WhCounterCreate(CurrentMemoryContext, 64);
 	totals->urls = WhCounterCreate(CurrentMemoryContext, 64);
 	totals->latency = WhLatencyHistCreate(CurrentMemoryContext, 64, true);
+	totals->statuses = WhLatencyHistCreate(CurrentMemoryContext, 8, false);
+	totals->retries = WhLatencyHistCreate(CurrentMemoryContext, 8, false);
 	return totals;
 }
 
@@ -363,6 +396,12 @@ AddRow(WhBucketSet *set, const SeedRow *row)
 	d.failed = row->outcome == 'f';
 	d.pending = row->outcome == 'p';
 	d.retried = row->retried;
+	d.recovered = d.retried && d.success;
+	d.gave_up = d.failed && row->hour % 2 == 0;
+	d.has_status = row->outcome != 'p';
+	d.status = d.success ? 200 + row->hour : (row->retried ? -503 : 404);
+	d.has_retries = row->hour % 5 != 3;
+	d.retries = row->retried ? row->hour + 1 : 0;
 	d.has_delay = row->delay >= 0;
 	d.delay_ms = Max(row->delay, 0);
 	d.has_latency = row->latency >= 0;
@@ -371,7 +410,9 @@ AddRow(WhBucketSet *set, const SeedRow *row)
 	d.event = row->event == NULL ? (Datum) 0 : Text(row->event);
 	d.url_null = row->url == NULL;
 	d.url = row->url == NULL ? (Datum) 0 : Text(row->url);
-	WhBucketAddDelivery(set, WhBucketFor(set, row->webhook, strlen(row->webhook)), &d,
+	WhBucketAddDelivery(set, WhBucketFor(set, row->webhook,
+										 row->webhook ? strlen(row->webhook) : 0,
+										 row->webhook == NULL), &d,
 						row->hour, row->sign);
 }
 
@@ -436,6 +477,8 @@ SummarySeeds(bytea **seeds, int max)
 		{"webhook_c", 12, "", "", 's', true, 0, 1, 1},
 		{"webhook_c", 12, "", "", 's', true, 0, 1, -1},
 		{"webhook_c", 13, "x", "https://c.example/h", 'f', false, 7, 2, 1},
+		{NULL, 13, "x", "https://c.example/h", 'f', true, 7, 2, 1},
+		{"", 14, "x", NULL, 's', true, 7, 2, 1},
 	};
 	static const SeedRow deltas[] = {
 		{"webhook_a", 3, "invoice.paid", "https://a.example/h", 'f', true, 50, 70, -1},
