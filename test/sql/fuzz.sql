@@ -1,6 +1,8 @@
 -- fuzz: thousands of calls of every function with random and hostile
 -- arguments (huge and odd text, NULLs, every period spelling and near
--- misses, extreme and infinite timestamps, extreme integers, SQL fragments).
+-- misses, extreme and infinite timestamps, extreme integers, SQL fragments,
+-- include arrays of every shape: NULL elements, unknown and near-miss names,
+-- huge ones, many repeats, two dimensions, other lower bounds).
 -- Only documented errors may come back, no other organization's rows, and
 -- the server must be the same at the end (no crash, no restart).
 \i test/setup.sql
@@ -30,6 +32,11 @@ DECLARE
         '2000-01-01 00:00+00', '2025-09-01 00:00+00', '2025-09-03 12:34:56.789+00',
         '2025-09-06 00:00+00', '2025-09-10 00:00:00.000001+00', '2100-01-01 00:00+00'];
     ints integer[] := ARRAY[NULL, -2147483648, -1000, -1, 0, 1, 5, 10, 999, 1000, 1001, 2147483647];
+    includes text[] := ARRAY[NULL, '{}', '{previous,status_codes,latency_breakdown,retries,webhooks}',
+        '{previous}', '{webhooks,webhooks}', '{NULL}', '{nope}', '{"",previous}', '{PREVIOUS}',
+        '{retries,NULL}', '{{previous,retries},{webhooks,status_codes}}', '[5:6]={previous,retries}',
+        '{"previous; DROP TABLE webhook_events"}'];
+    include text[];
     allowed text[] := ARRAY['22023', '22004'];
     r jsonb;
     n bigint;
@@ -40,6 +47,10 @@ BEGIN
     PERFORM setseed(0.25);
     FOR i IN 1..3000 LOOP
         org := texts[1 + floor(random() * array_length(texts, 1))::int];
+        include := CASE floor(random() * 16)::int
+                       WHEN 0 THEN array_fill('retries'::text, ARRAY[10000])
+                       WHEN 1 THEN ARRAY[repeat('previous', 20000)]
+                       ELSE includes[1 + floor(random() * array_length(includes, 1))::int]::text[] END;
         BEGIN
             state := 'ok';
             CASE i % 4
@@ -49,14 +60,16 @@ BEGIN
                             stamps[1 + floor(random() * array_length(stamps, 1))::int],
                             texts[1 + floor(random() * array_length(texts, 1))::int],
                             ints[1 + floor(random() * array_length(ints, 1))::int],
-                            ints[1 + floor(random() * array_length(ints, 1))::int]);
+                            ints[1 + floor(random() * array_length(ints, 1))::int],
+                            include);
                 WHEN 1 THEN
                     r := webhook_analytics_json_between(org,
                             stamps[1 + floor(random() * array_length(stamps, 1))::int],
                             stamps[1 + floor(random() * array_length(stamps, 1))::int],
                             texts[1 + floor(random() * array_length(texts, 1))::int],
                             ints[1 + floor(random() * array_length(ints, 1))::int],
-                            ints[1 + floor(random() * array_length(ints, 1))::int]);
+                            ints[1 + floor(random() * array_length(ints, 1))::int],
+                            include);
                 WHEN 2 THEN
                     -- series: windows of at most 30 days (a longer one is a longer series)
                     SELECT count(*) INTO n FROM webhook_day_metrics(org,
@@ -76,9 +89,12 @@ BEGIN
         INSERT INTO fuzz_results VALUES (
             (ARRAY['json', 'json_between', 'day_metrics', 'hourly_metrics'])[i % 4 + 1],
             state,
-            -- a response for anything but org_fuzz must count nothing
+            -- a response for anything but org_fuzz must count nothing, in no part
             coalesce(org IS DISTINCT FROM 'org_fuzz'
-                     AND (r #>> '{data,day_metrics,total}')::int > 0, false));
+                     AND ((r #>> '{data,day_metrics,total}')::int > 0
+                          OR (r #>> '{data,previous,day_metrics,total}')::int > 0
+                          OR jsonb_array_length(coalesce(r #> '{data,status_codes}', '[]')) > 0
+                          OR jsonb_array_length(coalesce(r #> '{data,webhooks}', '[]')) > 0), false));
         IF state NOT IN ('ok', '22023', '22004') THEN
             RAISE NOTICE 'undocumented error % for call % (org %)', state, i, left(org, 40);
         END IF;
