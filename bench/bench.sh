@@ -289,6 +289,7 @@ CALL bench_rls_scenarios(:runs, :'as_of');
 CALL bench_own_table_scenarios(:runs, :'as_of');
 CALL bench_latency_scenarios(:runs, :workers);
 CALL bench_include_scenarios(:runs, :'as_of');
+CALL bench_series_scenarios(:runs, :'as_of');
 SQL
     then
         die "read scenarios failed (see the MISMATCH / ERROR above)"
@@ -336,6 +337,13 @@ SELECT scenario, round(ext_ms::numeric, 2) AS "without ms", round(ext_include_ms
        round((ext_include_ms / nullif(ext_ms, 0))::numeric, 2) AS "with/without",
        round((plain_include_ms / nullif(ext_include_ms, 0))::numeric, 2) AS "plain/with"
 FROM bench_include_results ORDER BY seq;
+SQL
+    echo
+    echo "== webhook_metrics_series (SPEC 5.2) against plain SQL (date_bin, percentile_cont, GROUP BY)"
+    bpsql -P footer=off <<'SQL'
+SELECT scenario, rows_out AS "rows", round(ext_ms::numeric, 2) AS "whanalytics ms",
+       round(plain_ms::numeric, 2) AS "plain ms", round((plain_ms / nullif(ext_ms, 0))::numeric, 2) AS "plain/ext"
+FROM bench_series_results ORDER BY seq;
 SQL
     echo "(rollup = bench/rollup.sql: hourly rollup rows plus the rows of the two partial edge hours, on"
     echo " bench_rollup_events; not timed as the RLS tenant, it has no row-level security."

@@ -517,3 +517,57 @@ BEGIN
             round(bench_median(tp)::numeric, 2), p_runs;
     END LOOP;
 END $$;
+
+-- webhook_metrics_series (SPEC 5.2) against the plain SQL a good engineer
+-- would write (plain_metrics_series: date_bin, percentile_cont, GROUP BY),
+-- for the largest and the median organization: 1-hour buckets over the
+-- last 30 days without and with group_by webhook (targets: 30x), 5-minute
+-- buckets over the last day (5x). Checked equal first, then timed
+-- alternately.
+CREATE TABLE IF NOT EXISTS bench_series_results (
+    seq       serial PRIMARY KEY,
+    scenario  text NOT NULL,
+    rows_out  bigint,
+    ext_ms    double precision,
+    plain_ms  double precision
+);
+
+CREATE OR REPLACE PROCEDURE bench_series_scenarios(p_runs integer, p_as_of timestamptz)
+LANGUAGE plpgsql AS $$
+DECLARE
+    o record;
+    sc record;
+    got text;
+    want text;
+    t0 timestamptz;
+    te double precision[];
+    tp double precision[];
+    n bigint;
+BEGIN
+    FOR o IN SELECT * FROM bench_scenario_orgs() LOOP
+        FOR sc IN SELECT * FROM (VALUES ('1 hour buckets, 30 days', interval '30 days', interval '1 hour', NULL::text),
+                                        ('1 hour buckets by webhook, 30 days', interval '30 days', interval '1 hour', 'webhook'),
+                                        ('5 minute buckets, 1 day', interval '1 day', interval '5 minutes', NULL)) v(label, span, width, grp) LOOP
+            got := (SELECT string_agg(s::text, ';') FROM webhook_metrics_series(o.organization_id, p_as_of - sc.span, p_as_of, sc.width, sc.grp) s);
+            want := (SELECT string_agg(s::text, ';') FROM plain_metrics_series(o.organization_id, p_as_of - sc.span, p_as_of, sc.width, sc.grp) s);
+            IF got IS DISTINCT FROM want THEN
+                RAISE EXCEPTION 'MISMATCH in scenario "series: % org %"', o.which, sc.label;
+            END IF;
+            te := '{}';
+            tp := '{}';
+            FOR i IN 1 .. p_runs LOOP
+                t0 := clock_timestamp();
+                SELECT count(*) INTO n FROM webhook_metrics_series(o.organization_id, p_as_of - sc.span, p_as_of, sc.width, sc.grp);
+                te := te || extract(epoch FROM clock_timestamp() - t0) * 1000;
+                t0 := clock_timestamp();
+                SELECT count(*) INTO n FROM plain_metrics_series(o.organization_id, p_as_of - sc.span, p_as_of, sc.width, sc.grp);
+                tp := tp || extract(epoch FROM clock_timestamp() - t0) * 1000;
+            END LOOP;
+            INSERT INTO bench_series_results (scenario, rows_out, ext_ms, plain_ms)
+            VALUES ('series ' || o.which || ' org ' || sc.label, n, bench_median(te), bench_median(tp));
+            RAISE NOTICE 'series % org % : % rows, plain % ms, whanalytics % ms (medians of %)',
+                o.which, rpad(sc.label, 34), n, round(bench_median(tp)::numeric, 2),
+                round(bench_median(te)::numeric, 2), p_runs;
+        END LOOP;
+    END LOOP;
+END $$;

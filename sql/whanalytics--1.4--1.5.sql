@@ -1,4 +1,4 @@
--- whanalytics 1.4 -> 1.5: the include argument (SPEC 5.1) of
+-- whanalytics 1.4 -> 1.5: webhook_metrics_series (SPEC 5.2), and the include argument (SPEC 5.1) of
 -- webhook_analytics_json and webhook_analytics_json_between adds optional
 -- parts to the response: the previous window and the changes, status
 -- codes and classes, a latency breakdown, retries, and a per-webhook
@@ -48,6 +48,24 @@ LANGUAGE C STABLE PARALLEL RESTRICTED SECURITY INVOKER;
 
 COMMENT ON FUNCTION @extschema@.webhook_analytics_json_between(text, timestamptz, timestamptz, text, integer, integer, text[]) IS
 'Webhook analytics response (jsonb) for one organization over the window [from_ts, to_ts), with the optional parts named in include';
+
+-- The window's deliveries in buckets of any width (date_bin's, from
+-- 2000-01-01 UTC), dense without group_by, by bucket and key with it.
+CREATE FUNCTION @extschema@.webhook_metrics_series(
+    organization_id text,
+    from_ts timestamptz,
+    to_ts timestamptz,
+    bucket interval DEFAULT '1 hour',
+    group_by text DEFAULT NULL,
+    webhook_id text DEFAULT NULL)
+RETURNS TABLE (bucket timestamptz, key text, total bigint, success bigint, failed bigint,
+               pending bigint, retried bigint, avg_delay_ms numeric,
+               latency_p50 numeric, latency_p95 numeric, latency_p99 numeric)
+AS 'MODULE_PATHNAME', 'webhook_metrics_series'
+LANGUAGE C STABLE PARALLEL RESTRICTED SECURITY INVOKER;
+
+COMMENT ON FUNCTION @extschema@.webhook_metrics_series(text, timestamptz, timestamptz, interval, text, text) IS
+'Per-bucket delivery metrics (counts, mean delay, exact latency percentiles) for the window [from_ts, to_ts), any bucket width, optionally by webhook, event, url, status or status_class';
 
 -- The summaries in format 3, rebuilt from the rows of each summarized
 -- table (a partitioned one with its partitions); where a table cannot be

@@ -101,11 +101,11 @@ WhLatencyHistAdd(WhLatencyHist *hist, int64 value, int64 count)
 		Densify(hist);
 }
 
-/* SortBins orders bins by value (an inlined sort: the bins of every call are sorted). */
-#define ST_SORT SortBins
+/* WhLatencyBinsSort orders bins by value (an inlined sort: the bins of every call are sorted). */
+#define ST_SORT WhLatencyBinsSort
 #define ST_ELEMENT_TYPE WhLatencyBin
 #define ST_COMPARE(a, b) (((a)->value > (b)->value) - ((a)->value < (b)->value))
-#define ST_SCOPE static
+#define ST_SCOPE
 #define ST_DEFINE
 #include "lib/sort_template.h"
 
@@ -137,7 +137,7 @@ WhLatencyHistBins(WhLatencyHist *hist, WhLatencyBin **bins)
 		out[n].count = entry->count;
 		n++;
 	}
-	SortBins(out, n);
+	WhLatencyBinsSort(out, n);
 	*bins = out;
 	return n;
 }

@@ -63,12 +63,12 @@ DecodeValue(Datum value, bool hours, int lo, int hi, bool flag, const WhStateSin
  * WhSummariesRead feeds the summaries of the summarized tables (parts: a
  * table, or the partitions of one) for the filter's organization and the
  * whole hours [first_hour, end_hour) (hours since 2000-01-01) to the
- * callbacks, each part's oldest day first; one index scan, rescanned per
- * part.
+ * callbacks, each part's oldest day first (by_hour: every day's detail
+ * hour by hour, as a series needs it); one index scan, rescanned per part.
  */
 void
 WhSummariesRead(List *parts, const WhFilter *filter, int64 first_hour, int64 end_hour,
-				WhDayCallback day_callback, const WhStateSink *sink, void *arg)
+				bool by_hour, WhDayCallback day_callback, const WhStateSink *sink, void *arg)
 {
 	Relation	heap = table_open(WhOwnTable("webhook_event_summaries"), AccessShareLock);
 	Relation	index = index_open(WhOwnTable("webhook_event_summaries_org_day_idx"),
@@ -100,15 +100,15 @@ WhSummariesRead(List *parts, const WhFilter *filter, int64 first_hour, int64 end
 			int64		day = DatumGetInt64(slot_getattr(slot, WH_SUMMARY_DAY, &isnull));
 			int			lo = (int) Max(first_hour - day * WH_HOURS_PER_DAY, 0);
 			int			hi = (int) Min(end_hour - day * WH_HOURS_PER_DAY, WH_HOURS_PER_DAY);
-			bool		hour_detail = wants_detail && (lo > 0 || hi < WH_HOURS_PER_DAY);
+			bool		hour_detail = wants_detail && (by_hour || lo > 0 || hi < WH_HOURS_PER_DAY);
 			Datum		state = slot_getattr(slot, WH_SUMMARY_STATE, &isnull);
 			Datum		hours = hour_detail ? slot_getattr(slot, WH_SUMMARY_HOURS, &isnull) : 0;
-			bool		outside = hour_detail && OutsideCheaper(state, hours, hi - lo);
+			bool		outside = hour_detail && !by_hour && OutsideCheaper(state, hours, hi - lo);
+			bool		whole = !by_hour && lo == 0 && hi == WH_HOURS_PER_DAY;
 
 			CHECK_FOR_INTERRUPTS();
 			day_callback(arg, day);
-			DecodeValue(state, false, lo, hi, (lo == 0 && hi == WH_HOURS_PER_DAY) || outside,
-						sink, arg);
+			DecodeValue(state, false, lo, hi, wants_detail && (whole || outside), sink, arg);
 			if (hour_detail)
 				DecodeValue(hours, true, lo, hi, outside, sink, arg);
 		}

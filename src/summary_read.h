@@ -14,6 +14,7 @@
 typedef void (*WhDayCallback) (void *arg, int64 day);
 
 extern void WhSummariesRead(List *parts, const WhFilter *filter, int64 first_hour, int64 end_hour,
-							WhDayCallback day_callback, const WhStateSink *sink, void *arg);
+							bool by_hour, WhDayCallback day_callback, const WhStateSink *sink,
+							void *arg);
 
 #endif							/* WH_SUMMARY_READ_H */

@@ -43,18 +43,25 @@ typedef struct WhHourEntry
 #define SH_DEFINE
 #include "lib/simplehash.h"
 
-/* A scan being filled: the receiver of raw rows and the sink of summaries. */
-typedef struct WhScanState
+/* A window being read: the receiver of the rows the queries give, for a reader. */
+typedef struct WhReading
 {
 	DestReceiver pub;
+	const WhWindowReader *reader;
+	void	   *arg;
+	WhColumnMap columns;		/* where the query or the table puts each column */
+} WhReading;
+
+/* A scan being filled from the rows and the summaries. */
+typedef struct WhScanState
+{
 	WhScan	   *scan;
 	const WhFilter *filter;
 	hour_map_hash *hours;
-	WhHourEntry *current;		/* valid until the next new hour is inserted */
+	WhHourEntry *current;		/* the last hour counted (every insert goes through HourMetrics) */
 	int64		summary_day;	/* the day of the summary being read */
 	WhWebhookTotals *webhook;	/* the webhook of the summary being read (WH_SCAN_WEBHOOKS) */
 	bool		outcomes_missing;	/* a summary read lacks the outcomes */
-	WhColumnMap columns;		/* where the window query puts each column */
 } WhScanState;
 
 /* HourMetrics returns the counters of an hour, making them when new. */
@@ -74,9 +81,10 @@ HourMetrics(WhScanState *state, int64 hour)
 
 /* AddToWebhook adds a row's delivery to its webhook's totals. */
 static void
-AddToWebhook(WhScanState *state, TupleTableSlot *slot, const WhDelivery *d)
+AddToWebhook(WhScanState *state, TupleTableSlot *slot, const WhColumnMap *columns,
+			 const WhDelivery *d)
 {
-	int			col = state->columns.col[WH_COL_WEBHOOK_ID].position;
+	int			col = columns->col[WH_COL_WEBHOOK_ID].position;
 	WhWebhookTotals *totals;
 
 	if (slot->tts_isnull[col])
@@ -93,59 +101,67 @@ AddToWebhook(WhScanState *state, TupleTableSlot *slot, const WhDelivery *d)
 		WhLatencyHistAdd(totals->latency, d->latency_ms, 1);
 }
 
-/* ReceiveRow accumulates one delivery into every metric. */
+/* ScanRow accumulates one row's delivery into every part of the scan. */
 static bool
-ReceiveRow(TupleTableSlot *slot, DestReceiver *self)
+ScanRow(TupleTableSlot *slot, const WhColumnMap *columns, void *arg)
 {
-	WhScanState *state = (WhScanState *) self;
+	WhScanState *state = arg;
 	WhScan	   *scan = state->scan;
 	WhDelivery	d;
 
-	CHECK_FOR_INTERRUPTS();
-	slot_getallattrs(slot);
-	if (!WhDeliveryRead(&d, slot->tts_values, slot->tts_isnull, &state->columns))
+	if (!WhDeliveryRead(&d, slot->tts_values, slot->tts_isnull, columns))
 		return true;
 	WhMetricsAddDelivery(HourMetrics(state, WhHourOf(d.created_at)), &d, 1);
 	if (scan->parts & WH_SCAN_WEBHOOKS)
-		AddToWebhook(state, slot, &d);
+		AddToWebhook(state, slot, columns, &d);
 	if (scan->parts & WH_SCAN_DETAIL)
 		WhDetailAddDelivery(&scan->detail, &d, 1);
 	return true;
 }
 
-/* ReceiverStartup finds where the window query put each column the scan reads. */
+/* ReceiveRow hands one row of a query to the reader. */
+static bool
+ReceiveRow(TupleTableSlot *slot, DestReceiver *self)
+{
+	WhReading  *reading = (WhReading *) self;
+
+	CHECK_FOR_INTERRUPTS();
+	slot_getallattrs(slot);
+	return reading->reader->row(slot, &reading->columns, reading->arg);
+}
+
+/* ReceiverStartup finds where the window query put each column the reader reads. */
 static void
 ReceiverStartup(DestReceiver *self, int operation, TupleDesc typeinfo)
 {
-	WhColumnMapFind(typeinfo, false, "window query", &((WhScanState *) self)->columns);
+	WhColumnMapFind(typeinfo, false, "window query", &((WhReading *) self)->columns);
 }
 
 /* ScanRows reads the rows of [from, to) of the filter's organization and webhook. */
 static void
-ScanRows(WhScanState *state, TimestampTz from, TimestampTz to)
+ScanRows(WhReading *reading, const WhFilter *filter, TimestampTz from, TimestampTz to)
 {
-	WhFilter	part = *state->filter;
+	WhFilter	part = *filter;
 
 	if (from >= to)
 		return;
 	part.from = from;
 	part.to = to;
-	state->current = NULL;
-	WhQueryWindowRows(&part, &state->pub, to - from <= USECS_PER_HOUR);
+	WhQueryWindowRows(&part, &reading->pub, to - from <= USECS_PER_HOUR);
 }
 
-/* IndexRowStartup finds where the table puts each column the scan reads. */
+/* IndexRowStartup finds where the table puts each column the reader reads. */
 static void
 IndexRowStartup(TupleDesc desc, void *arg)
 {
-	WhColumnMapFind(desc, false, "events table", &((WhScanState *) arg)->columns);
+	WhColumnMapFind(desc, false, "events table", &((WhReading *) arg)->columns);
 }
 
-/* IndexRow accumulates one row read from the index. */
+/* IndexRow hands one row read from the index to the reader. */
 static bool
 IndexRow(TupleTableSlot *slot, void *arg)
 {
-	return ReceiveRow(slot, &((WhScanState *) arg)->pub);
+	return ReceiveRow(slot, &((WhReading *) arg)->pub);
 }
 
 /*
@@ -155,30 +171,30 @@ IndexRow(TupleTableSlot *slot, void *arg)
  * both hold time.
  */
 static void
-ScanEdges(WhScanState *state, const WhRowsIndexes *rows, TimestampTz first_from,
-		  TimestampTz first_to, TimestampTz second_from, TimestampTz second_to)
+ScanEdges(WhReading *reading, const WhFilter *filter, const WhRowsIndexes *rows,
+		  TimestampTz first_from, TimestampTz first_to, TimestampTz second_from,
+		  TimestampTz second_to)
 {
-	WhFilter	part = *state->filter;
+	WhFilter	part = *filter;
 
-	state->current = NULL;
 	if (rows != NULL && rows->ntables > 0)
 	{
 		TimestampTz from[2] = {first_from, second_from};
 		TimestampTz to[2] = {first_to, second_to};
 
-		WhIndexRowsRead(rows, part.organization_id, 2, from, to, IndexRow, IndexRowStartup, state);
+		WhIndexRowsRead(rows, part.organization_id, 2, from, to, IndexRow, IndexRowStartup, reading);
 		return;
 	}
 
 	if (first_from >= first_to || second_from >= second_to)
 	{
-		ScanRows(state, first_from, first_to);
-		ScanRows(state, second_from, second_to);
+		ScanRows(reading, filter, first_from, first_to);
+		ScanRows(reading, filter, second_from, second_to);
 		return;
 	}
 	part.from = first_from;
 	part.to = first_to;
-	WhQueryEdgeRows(&part, second_from, second_to, &state->pub);
+	WhQueryEdgeRows(&part, second_from, second_to, &reading->pub);
 }
 
 /* SummaryDay starts a summary row: its hours are hours of this day. */
@@ -188,16 +204,22 @@ SummaryDay(void *arg, int64 day)
 	((WhScanState *) arg)->summary_day = day;
 }
 
+/* WhWebhookWanted is whether a summary's webhook is one a webhook_id filter (NULL: none) keeps. */
+bool
+WhWebhookWanted(const text *wanted, const char *id, int len, bool isnull)
+{
+	return wanted == NULL ||
+		(!isnull && VARSIZE_ANY_EXHDR(wanted) == (Size) len &&
+		 memcmp(VARDATA_ANY(wanted), id, len) == 0);
+}
+
 /* SummaryWebhook is true for the webhooks the filter keeps, and makes it the current one. */
 static bool
 SummaryWebhook(void *arg, const char *id, int len, bool isnull)
 {
 	WhScanState *state = arg;
-	const text *wanted = state->filter->webhook_id;
 
-	if (wanted != NULL &&
-		(isnull || VARSIZE_ANY_EXHDR(wanted) != (Size) len ||
-		 memcmp(VARDATA_ANY(wanted), id, len) != 0))
+	if (!WhWebhookWanted(state->filter->webhook_id, id, len, isnull))
 		return false;
 	if (state->scan->parts & WH_SCAN_WEBHOOKS)
 		state->webhook = WhWebhookSetFor(state->scan->webhooks, id, len, isnull);
@@ -372,10 +394,59 @@ StartScan(WhScanState *state, const WhFilter *filter, int parts, WhScan *scan)
 					 (parts & WH_SCAN_OUTCOMES) != 0);
 	if (parts & WH_SCAN_WEBHOOKS)
 		scan->webhooks = WhWebhookSetCreate(CurrentMemoryContext);
-	WhRowReceiverInit(&state->pub, ReceiveRow, ReceiverStartup);
 	state->scan = scan;
 	state->filter = filter;
 	state->hours = hour_map_create(CurrentMemoryContext, 64, NULL);
+}
+
+/*
+ * WhReadWindow feeds the filter's window to a reader: its whole UTC hours
+ * from the day summaries when the caller may use them and the reader takes
+ * them, the rest (the partial hours at the edges, or everything) as rows,
+ * straight from the table's indexes where the summaries could answer. Returns where the caller may read the window's rows straight
+ * from the table's indexes (ntables 0: nowhere). Call inside SPI.
+ */
+WhRowsIndexes
+WhReadWindow(const WhFilter *filter, const WhWindowReader *reader, void *arg)
+{
+	WhReading	reading = {0};
+	WhSource	source = WH_SOURCE_ROWS;
+	List	   *tables = NIL;
+	WhRowsIndexes rows = {0};
+	WhRowsIndexes direct = {0};
+	int64		first_hour = CeilHour(filter->from);
+	int64		end_hour = WhHourOf(filter->to);
+
+	WhRowReceiverInit(&reading.pub, ReceiveRow, ReceiverStartup);
+	reading.reader = reader;
+	reading.arg = arg;
+	if (first_hour < end_hour)
+		source = WhSummarySource(filter->events_relid, filter->organization_id, NULL, &tables, &rows);
+	if (source == WH_SOURCE_NOTHING)
+	{
+		/* the whole hours hold nothing the caller may see; the edges read as rows anyway */
+		ScanEdges(&reading, filter, NULL, filter->from, first_hour * USECS_PER_HOUR,
+				  end_hour * USECS_PER_HOUR, filter->to);
+	}
+	else if (source == WH_SOURCE_SUMMARIES)
+	{
+		/* the indexes give every row of the organization: not with a webhook filter */
+		if (filter->webhook_id == NULL)
+			direct = rows;
+		if (reader->sink == NULL)
+		{
+			/* a reader of rows only: every row, from the indexes where it may */
+			ScanEdges(&reading, filter, &direct, filter->from, filter->to, filter->to, filter->to);
+			return direct;
+		}
+		ScanEdges(&reading, filter, &direct, filter->from, first_hour * USECS_PER_HOUR,
+				  end_hour * USECS_PER_HOUR, filter->to);
+		WhSummariesRead(tables, filter, first_hour, end_hour, reader->by_hour, reader->day,
+						reader->sink, arg);
+	}
+	else
+		ScanRows(&reading, filter, filter->from, filter->to);
+	return direct;
 }
 
 /*
@@ -387,40 +458,17 @@ void
 WhScanWindow(const WhFilter *filter, int parts, WhScan *scan)
 {
 	WhScanState state;
-	WhSource	source;
-	List	   *tables = NIL;
-	WhRowsIndexes rows = {0};
-	int64		first_hour = CeilHour(filter->from);
-	int64		end_hour = WhHourOf(filter->to);
+	WhWindowReader reader = {ScanRow, NULL, SummaryDay, false};
 
 	StartScan(&state, filter, parts, scan);
-	source = first_hour < end_hour ?
-		WhSummarySource(filter->events_relid, filter->organization_id, NULL, &tables, &rows) :
-		WH_SOURCE_ROWS;
-	if (source == WH_SOURCE_NOTHING)
+	reader.sink = SummarySink(scan->parts);
+	scan->rows = WhReadWindow(filter, &reader, &state);
+	if (state.outcomes_missing)
 	{
-		/* the whole hours hold nothing the caller may see; the edges read as rows anyway */
-		ScanEdges(&state, NULL, filter->from, first_hour * USECS_PER_HOUR,
-				  end_hour * USECS_PER_HOUR, filter->to);
+		StartScan(&state, filter, parts, scan);
+		reader.sink = NULL;
+		scan->rows = WhReadWindow(filter, &reader, &state);
 	}
-	else if (source == WH_SOURCE_SUMMARIES)
-	{
-		/* the indexes give every row of the organization: not with a webhook filter */
-		if (filter->webhook_id == NULL)
-			scan->rows = rows;
-		ScanEdges(&state, &scan->rows, filter->from, first_hour * USECS_PER_HOUR,
-				  end_hour * USECS_PER_HOUR, filter->to);
-		state.current = NULL;
-		WhSummariesRead(tables, filter, first_hour, end_hour, SummaryDay, SummarySink(scan->parts),
-						&state);
-		if (state.outcomes_missing)
-		{
-			StartScan(&state, filter, parts, scan);
-			ScanRows(&state, filter->from, filter->to);
-		}
-	}
-	else
-		ScanRows(&state, filter->from, filter->to);
 	CollectHours(&state);
 }
 

@@ -8,6 +8,7 @@
 
 #include "delivery.h"
 #include "index_rows.h"
+#include "summary_format.h"
 #include "webhook_totals.h"
 #include "whanalytics.h"
 
@@ -35,7 +36,22 @@ typedef struct WhScan
 								 * directly (index_rows.c; ntables 0: nowhere) */
 } WhScan;
 
+/*
+ * What reads a window (WhReadWindow): each row read, and, when sink is set,
+ * the summaries of the whole hours (by_hour: every day's detail hour by
+ * hour, never the whole day's), each summary row's day first.
+ */
+typedef struct WhWindowReader
+{
+	bool		(*row) (TupleTableSlot *slot, const WhColumnMap *columns, void *arg);
+	const WhStateSink *sink;
+	void		(*day) (void *arg, int64 day);
+	bool		by_hour;
+} WhWindowReader;
+
+extern WhRowsIndexes WhReadWindow(const WhFilter *filter, const WhWindowReader *reader, void *arg);
 extern void WhScanWindow(const WhFilter *filter, int parts, WhScan *scan);
+extern bool WhWebhookWanted(const text *wanted, const char *id, int len, bool isnull);
 extern void WhScanTotals(const WhScan *scan, WhMetrics *totals);
 
 #endif							/* WH_WINDOW_SCAN_H */

@@ -87,3 +87,30 @@ BEGIN
     END LOOP;
     RETURN CASE WHEN cardinality(bad) = 0 THEN 'agree' ELSE array_to_string(bad, '; ') END;
 END $$;
+
+-- series_agree compares, for one window, webhook_metrics_series read
+-- through the summaries, read from the rows only, and the oracle's
+-- (plain_metrics_series), row by row in order.
+CREATE OR REPLACE FUNCTION series_agree(org text, f timestamptz, t timestamptz, width interval,
+                                        by text DEFAULT NULL, webhook text DEFAULT NULL)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    summarized text;
+    raw text;
+    oracle text;
+BEGIN
+    PERFORM set_config('whanalytics.use_summaries', 'on', true);
+    summarized := (SELECT string_agg(s::text, ';' ORDER BY n) FROM webhook_metrics_series(org, f, t, width, by, webhook) WITH ORDINALITY s(bucket, key, total, success, failed, pending, retried, avg_delay_ms, latency_p50, latency_p95, latency_p99, n));
+    PERFORM set_config('whanalytics.use_summaries', 'off', true);
+    raw := (SELECT string_agg(s::text, ';' ORDER BY n) FROM webhook_metrics_series(org, f, t, width, by, webhook) WITH ORDINALITY s(bucket, key, total, success, failed, pending, retried, avg_delay_ms, latency_p50, latency_p95, latency_p99, n));
+    PERFORM set_config('whanalytics.use_summaries', 'on', true);
+    oracle := (SELECT string_agg(s::text, ';' ORDER BY n) FROM plain_metrics_series(org, f, t, width, by, webhook) WITH ORDINALITY s(bucket, key, total, success, failed, pending, retried, avg_delay_ms, latency_p50, latency_p95, latency_p99, n));
+    IF summarized IS NOT DISTINCT FROM oracle AND raw IS NOT DISTINCT FROM oracle THEN
+        RETURN 'agree';
+    END IF;
+    RETURN format('summaries %s, rows %s (%s rows, oracle %s)',
+                  CASE WHEN summarized IS NOT DISTINCT FROM oracle THEN 'agree' ELSE 'differ' END,
+                  CASE WHEN raw IS NOT DISTINCT FROM oracle THEN 'agree' ELSE 'differ' END,
+                  (SELECT count(*) FROM webhook_metrics_series(org, f, t, width, by, webhook)),
+                  (SELECT count(*) FROM plain_metrics_series(org, f, t, width, by, webhook)));
+END $$;

@@ -421,3 +421,83 @@ FROM generate_series(date_trunc('hour', $2 AT TIME ZONE 'UTC'),
 LEFT JOIN per_hour d ON d.h = s.h
 ORDER BY s.h
 $fn$;
+
+-- webhook_metrics_series (SPEC 5.2) for the window [from_ts, to_ts): rows
+-- in buckets of date_bin(width, created_at, 2000-01-01 UTC), dense over the
+-- window without group_by, by bucket and key (byte order, NULL last) with it
+-- (width is the function's bucket: plpgsql cannot name an argument like a
+-- result column).
+CREATE OR REPLACE FUNCTION plain_metrics_series(
+    organization_id text,
+    from_ts timestamptz,
+    to_ts timestamptz,
+    width interval DEFAULT '1 hour',
+    group_by text DEFAULT NULL,
+    webhook_id text DEFAULT NULL)
+RETURNS TABLE (bucket timestamptz, key text, total bigint, success bigint, failed bigint,
+               pending bigint, retried bigint, avg_delay_ms numeric,
+               latency_p50 numeric, latency_p95 numeric, latency_p99 numeric)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET TimeZone = 'UTC'
+AS $fn$
+BEGIN
+    RETURN QUERY EXECUTE $sql$
+WITH w AS (
+    SELECT date_bin($4, e.created_at, timestamptz '2000-01-01 00:00:00+00') AS b,
+           CASE $5 WHEN 'webhook' THEN e.webhook_id
+                   WHEN 'event' THEN e.event
+                   WHEN 'url' THEN e.url
+                   WHEN 'status' THEN e.response_status::text
+                   WHEN 'status_class' THEN
+                       CASE WHEN e.response_status IS NULL THEN 'none'
+                            WHEN e.response_status BETWEEN 100 AND 599 THEN (e.response_status / 100)::text || 'xx'
+                            ELSE 'other' END
+           END AS k,
+           e.retries,
+           e.delay_ms,
+           e.done,
+           coalesce(e.response_status BETWEEN 200 AND 299, false) AS success,
+           (e.response_status IS NOT NULL
+              AND e.response_status NOT BETWEEN 200 AND 299)
+           OR (e.response_status IS NULL
+              AND e.error IS NOT NULL AND e.error::jsonb <> 'null'::jsonb) AS failed,
+           CASE WHEN e.first_sent_at IS NOT NULL THEN
+               greatest(0, round(extract(epoch FROM e.first_sent_at - e.created_at) * 1000))
+           END AS latency_ms
+    FROM webhook_events e
+    WHERE e.organization_id = $1
+      AND e.created_at >= $2
+      AND e.created_at < $3
+      AND ($6 IS NULL OR e.webhook_id = $6)
+),
+g AS (
+    SELECT b, k,
+           count(*) AS total,
+           count(*) FILTER (WHERE success) AS success,
+           count(*) FILTER (WHERE failed) AS failed,
+           count(*) FILTER (WHERE done = 0) AS pending,
+           count(*) FILTER (WHERE retries > 0) AS retried,
+           round(avg(delay_ms), 2) AS avg_delay_ms,
+           round((percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms::float8))::numeric, 2) AS p50,
+           round((percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms::float8))::numeric, 2) AS p95,
+           round((percentile_cont(0.99) WITHIN GROUP (ORDER BY latency_ms::float8))::numeric, 2) AS p99
+    FROM w
+    GROUP BY b, k
+)
+SELECT * FROM (
+    SELECT s.b, NULL::text AS k, coalesce(g.total, 0), coalesce(g.success, 0), coalesce(g.failed, 0),
+           coalesce(g.pending, 0), coalesce(g.retried, 0), g.avg_delay_ms, g.p50, g.p95, g.p99
+    FROM generate_series(date_bin($4, $2, timestamptz '2000-01-01 00:00:00+00'),
+                         date_bin($4, $3 - interval '1 microsecond', timestamptz '2000-01-01 00:00:00+00'),
+                         $4) s(b)
+    LEFT JOIN g ON g.b = s.b
+    WHERE $5 IS NULL
+    UNION ALL
+    SELECT g.b, g.k, g.total, g.success, g.failed, g.pending, g.retried, g.avg_delay_ms, g.p50, g.p95, g.p99
+    FROM g
+    WHERE $5 IS NOT NULL) u
+ORDER BY b, k COLLATE "C" NULLS LAST
+$sql$
+    USING organization_id, from_ts, to_ts, width, group_by, webhook_id;
+END
+$fn$;

@@ -7,8 +7,9 @@
 -- its output. Quiet: only errors are printed.
 SET client_min_messages = warning;
 DISCARD TEMP;
-DROP FUNCTION error_of, json_diff, paths_agree, parts_agree, plain_analytics_json_between,
-              plain_analytics_json, plain_response_parts, plain_day_metrics, plain_hourly_metrics;
+DROP FUNCTION error_of, json_diff, paths_agree, parts_agree, series_agree, plain_analytics_json_between,
+              plain_analytics_json, plain_response_parts, plain_day_metrics, plain_hourly_metrics,
+              plain_metrics_series;
 DROP EXTENSION whanalytics;
 RESET client_min_messages;
 \set ECHO all

@@ -90,8 +90,9 @@ FROM unnest(ARRAY[$orgs]) o,
 # windows (whole days, and partial days at both ends), the response and both
 # series read through the summaries, read from the rows only, and the
 # plain-SQL oracle are equal (test/helpers.sql's paths_agree), and from 1.5
-# on the response with every part of include too (parts_agree); else what
-# differs.
+# on the response with every part of include too (parts_agree) and
+# webhook_metrics_series by the hour by webhook and in 90 minutes
+# (series_agree); else what differs.
 sub agreement
 {
 	my ($node, $db) = @_;
@@ -109,8 +110,10 @@ FROM unnest(ARRAY[$orgs]) o, $windows;});
 	return $paths if $paths ne 'agree' || !$has_include;
 	return $node->safe_psql(
 		$db, qq{
-SELECT string_agg(DISTINCT parts_agree(o, f, t), ', ')
-FROM unnest(ARRAY[$orgs]) o, $windows;});
+SELECT string_agg(DISTINCT a, ', ')
+FROM unnest(ARRAY[$orgs]) o, $windows,
+     LATERAL (VALUES (parts_agree(o, f, t)), (series_agree(o, f, t, '1 hour', 'webhook')),
+                     (series_agree(o, f, t, '90 minutes'))) v(a);});
 }
 
 # load_params returns the size of the load tests from the environment:

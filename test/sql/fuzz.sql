@@ -1,4 +1,5 @@
--- fuzz: thousands of calls of every function with random and hostile
+-- fuzz: thousands of calls of every function (webhook_metrics_series with
+-- hostile bucket widths and group_by too) with random and hostile
 -- arguments (huge and odd text, NULLs, every period spelling and near
 -- misses, extreme and infinite timestamps, extreme integers, SQL fragments,
 -- include arrays of every shape: NULL elements, unknown and near-miss names,
@@ -37,9 +38,14 @@ DECLARE
         '{retries,NULL}', '{{previous,retries},{webhooks,status_codes}}', '[5:6]={previous,retries}',
         '{"previous; DROP TABLE webhook_events"}'];
     include text[];
+    buckets interval[] := ARRAY[NULL, '1 second', '0.5 seconds', '0', '-1 hour', '5 minutes', '90 minutes',
+        '1 hour', '7 days', '1 mon', '1 year', '100000 days', '2147483647 days', '1 day -23 hours'];
+    groups text[] := ARRAY[NULL, 'webhook', 'event', 'url', 'status', 'status_class', '', 'WEBHOOK',
+        'webhook ', 'status_class; DROP TABLE webhook_events', repeat('x', 100000)];
     allowed text[] := ARRAY['22023', '22004'];
     r jsonb;
     n bigint;
+    total bigint;
     org text;
     state text;
     i integer;
@@ -53,7 +59,17 @@ BEGIN
                        ELSE includes[1 + floor(random() * array_length(includes, 1))::int]::text[] END;
         BEGIN
             state := 'ok';
-            CASE i % 4
+            CASE i % 5
+                WHEN 4 THEN
+                    -- the any-bucket series: windows of at most 9 days, any bucket and group_by
+                    SELECT count(*), coalesce(sum(s.total), 0) INTO n, total
+                    FROM webhook_metrics_series(org,
+                            stamps[10 + floor(random() * 4)::int], stamps[10 + floor(random() * 4)::int],
+                            buckets[1 + floor(random() * array_length(buckets, 1))::int],
+                            groups[1 + floor(random() * array_length(groups, 1))::int],
+                            texts[1 + floor(random() * array_length(texts, 1))::int]) s;
+                    r := CASE WHEN total > 0 THEN jsonb_build_object('data', jsonb_build_object('day_metrics',
+                                  jsonb_build_object('total', total))) END;
                 WHEN 0 THEN
                     r := webhook_analytics_json(org,
                             texts[1 + floor(random() * array_length(texts, 1))::int],
@@ -87,7 +103,7 @@ BEGIN
             r := NULL;
         END;
         INSERT INTO fuzz_results VALUES (
-            (ARRAY['json', 'json_between', 'day_metrics', 'hourly_metrics'])[i % 4 + 1],
+            (ARRAY['json', 'json_between', 'day_metrics', 'hourly_metrics', 'metrics_series'])[i % 5 + 1],
             state,
             -- a response for anything but org_fuzz must count nothing, in no part
             coalesce(org IS DISTINCT FROM 'org_fuzz'
