@@ -1,4 +1,5 @@
--- whanalytics 1.4 -> 1.5: webhook_metrics_series (SPEC 5.2), and the include argument (SPEC 5.1) of
+-- whanalytics 1.4 -> 1.5: webhook_analytics_request (SPEC 5.3),
+-- webhook_metrics_series (SPEC 5.2), and the include argument (SPEC 5.1) of
 -- webhook_analytics_json and webhook_analytics_json_between adds optional
 -- parts to the response: the previous window and the changes, status
 -- codes and classes, a latency breakdown, retries, and a per-webhook
@@ -66,6 +67,19 @@ LANGUAGE C STABLE PARALLEL RESTRICTED SECURITY INVOKER;
 
 COMMENT ON FUNCTION @extschema@.webhook_metrics_series(text, timestamptz, timestamptz, interval, text, text) IS
 'Per-bucket delivery metrics (counts, mean delay, exact latency percentiles) for the window [from_ts, to_ts), any bucket width, optionally by webhook, event, url, status or status_class';
+
+-- The whole HTTP exchange in one call: the API's query parameters as
+-- jsonb, the response or a 400 envelope with a validator entry per bad
+-- parameter.
+CREATE FUNCTION @extschema@.webhook_analytics_request(
+    organization_id text,
+    query jsonb DEFAULT '{}')
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'webhook_analytics_request'
+LANGUAGE C STABLE PARALLEL RESTRICTED SECURITY INVOKER;
+
+COMMENT ON FUNCTION @extschema@.webhook_analytics_request(text, jsonb) IS
+'The analytics response for the API''s query parameters (jsonb), or a 400 envelope naming each bad parameter; never an error for anything in query';
 
 -- The summaries in format 3, rebuilt from the rows of each summarized
 -- table (a partitioned one with its partitions); where a table cannot be

@@ -23,8 +23,6 @@
 #include "response_parts.h"
 #include "window.h"
 
-#define WH_DEFAULT_TOP_N 5
-#define WH_DEFAULT_LAST_N 10
 
 PG_FUNCTION_INFO_V1(webhook_analytics_json);
 PG_FUNCTION_INFO_V1(webhook_analytics_json_between);
@@ -107,9 +105,9 @@ Build(MemoryContext build, WhFilter *filter, int top_n, int last_n, int include)
 	return copy;
 }
 
-/* Respond builds the response and returns it in the caller's memory. */
-static Datum
-Respond(WhFilter *filter, int top_n, int last_n, int include)
+/* WhRespond builds the response and returns it in the caller's memory. */
+Datum
+WhRespond(WhFilter *filter, int top_n, int last_n, int include)
 {
 	MemoryContext nested;
 	Jsonb	   *volatile response;
@@ -162,7 +160,7 @@ webhook_analytics_json(PG_FUNCTION_ARGS)
 	last_n = ArgListLength(fcinfo, 5, "last_n", WH_DEFAULT_LAST_N);
 	include = ArgInclude(fcinfo, 6);
 	WhWindowForPeriod(period, as_of, &filter);
-	return Respond(&filter, top_n, last_n, include);
+	return WhRespond(&filter, top_n, last_n, include);
 }
 
 /* webhook_analytics_json_between(organization_id, from_ts, to_ts, webhook_id, top_n, last_n[, include]) */
@@ -181,5 +179,5 @@ webhook_analytics_json_between(PG_FUNCTION_ARGS)
 	top_n = ArgListLength(fcinfo, 4, "top_n", WH_DEFAULT_TOP_N);
 	last_n = ArgListLength(fcinfo, 5, "last_n", WH_DEFAULT_LAST_N);
 	include = ArgInclude(fcinfo, 6);
-	return Respond(&filter, top_n, last_n, include);
+	return WhRespond(&filter, top_n, last_n, include);
 }

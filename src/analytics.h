@@ -9,8 +9,12 @@
 
 #include "whanalytics.h"
 
+#define WH_DEFAULT_TOP_N 5
+#define WH_DEFAULT_LAST_N 10
+
 extern bool WhArgOrganization(FunctionCallInfo fcinfo, int argno, WhFilter *filter);
 extern void WhArgWebhook(FunctionCallInfo fcinfo, int argno, WhFilter *filter);
 extern void WhArgWindow(FunctionCallInfo fcinfo, int from_argno, WhFilter *filter);
+extern Datum WhRespond(WhFilter *filter, int top_n, int last_n, int include);
 
 #endif							/* WH_ANALYTICS_H */

@@ -32,6 +32,17 @@ static const struct
 
 #define WH_INCLUDE_HINT "Accepted include elements are previous, status_codes, latency_breakdown, retries and webhooks."
 
+/* WhIncludeBit is the bit of an include element of len bytes, 0 for an unknown one. */
+int
+WhIncludeBit(const char *name, int len)
+{
+	for (size_t k = 0; k < lengthof(wh_include_names); k++)
+		if (strlen(wh_include_names[k].name) == (size_t) len &&
+			memcmp(name, wh_include_names[k].name, len) == 0)
+			return wh_include_names[k].bit;
+	return 0;
+}
+
 /*
  * WhIncludeParse turns the include argument into its bits: NULL (the
  * array) is none, a repeated element counts once, a NULL or unknown
@@ -64,9 +75,7 @@ WhIncludeParse(ArrayType *include)
 					 errmsg("include element %d is NULL", i + 1),
 					 errhint(WH_INCLUDE_HINT)));
 		name = TextDatumGetCString(elems[i]);
-		for (size_t k = 0; k < lengthof(wh_include_names); k++)
-			if (strcmp(name, wh_include_names[k].name) == 0)
-				bit = wh_include_names[k].bit;
+		bit = WhIncludeBit(name, strlen(name));
 		if (bit == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -12,6 +12,9 @@
 #include "jsonb_build.h"
 #include "window_scan.h"
 
+#define WH_INCLUDE_NAMES "previous, status_codes, latency_breakdown, retries, webhooks"
+
+extern int	WhIncludeBit(const char *name, int len);
 extern int	WhIncludeParse(ArrayType *include);
 extern void WhPutResponseParts(WhJson *json, int include, const WhScan *scan, int top_n);
 

@@ -57,43 +57,54 @@ WhShortened(const char *value)
 	return psprintf("%.*s...", pg_mbcliplen(value, len, 64), value);
 }
 
+/*
+ * WhPeriodWindow finds the window of the named period ending at a finite
+ * as_of, without raising: WH_PERIOD_UNKNOWN for a name not in wh_periods,
+ * WH_PERIOD_TOO_EARLY when it would start before the earliest timestamp.
+ */
+WhPeriodResult
+WhPeriodWindow(const char *period, TimestampTz as_of, TimestampTz *from, TimestampTz *to)
+{
+	const WhPeriod *found = NULL;
+	int64		span;
+
+	for (size_t i = 0; i < lengthof(wh_periods); i++)
+		if (strcmp(period, wh_periods[i].name) == 0)
+			found = &wh_periods[i];
+	if (found == NULL)
+		return WH_PERIOD_UNKNOWN;
+	span = (int64) found->days * USECS_PER_DAY;
+	*to = found->previous ? as_of - span : as_of;
+	*from = *to - span;
+	return IS_VALID_TIMESTAMP(*from) ? WH_PERIOD_OK : WH_PERIOD_TOO_EARLY;
+}
+
 /* WhWindowForPeriod sets filter->from/to to the named period ending at as_of. */
 void
 WhWindowForPeriod(const char *period, TimestampTz as_of, WhFilter *filter)
 {
-	const WhPeriod *found = NULL;
-	int64		span;
+	TimestampTz from;
 	TimestampTz to;
-
-	for (size_t i = 0; i < lengthof(wh_periods); i++)
-	{
-		if (strcmp(period, wh_periods[i].name) == 0)
-		{
-			found = &wh_periods[i];
-			break;
-		}
-	}
-	if (found == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid period \"%s\"", WhShortened(period)),
-				 errhint(WH_PERIOD_HINT)));
+	WhPeriodResult result;
 
 	if (TIMESTAMP_NOT_FINITE(as_of))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("as_of must be finite, got %s", TimestampText(as_of)),
 				 errhint("Pass a finite timestamptz, such as now().")));
-
-	span = (int64) found->days * USECS_PER_DAY;
-	to = found->previous ? as_of - span : as_of;
-	if (!IS_VALID_TIMESTAMP(to - span))
+	result = WhPeriodWindow(period, as_of, &from, &to);
+	if (result == WH_PERIOD_UNKNOWN)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid period \"%s\"", WhShortened(period)),
+				 errhint(WH_PERIOD_HINT)));
+	if (result == WH_PERIOD_TOO_EARLY)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("as_of %s is too early for period \"%s\"",
 						TimestampText(as_of), period),
 				 errhint("The window must start after 4714-11-24 00:00:00+00 BC.")));
-	WhWindowBetween(to - span, to, filter);
+	WhWindowBetween(from, to, filter);
 }
 
 /* WhWindowBetween checks that [from_ts, to_ts) is a finite, non-empty window and stores it. */
@@ -120,6 +131,16 @@ WhWindowBetween(TimestampTz from_ts, TimestampTz to_ts, WhFilter *filter)
 	filter->to = to_ts;
 }
 
+/* WhPreviousFrom sets *from to the start of the window before [from, to), [from - (to - from), from); false before the earliest timestamp. */
+bool
+WhPreviousFrom(TimestampTz from, TimestampTz to, TimestampTz *previous_from)
+{
+	int64		span;
+
+	return !pg_sub_s64_overflow(to, from, &span) &&
+		!pg_sub_s64_overflow(from, span, previous_from) && IS_VALID_TIMESTAMP(*previous_from);
+}
+
 /*
  * WhWindowPrevious sets previous to filter with the window of the same
  * length just before its own, [from - (to - from), from).
@@ -127,11 +148,9 @@ WhWindowBetween(TimestampTz from_ts, TimestampTz to_ts, WhFilter *filter)
 void
 WhWindowPrevious(const WhFilter *filter, WhFilter *previous)
 {
-	int64		span;
 	TimestampTz from;
 
-	if (pg_sub_s64_overflow(filter->to, filter->from, &span) ||
-		pg_sub_s64_overflow(filter->from, span, &from) || !IS_VALID_TIMESTAMP(from))
+	if (!WhPreviousFrom(filter->from, filter->to, &from))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the window before [%s, %s) would start before the earliest timestamp",

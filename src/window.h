@@ -9,8 +9,21 @@
 
 #define WH_MAX_LIST_LENGTH 1000
 
+/* What WhPeriodWindow found. */
+typedef enum WhPeriodResult
+{
+	WH_PERIOD_OK,
+	WH_PERIOD_UNKNOWN,
+	WH_PERIOD_TOO_EARLY
+} WhPeriodResult;
+
+#define WH_PERIOD_NAMES "last_day, last_7_days, last_30_days, last_90_days, last_365_days, prev_last_day, prev_last_7_days, prev_last_30_days, prev_last_90_days, prev_last_365_days"
+
+extern WhPeriodResult WhPeriodWindow(const char *period, TimestampTz as_of, TimestampTz *from,
+									 TimestampTz *to);
 extern void WhWindowForPeriod(const char *period, TimestampTz as_of, WhFilter *filter);
 extern void WhWindowBetween(TimestampTz from_ts, TimestampTz to_ts, WhFilter *filter);
+extern bool WhPreviousFrom(TimestampTz from, TimestampTz to, TimestampTz *previous_from);
 extern void WhWindowPrevious(const WhFilter *filter, WhFilter *previous);
 extern void WhCheckOrganization(text *organization_id);
 extern const char *WhShortened(const char *value);

@@ -1,5 +1,6 @@
 -- fuzz: thousands of calls of every function (webhook_metrics_series with
--- hostile bucket widths and group_by too) with random and hostile
+-- hostile bucket widths and group_by, webhook_analytics_request with random
+-- queries of every JSON type, too) with random and hostile
 -- arguments (huge and odd text, NULLs, every period spelling and near
 -- misses, extreme and infinite timestamps, extreme integers, SQL fragments,
 -- include arrays of every shape: NULL elements, unknown and near-miss names,
@@ -59,7 +60,22 @@ BEGIN
                        ELSE includes[1 + floor(random() * array_length(includes, 1))::int]::text[] END;
         BEGIN
             state := 'ok';
-            CASE i % 5
+            CASE i % 6
+                WHEN 5 THEN
+                    -- the request: a random query of known and unknown keys, values of every JSON type
+                    r := webhook_analytics_request(org, (
+                        SELECT jsonb_object_agg(k, v) FROM (
+                            SELECT (ARRAY['period', 'as_of', 'from', 'to', 'webhook_id', 'top_n', 'last_n',
+                                          'include', 'x', ''])[1 + floor(random() * 10)::int] AS k,
+                                   (ARRAY['null', '"last_day"', '"last_7_days"', '5', '"5"', '-1', '1e400', 'true',
+                                          '"2025-09-02T00:00:00Z"', '"2025-09-05T12:00:00+02:00"', '"previous,retries"',
+                                          '["webhooks", "status_codes"]', '[[{}]]', '{"a": [1]}',
+                                          to_jsonb(repeat('x', 100000)), '""'])[1 + floor(random() * 16)::int]::jsonb AS v
+                            FROM generate_series(1, floor(random() * 5)::int)) kv
+                        WHERE k IS NOT NULL));
+                    IF r IS NOT NULL AND r ->> 'status' NOT IN ('200', '400') THEN
+                        RAISE NOTICE 'request % answered status %', i, r ->> 'status';
+                    END IF;
                 WHEN 4 THEN
                     -- the any-bucket series: windows of at most 9 days, any bucket and group_by
                     SELECT count(*), coalesce(sum(s.total), 0) INTO n, total
@@ -103,7 +119,7 @@ BEGIN
             r := NULL;
         END;
         INSERT INTO fuzz_results VALUES (
-            (ARRAY['json', 'json_between', 'day_metrics', 'hourly_metrics', 'metrics_series'])[i % 5 + 1],
+            (ARRAY['json', 'json_between', 'day_metrics', 'hourly_metrics', 'metrics_series', 'request'])[i % 6 + 1],
             state,
             -- a response for anything but org_fuzz must count nothing, in no part
             coalesce(org IS DISTINCT FROM 'org_fuzz'
