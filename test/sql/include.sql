@@ -167,6 +167,40 @@ ALTER TABLE webhook_events DISABLE ROW LEVEL SECURITY;
 REVOKE SELECT ON webhook_events, webhooks FROM regress_inc_tenant;
 DROP ROLE regress_inc_tenant;
 
+-- 8. Summaries of format 2 (what 1.4 wrote, met between make install and
+-- ALTER EXTENSION UPDATE): read for the parts they hold, and a call whose
+-- parts need the statuses or retries reads rows instead; a day merged from
+-- one keeps the mark (flags byte 1) and the fallback. The value is made by
+-- hand: webhook "wh_v2", hour 5, one success with event "e".
+INSERT INTO webhook_events (organization_id, webhook_id, url, event, response_status, retries,
+                            created_at, done)
+VALUES ('org_inc_v2', 'wh_v2', 'https://v2.example', 'e', 200, 0, '2025-09-01 05:30+00', 1);
+DELETE FROM webhook_event_summaries WHERE organization_id = 'org_inc_v2';
+INSERT INTO webhook_event_summaries (events, organization_id, day, state, hours)
+VALUES ('webhook_events'::regclass, 'org_inc_v2', date '2025-09-01' - date '2000-01-01',
+        '\x02010577685f76320f010502020000000000010265020000'::bytea, '\x0200'::bytea);
+SELECT webhook_analytics_json_between('org_inc_v2', '2025-09-01', '2025-09-02')
+     = plain_analytics_json_between('org_inc_v2', '2025-09-01', '2025-09-02') AS format_2_read,
+       parts_agree('org_inc_v2', '2025-09-01', '2025-09-02') AS format_2_parts;
+UPDATE webhook_event_summaries SET state = '\x02010577685f76320f010504040000000000010265040000'::bytea
+WHERE organization_id = 'org_inc_v2';
+SELECT webhook_analytics_json_between('org_inc_v2', '2025-09-01', '2025-09-02') #> '{data,day_metrics,total}'
+           AS read_from_it,
+       webhook_analytics_json_between('org_inc_v2', '2025-09-01', '2025-09-02', include => '{status_codes}')
+           #> '{data,day_metrics,total}' AS parts_from_rows;
+UPDATE webhook_event_summaries SET state = '\x02010577685f76320f010502020000000000010265020000'::bytea
+WHERE organization_id = 'org_inc_v2';
+INSERT INTO webhook_events (organization_id, webhook_id, url, event, response_status, retries,
+                            created_at, done)
+VALUES ('org_inc_v2', 'wh_v2', 'https://v2.example', 'e', 503, 2, '2025-09-01 07:00+00', 1);
+SELECT webhook_summaries_compact() >= 0 AS compacted;
+SELECT count(*) AS rows, min(get_byte(state, 0)) AS version, min(get_byte(state, 1)) AS flags
+FROM webhook_event_summaries WHERE organization_id = 'org_inc_v2';
+SELECT parts_agree('org_inc_v2', '2025-09-01', '2025-09-02') AS merged_parts,
+       paths_agree('org_inc_v2', '2025-09-01', '2025-09-02') AS merged_paths;
+SELECT webhook_summaries_rebuild() > 0 AS rebuilt;
+SELECT min(get_byte(state, 1)) AS flags_after_rebuild FROM webhook_event_summaries WHERE organization_id = 'org_inc_v2';
+
 DROP SCHEMA inc_own CASCADE;
 DELETE FROM webhook_events WHERE organization_id LIKE 'org_inc%';
 DROP FUNCTION all_parts;
