@@ -1,8 +1,9 @@
 /*
  * delivery.c
- *	  The per-row definitions of SPEC section 3 in one place: success,
- *	  failed, pending, retried, the delay and the dispatch latency of one
- *	  delivery. The window scan and the summary trigger both read rows here.
+ *	  The per-row definitions of SPEC sections 3 and 5 in one place: success,
+ *	  failed, pending, retried, recovered, gave up, the status class, the
+ *	  delay and the dispatch latency of one delivery. The window scan and
+ *	  the summary trigger both read rows here.
  */
 #include "postgres.h"
 
@@ -13,6 +14,19 @@
 #include "utils/jsonb.h"
 
 #include "delivery.h"
+
+const char *const wh_status_classes[WH_STATUS_CLASS_COUNT] = {
+	"1xx", "2xx", "3xx", "4xx", "5xx", "other", "none"
+};
+
+/* WhStatusClass is the index in wh_status_classes of a response status (has_status false: none). */
+int
+WhStatusClass(bool has_status, int64 status)
+{
+	if (!has_status)
+		return WH_STATUS_CLASS_NONE;
+	return status >= 100 && status <= 599 ? (int) (status / 100) - 1 : WH_STATUS_CLASS_NONE - 1;
+}
 
 /* IsJsonSpace is true for the four whitespace characters JSON allows. */
 static inline bool

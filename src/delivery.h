@@ -49,6 +49,12 @@ typedef struct WhDetail
 	WhLatencyHist *retries;
 } WhDetail;
 
+/* The status classes of SPEC 5.1, in order; a status of none is the last. */
+#define WH_STATUS_CLASS_COUNT 7
+#define WH_STATUS_CLASS_NONE (WH_STATUS_CLASS_COUNT - 1)
+extern const char *const wh_status_classes[WH_STATUS_CLASS_COUNT];
+
+extern int	WhStatusClass(bool has_status, int64 status);
 extern bool WhDeliveryRead(WhDelivery *d, const Datum *values, const bool *nulls,
 						   const WhColumnMap *map);
 extern void WhMetricsAddDelivery(WhMetrics *m, const WhDelivery *d, int64 sign);

@@ -40,18 +40,22 @@ WhMeanRounded(Numeric sum, int64 count)
 	return WhRoundTwo(DatumGetNumeric(quotient));
 }
 
+/* WhPercent is round(100 * part / whole, 2), or 0 when whole is 0. */
+Numeric
+WhPercent(int64 part, int64 whole)
+{
+	Datum		hundred_times = DirectFunctionCall2(numeric_mul,
+													NumericGetDatum(int64_to_numeric(100)),
+													NumericGetDatum(int64_to_numeric(part)));
+
+	return WhMeanRounded(DatumGetNumeric(hundred_times), whole);
+}
+
 /* WhRetryRatePct is round(100 * retried / total, 2), or 0 for no rows. */
 Numeric
 WhRetryRatePct(const WhMetrics *m)
 {
-	Datum		hundred_times;
-
-	if (m->total == 0)
-		return int64_to_numeric(0);
-	hundred_times = DirectFunctionCall2(numeric_mul,
-										NumericGetDatum(int64_to_numeric(100)),
-										NumericGetDatum(int64_to_numeric(m->retried)));
-	return WhMeanRounded(DatumGetNumeric(hundred_times), m->total);
+	return WhPercent(m->retried, m->total);
 }
 
 /* WhAvgDelayMs is round(avg(delay_ms), 2), or 0 when no delay is known. */

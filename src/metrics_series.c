@@ -61,7 +61,7 @@ typedef struct WhSeriesState
 	int64		summary_day;	/* the day of the summary being read */
 	int32		key;			/* the key of the summary's current webhook */
 	WhSeriesCell *detail_cell;	/* the cell of the hour whose detail is being read */
-	const text *webhook_id;		/* the filter's, or NULL */
+	const WhFilter *filter;
 } WhSeriesState;
 
 /* ArgBucket reads the bucket width: at least 1 second, no month or year part (as date_bin). */
@@ -123,19 +123,6 @@ BucketOf(int64 width, TimestampTz ts)
 	return start;
 }
 
-/* StatusClass is a status's class, as SPEC 5.1 names it. */
-static const char *
-StatusClass(const WhDelivery *d)
-{
-	static const char *const classes[] = {"1xx", "2xx", "3xx", "4xx", "5xx"};
-
-	if (!d->has_status)
-		return "none";
-	if (d->status >= 100 && d->status <= 599)
-		return classes[d->status / 100 - 1];
-	return "other";
-}
-
 /* TextKey numbers a text datum (or NULL) as a key. */
 static int32
 TextKey(WhSeriesCells *cells, Datum value, bool isnull)
@@ -174,7 +161,7 @@ RowKey(WhSeriesState *state, TupleTableSlot *slot, const WhColumnMap *columns,
 			return WhSeriesKey(state->cells, digits, strlen(digits), false);
 		case WH_GROUP_STATUS_CLASS:
 			{
-				const char *class = StatusClass(d);
+				const char *class = wh_status_classes[WhStatusClass(d->has_status, d->status)];
 
 				return WhSeriesKey(state->cells, class, strlen(class), false);
 			}
@@ -213,7 +200,7 @@ SeriesWebhook(void *arg, const char *id, int len, bool isnull)
 {
 	WhSeriesState *state = arg;
 
-	if (!WhWebhookWanted(state->webhook_id, id, len, isnull))
+	if (!WhWebhookWanted(state->filter->webhook_id, id, len, isnull))
 		return false;
 	state->key = state->group_by == WH_GROUP_WEBHOOK ?
 		WhSeriesKey(state->cells, id, len, isnull) : WH_SERIES_NO_KEY;
@@ -286,7 +273,7 @@ PutRow(ReturnSetInfo *rsinfo, WhSeriesCells *cells, int64 bucket, WhSeriesCell *
 		values[7] = NumericGetDatum(WhAvgDelayMs(m));
 	if (cell != NULL)
 	{
-		nbins = WhSeriesCellBins((WhSeriesCell *) cell, &bins);
+		nbins = WhSeriesCellBins(cell, &bins);
 		if (!WhLatencyBinsTotal(bins, nbins, &total))
 			WhSummaryCorrupt("a latency count below zero");
 	}
@@ -337,7 +324,7 @@ webhook_metrics_series(PG_FUNCTION_ARGS)
 	state.width = ArgBucket(fcinfo, 3);
 	state.group_by = ArgGroupBy(fcinfo, 4);
 	WhArgWebhook(fcinfo, 5, &filter);
-	state.webhook_id = filter.webhook_id;
+	state.filter = &filter;
 	filter.events_relation = WhEventsRelation(&filter.events_relid);
 	state.cells = WhSeriesCellsCreate(CurrentMemoryContext);
 

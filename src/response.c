@@ -23,13 +23,10 @@
 #include "summary_format.h"
 #include "window.h"
 
-/* The numbers day_metrics reports for a window. */
+/* The numbers day_metrics reports for a window, and the counters they come from. */
 typedef struct WhDayReport
 {
-	int64		total;
-	int64		success;
-	int64		failed;
-	int64		pending;
+	WhMetrics	totals;
 	Numeric		retry_rate_pct;
 	Numeric		avg_delay_ms;
 } WhDayReport;
@@ -49,15 +46,9 @@ static const char *const wh_latency_rounded[] = {"avg", "p50", "p90", "p95", "p9
 static void
 DayReport(const WhScan *scan, WhDayReport *report)
 {
-	WhMetrics	totals;
-
-	WhScanTotals(scan, &totals);
-	report->total = totals.total;
-	report->success = totals.success;
-	report->failed = totals.failed;
-	report->pending = totals.pending;
-	report->retry_rate_pct = WhRetryRatePct(&totals);
-	report->avg_delay_ms = WhAvgDelayMs(&totals);
+	WhScanTotals(scan, &report->totals);
+	report->retry_rate_pct = WhRetryRatePct(&report->totals);
+	report->avg_delay_ms = WhAvgDelayMs(&report->totals);
 }
 
 /* PutDayMetrics writes a day_metrics object: the window's counts, retry rate and average delay. */
@@ -65,10 +56,10 @@ static void
 PutDayMetrics(WhJson *json, const WhDayReport *report)
 {
 	WhJsonBeginObject(json, "day_metrics");
-	WhJsonPutInt(json, "total", report->total);
-	WhJsonPutInt(json, "success", report->success);
-	WhJsonPutInt(json, "failed", report->failed);
-	WhJsonPutInt(json, "pending", report->pending);
+	WhJsonPutInt(json, "total", report->totals.total);
+	WhJsonPutInt(json, "success", report->totals.success);
+	WhJsonPutInt(json, "failed", report->totals.failed);
+	WhJsonPutInt(json, "pending", report->totals.pending);
 	WhJsonPutNumeric(json, "retry_rate_pct", report->retry_rate_pct);
 	WhJsonPutNumeric(json, "avg_delay_ms", report->avg_delay_ms);
 	WhJsonEndObject(json);
@@ -279,10 +270,10 @@ PutPrevious(WhJson *json, const WhFilter *previous, const WhDayReport *day,
 
 	WhJsonBeginObject(json, "change");
 	WhJsonBeginObject(json, "day_metrics");
-	WhJsonPutInt(json, "total", day->total - prev_day->total);
-	WhJsonPutInt(json, "success", day->success - prev_day->success);
-	WhJsonPutInt(json, "failed", day->failed - prev_day->failed);
-	WhJsonPutInt(json, "pending", day->pending - prev_day->pending);
+	WhJsonPutInt(json, "total", day->totals.total - prev_day->totals.total);
+	WhJsonPutInt(json, "success", day->totals.success - prev_day->totals.success);
+	WhJsonPutInt(json, "failed", day->totals.failed - prev_day->totals.failed);
+	WhJsonPutInt(json, "pending", day->totals.pending - prev_day->totals.pending);
 	WhJsonPutNumeric(json, "retry_rate_pct",
 					 Difference(day->retry_rate_pct, prev_day->retry_rate_pct));
 	WhJsonPutNumeric(json, "avg_delay_ms", Difference(day->avg_delay_ms, prev_day->avg_delay_ms));
@@ -294,17 +285,11 @@ PutPrevious(WhJson *json, const WhFilter *previous, const WhDayReport *day,
 		WhJsonPutNumeric(json, wh_latency_rounded[i],
 						 Difference(latency->rounded[i], prev_latency->rounded[i]));
 	WhJsonEndObject(json);
-	if (prev_day->total == 0)
+	if (prev_day->totals.total == 0)
 		WhJsonPutNull(json, "total_pct");
 	else
-	{
-		Datum		hundred_times = DirectFunctionCall2(numeric_mul,
-														NumericGetDatum(int64_to_numeric(100)),
-														NumericGetDatum(int64_to_numeric(day->total - prev_day->total)));
-
-		WhJsonPutNumeric(json, "total_pct",
-						 WhMeanRounded(DatumGetNumeric(hundred_times), prev_day->total));
-	}
+		WhJsonPutNumeric(json, "total_pct", WhPercent(day->totals.total - prev_day->totals.total,
+													  prev_day->totals.total));
 	WhJsonEndObject(json);
 }
 
@@ -355,12 +340,13 @@ WhAnalyticsResponse(const WhFilter *filter, int top_n, int last_n, int include)
 		WhDayReport prev_day;
 		WhLatencyReport prev_latency;
 
-		WhScanWindow(&previous, WH_SCAN_DETAIL, &prev_scan);
+		/* its counters and latency: no event or URL counts */
+		WhScanWindow(&previous, WH_SCAN_LATENCY, &prev_scan);
 		DayReport(&prev_scan, &prev_day);
 		LatencyReport(prev_scan.detail.latency, &prev_latency);
 		PutPrevious(json, &previous, &day, &latency, &prev_day, &prev_latency);
 	}
-	WhPutResponseParts(json, include, &scan, top_n);
+	WhPutResponseParts(json, include, &scan, &day.totals, top_n);
 	WhJsonEndObject(json);
 	WhJsonPutNull(json, "error");
 	WhJsonPutNull(json, "log");

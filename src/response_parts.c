@@ -116,8 +116,7 @@ CompareStatusCounts(const void *a, const void *b)
 static void
 PutStatuses(WhJson *json, const WhScan *scan, int64 total)
 {
-	static const char *const classes[] = {"1xx", "2xx", "3xx", "4xx", "5xx", "other", "none"};
-	int64		counts[lengthof(classes)] = {0};
+	int64		counts[WH_STATUS_CLASS_COUNT] = {0};
 	WhLatencyBin *bins;
 	int64		with_status;
 	int64		n = Bins(scan->detail.statuses, &bins, &with_status);
@@ -127,12 +126,8 @@ PutStatuses(WhJson *json, const WhScan *scan, int64 total)
 	if (none < 0)
 		WhSummaryCorrupt("more statuses than rows");
 	for (int64 i = 0; i < n; i++)
-	{
-		int64		v = bins[i].value;
-
-		counts[v >= 100 && v <= 599 ? v / 100 - 1 : 5] += bins[i].count;
-	}
-	counts[6] = none;
+		counts[WhStatusClass(true, bins[i].value)] += bins[i].count;
+	counts[WH_STATUS_CLASS_NONE] = none;
 	qsort(bins, n, sizeof(WhLatencyBin), CompareStatusCounts);
 	WhJsonBeginArray(json, "status_codes");
 	for (int64 i = 0; i <= n; i++)
@@ -155,8 +150,8 @@ PutStatuses(WhJson *json, const WhScan *scan, int64 total)
 	}
 	WhJsonEndArray(json);
 	WhJsonBeginObject(json, "status_classes");
-	for (size_t c = 0; c < lengthof(classes); c++)
-		WhJsonPutInt(json, classes[c], counts[c]);
+	for (int c = 0; c < WH_STATUS_CLASS_COUNT; c++)
+		WhJsonPutInt(json, wh_status_classes[c], counts[c]);
 	WhJsonEndObject(json);
 }
 
@@ -183,17 +178,6 @@ PutLatencyBreakdown(WhJson *json, const WhScan *scan)
 	WhJsonEndObject(json);
 }
 
-/* Percent is round(100 * part / whole, 2), 0 when whole is 0. */
-static Numeric
-Percent(int64 part, int64 whole)
-{
-	Datum		hundred_times = DirectFunctionCall2(numeric_mul,
-													NumericGetDatum(int64_to_numeric(100)),
-													NumericGetDatum(int64_to_numeric(part)));
-
-	return WhMeanRounded(DatumGetNumeric(hundred_times), whole);
-}
-
 /* PutRetries writes retries: retried, recovered and its rate, gave up, and the mean and most retries. */
 static void
 PutRetries(WhJson *json, const WhScan *scan, const WhMetrics *totals)
@@ -205,7 +189,7 @@ PutRetries(WhJson *json, const WhScan *scan, const WhMetrics *totals)
 	WhJsonBeginObject(json, "retries");
 	WhJsonPutInt(json, "retried", totals->retried);
 	WhJsonPutInt(json, "recovered", totals->recovered);
-	WhJsonPutNumeric(json, "recovery_rate_pct", Percent(totals->recovered, totals->retried));
+	WhJsonPutNumeric(json, "recovery_rate_pct", WhPercent(totals->recovered, totals->retried));
 	WhJsonPutInt(json, "gave_up", totals->gave_up);
 	WhJsonPutNumeric(json, "avg_retries", WhMeanRounded(WhLatencyBinsSum(bins, n), counted));
 	WhJsonPutInt(json, "max_retries", n > 0 ? bins[n - 1].value : 0);
@@ -240,7 +224,7 @@ PutWebhooks(WhJson *json, const WhScan *scan, int top_n)
 		WhJsonPutInt(json, "success", m->success);
 		WhJsonPutInt(json, "failed", m->failed);
 		WhJsonPutInt(json, "pending", m->pending);
-		WhJsonPutNumeric(json, "failure_rate_pct", Percent(m->failed, m->total));
+		WhJsonPutNumeric(json, "failure_rate_pct", WhPercent(m->failed, m->total));
 		WhJsonPutNumeric(json, "avg_delay_ms", WhAvgDelayMs(m));
 		if (nbins == 0)
 			WhJsonPutInt(json, "latency_p95", 0);
@@ -254,19 +238,17 @@ PutWebhooks(WhJson *json, const WhScan *scan, int top_n)
 	WhJsonEndArray(json);
 }
 
-/* WhPutResponseParts writes the parts of include other than previous, under data. */
+/* WhPutResponseParts writes the parts of include other than previous, under data; totals are the scan's. */
 void
-WhPutResponseParts(WhJson *json, int include, const WhScan *scan, int top_n)
+WhPutResponseParts(WhJson *json, int include, const WhScan *scan, const WhMetrics *totals,
+				   int top_n)
 {
-	WhMetrics	totals;
-
-	WhScanTotals(scan, &totals);
 	if (include & WH_INCLUDE_STATUS_CODES)
-		PutStatuses(json, scan, totals.total);
+		PutStatuses(json, scan, totals->total);
 	if (include & WH_INCLUDE_LATENCY_BREAKDOWN)
 		PutLatencyBreakdown(json, scan);
 	if (include & WH_INCLUDE_RETRIES)
-		PutRetries(json, scan, &totals);
+		PutRetries(json, scan, totals);
 	if (include & WH_INCLUDE_WEBHOOKS)
 		PutWebhooks(json, scan, top_n);
 }

@@ -16,6 +16,7 @@
 
 extern int	WhIncludeBit(const char *name, int len);
 extern int	WhIncludeParse(ArrayType *include);
-extern void WhPutResponseParts(WhJson *json, int include, const WhScan *scan, int top_n);
+extern void WhPutResponseParts(WhJson *json, int include, const WhScan *scan,
+							   const WhMetrics *totals, int top_n);
 
 #endif							/* WH_RESPONSE_PARTS_H */

@@ -81,6 +81,7 @@ WhMetricsIsZero(const WhMetrics *m)
 
 /* metrics.c: the derived numbers, rounded as round(numeric, 2) does */
 extern Numeric WhRoundTwo(Numeric value);
+extern Numeric WhPercent(int64 part, int64 whole);
 extern Numeric WhRetryRatePct(const WhMetrics *m);
 extern Numeric WhAvgDelayMs(const WhMetrics *m);
 extern Numeric WhMeanRounded(Numeric sum, int64 count);

@@ -62,6 +62,7 @@ typedef struct WhScanState
 	int64		summary_day;	/* the day of the summary being read */
 	WhWebhookTotals *webhook;	/* the webhook of the summary being read (WH_SCAN_WEBHOOKS) */
 	bool		outcomes_missing;	/* a summary read lacks the outcomes */
+	WhStateSink sink;			/* what of the summaries the parts take */
 } WhScanState;
 
 /* HourMetrics returns the counters of an hour, making them when new. */
@@ -114,20 +115,27 @@ ScanRow(TupleTableSlot *slot, const WhColumnMap *columns, void *arg)
 	WhMetricsAddDelivery(HourMetrics(state, WhHourOf(d.created_at)), &d, 1);
 	if (scan->parts & WH_SCAN_WEBHOOKS)
 		AddToWebhook(state, slot, columns, &d);
-	if (scan->parts & WH_SCAN_DETAIL)
+	if (scan->parts & WH_SCAN_LISTS)
 		WhDetailAddDelivery(&scan->detail, &d, 1);
+	else if ((scan->parts & WH_SCAN_LATENCY) && d.has_latency)
+		WhLatencyHistAdd(scan->detail.latency, d.latency_ms, 1);
 	return true;
+}
+
+/* HandRow hands one row to the reader. */
+static inline bool
+HandRow(WhReading *reading, TupleTableSlot *slot)
+{
+	slot_getallattrs(slot);
+	return reading->reader->row(slot, &reading->columns, reading->arg);
 }
 
 /* ReceiveRow hands one row of a query to the reader. */
 static bool
 ReceiveRow(TupleTableSlot *slot, DestReceiver *self)
 {
-	WhReading  *reading = (WhReading *) self;
-
 	CHECK_FOR_INTERRUPTS();
-	slot_getallattrs(slot);
-	return reading->reader->row(slot, &reading->columns, reading->arg);
+	return HandRow((WhReading *) self, slot);
 }
 
 /* ReceiverStartup finds where the window query put each column the reader reads. */
@@ -157,11 +165,11 @@ IndexRowStartup(TupleDesc desc, void *arg)
 	WhColumnMapFind(desc, false, "events table", &((WhReading *) arg)->columns);
 }
 
-/* IndexRow hands one row read from the index to the reader. */
+/* IndexRow hands one row read from the index to the reader (the index walk checks for interrupts). */
 static bool
 IndexRow(TupleTableSlot *slot, void *arg)
 {
-	return ReceiveRow(slot, &((WhReading *) arg)->pub);
+	return HandRow((WhReading *) arg, slot);
 }
 
 /*
@@ -257,7 +265,7 @@ SummaryLatency(void *arg, int64 value, int64 count)
 {
 	WhScanState *state = arg;
 
-	if (state->scan->parts & WH_SCAN_DETAIL)
+	if (state->scan->parts & WH_SCAN_LATENCY)
 		WhLatencyHistAdd(state->scan->detail.latency, value, count);
 	if (state->webhook != NULL)
 		WhLatencyHistAdd(state->webhook->latency, value, count);
@@ -353,31 +361,26 @@ CollectHours(WhScanState *state)
 	qsort(scan->hours, scan->nhours, sizeof(WhHourBucket), CompareHours);
 }
 
-/* SummarySink is the sink that gives a scan the parts it collects. */
-static const WhStateSink *
-SummarySink(int parts)
+/* SummarySink sets sink to take of the summaries what the parts collect, and no more. */
+static void
+SummarySink(int parts, WhStateSink *sink)
 {
-	static const WhStateSink counters_sink = {
-		SummaryWebhook, SummaryHour
-	};
-	static const WhStateSink detailed_sink = {
-		SummaryWebhook, SummaryHour, SummaryEvent, SummaryFailedUrl, SummaryLatency
-	};
-	static const WhStateSink webhooks_sink = {
-		SummaryWebhook, SummaryHour, NULL, NULL, SummaryLatency
-	};
-	static const WhStateSink outcomes_sink = {
-		SummaryWebhook, SummaryHour, SummaryEvent, SummaryFailedUrl, SummaryLatency,
-		NULL, SummaryStatus, SummaryRetries, SummaryFormat
-	};
-
+	memset(sink, 0, sizeof(WhStateSink));
+	sink->webhook = SummaryWebhook;
+	sink->hour = SummaryHour;
+	if (parts & WH_SCAN_LISTS)
+	{
+		sink->event = SummaryEvent;
+		sink->failed_url = SummaryFailedUrl;
+	}
+	if (parts & (WH_SCAN_LATENCY | WH_SCAN_WEBHOOKS))
+		sink->latency = SummaryLatency;
 	if (parts & WH_SCAN_OUTCOMES)
-		return &outcomes_sink;
-	if (parts & WH_SCAN_DETAIL)
-		return &detailed_sink;
-	if (parts & WH_SCAN_WEBHOOKS)
-		return &webhooks_sink;
-	return &counters_sink;
+	{
+		sink->status = SummaryStatus;
+		sink->retries = SummaryRetries;
+		sink->format = SummaryFormat;
+	}
 }
 
 /* StartScan makes an empty scan of the parts, and the state that fills it. */
@@ -392,6 +395,7 @@ StartScan(WhScanState *state, const WhFilter *filter, int parts, WhScan *scan)
 	if (parts & WH_SCAN_DETAIL)
 		WhDetailInit(&scan->detail, CurrentMemoryContext, 64, 64, true,
 					 (parts & WH_SCAN_OUTCOMES) != 0);
+	SummarySink(parts, &state->sink);
 	if (parts & WH_SCAN_WEBHOOKS)
 		scan->webhooks = WhWebhookSetCreate(CurrentMemoryContext);
 	state->scan = scan;
@@ -403,8 +407,9 @@ StartScan(WhScanState *state, const WhFilter *filter, int parts, WhScan *scan)
  * WhReadWindow feeds the filter's window to a reader: its whole UTC hours
  * from the day summaries when the caller may use them and the reader takes
  * them, the rest (the partial hours at the edges, or everything) as rows,
- * straight from the table's indexes where the summaries could answer. Returns where the caller may read the window's rows straight
- * from the table's indexes (ntables 0: nowhere). Call inside SPI.
+ * straight from the table's indexes where the summaries could answer.
+ * Returns where the caller may read the window's rows straight from the
+ * table's indexes (ntables 0: nowhere). Call inside SPI.
  */
 WhRowsIndexes
 WhReadWindow(const WhFilter *filter, const WhWindowReader *reader, void *arg)
@@ -461,7 +466,7 @@ WhScanWindow(const WhFilter *filter, int parts, WhScan *scan)
 	WhWindowReader reader = {ScanRow, NULL, SummaryDay, false};
 
 	StartScan(&state, filter, parts, scan);
-	reader.sink = SummarySink(scan->parts);
+	reader.sink = &state.sink;
 	scan->rows = WhReadWindow(filter, &reader, &state);
 	if (state.outcomes_missing)
 	{

@@ -20,15 +20,17 @@ typedef struct WhHourBucket
 } WhHourBucket;
 
 /* What a scan collects beside the hour counters. */
-#define WH_SCAN_DETAIL 0x01		/* events, failed URLs and latency */
-#define WH_SCAN_OUTCOMES 0x02	/* statuses and retries too (with the detail) */
-#define WH_SCAN_WEBHOOKS 0x04	/* each webhook's counters and latency */
+#define WH_SCAN_LATENCY 0x01	/* the latency histogram */
+#define WH_SCAN_LISTS 0x02		/* the event and failed-URL counts */
+#define WH_SCAN_DETAIL (WH_SCAN_LATENCY | WH_SCAN_LISTS)
+#define WH_SCAN_OUTCOMES 0x04	/* statuses and retries too (with the detail) */
+#define WH_SCAN_WEBHOOKS 0x08	/* each webhook's counters and latency */
 
 /* Everything a window's deliveries add up to. */
 typedef struct WhScan
 {
 	int			parts;			/* WH_SCAN_* */
-	WhDetail	detail;			/* events, failed URLs, latency in ms (WH_SCAN_DETAIL) */
+	WhDetail	detail;			/* events, failed URLs, latency in ms (as the parts say) */
 	int64		nhours;			/* hours holding at least one row */
 	WhHourBucket *hours;		/* sorted by hour, oldest first */
 	WhWebhookSet *webhooks;		/* WH_SCAN_WEBHOOKS only */

@@ -29,7 +29,8 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- paths_agree compares, for one window, the response and both series read
--- through the hour summaries, read from the rows only, and the oracle.
+-- through the hour summaries, read from the rows only, and the oracle; from
+-- 1.5 on also every part of include (parts_agree).
 CREATE OR REPLACE FUNCTION paths_agree(org text, from_ts timestamptz, to_ts timestamptz,
                                        webhook text DEFAULT NULL) RETURNS text
 LANGUAGE plpgsql AS $$
@@ -38,6 +39,7 @@ DECLARE
     raw jsonb;
     oracle jsonb;
     series_ok boolean;
+    parts text;
 BEGIN
     PERFORM set_config('whanalytics.use_summaries', 'on', true);
     summarized := webhook_analytics_json_between(org, from_ts, to_ts, webhook, 50, 20);
@@ -51,11 +53,16 @@ BEGIN
     raw := webhook_analytics_json_between(org, from_ts, to_ts, webhook, 50, 20);
     PERFORM set_config('whanalytics.use_summaries', 'on', true);
     oracle := plain_analytics_json_between(org, from_ts, to_ts, webhook, 50, 20);
-    IF summarized = oracle AND raw = oracle AND series_ok THEN
+    IF summarized IS DISTINCT FROM oracle OR raw IS DISTINCT FROM oracle OR NOT series_ok THEN
+        RETURN format('summaries differ in [%s], rows differ in [%s], series agree: %s',
+                      json_diff(summarized, oracle), json_diff(raw, oracle), series_ok);
+    END IF;
+    -- from 1.5 on, every part of include too (read as the response is)
+    IF to_regprocedure('webhook_metrics_series(text,timestamptz,timestamptz,interval,text,text)') IS NULL THEN
         RETURN 'agree';
     END IF;
-    RETURN format('summaries differ in [%s], rows differ in [%s], series agree: %s',
-                  json_diff(summarized, oracle), json_diff(raw, oracle), series_ok);
+    parts := parts_agree(org, from_ts, to_ts, webhook);
+    RETURN CASE WHEN parts = 'agree' THEN 'agree' ELSE 'include parts: ' || parts END;
 END $$;
 
 -- parts_agree compares, for one window, the response with the parts of

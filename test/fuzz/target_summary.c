@@ -144,15 +144,22 @@ RecordUrl(void *arg, const char *key, int len, bool isnull, int64 count)
 	RecordKeyed(&totals->sums.urls, totals->urls, key, len, isnull, count);
 }
 
+/* RecordBin adds a histogram bin to its two sums (count, value * count) and to its histogram. */
+static void
+RecordBin(uint64 *counts, uint64 *weighted, WhLatencyHist *hist, int64 value, int64 count)
+{
+	*counts += (uint64) count;
+	*weighted += (uint64) value * (uint64) count;
+	WhLatencyHistAdd(hist, value, count);
+}
+
 /* RecordLatency adds a latency bin to the sums and to a dense histogram. */
 static void
 RecordLatency(void *arg, int64 value, int64 count)
 {
 	SummaryTotals *totals = arg;
 
-	totals->sums.latencies += (uint64) count;
-	totals->sums.latency_ms += (uint64) value * (uint64) count;
-	WhLatencyHistAdd(totals->latency, value, count);
+	RecordBin(&totals->sums.latencies, &totals->sums.latency_ms, totals->latency, value, count);
 }
 
 /* RecordStatus adds a response status bin to the sums. */
@@ -161,9 +168,7 @@ RecordStatus(void *arg, int64 value, int64 count)
 {
 	SummaryTotals *totals = arg;
 
-	totals->sums.statuses += (uint64) count;
-	totals->sums.status_sum += (uint64) value * (uint64) count;
-	WhLatencyHistAdd(totals->statuses, value, count);
+	RecordBin(&totals->sums.statuses, &totals->sums.status_sum, totals->statuses, value, count);
 }
 
 /* RecordRetries adds a retries bin to the sums. */
@@ -172,9 +177,7 @@ RecordRetries(void *arg, int64 value, int64 count)
 {
 	SummaryTotals *totals = arg;
 
-	totals->sums.retries += (uint64) count;
-	totals->sums.retries_sum += (uint64) value * (uint64) count;
-	WhLatencyHistAdd(totals->retries, value, count);
+	RecordBin(&totals->sums.retries, &totals->sums.retries_sum, totals->retries, value, count);
 }
 
 static const WhStateSink record_sink = {

@@ -89,10 +89,9 @@ FROM unnest(ARRAY[$orgs]) o,
 # agreement returns 'agree' when, for the pinned organizations over two
 # windows (whole days, and partial days at both ends), the response and both
 # series read through the summaries, read from the rows only, and the
-# plain-SQL oracle are equal (test/helpers.sql's paths_agree), and from 1.5
-# on the response with every part of include too (parts_agree) and
-# webhook_metrics_series by the hour by webhook and in 90 minutes
-# (series_agree); else what differs.
+# plain-SQL oracle are equal (test/helpers.sql's paths_agree, which from
+# 1.5 on compares every part of include too), and webhook_metrics_series by
+# the hour by webhook and in 90 minutes (series_agree); else what differs.
 sub agreement
 {
 	my ($node, $db) = @_;
@@ -100,20 +99,16 @@ sub agreement
 	my $windows = qq{(VALUES ('$AS_OF'::timestamptz - interval '7 days', '$AS_OF'::timestamptz),
              ('$AS_OF'::timestamptz - interval '30 days 3 hours 5.5 seconds',
               '$AS_OF'::timestamptz - interval '1 hour')) w(f, t)};
-	my $paths = $node->safe_psql(
-		$db, qq{
-SELECT string_agg(DISTINCT paths_agree(o, f, t), ', ')
-FROM unnest(ARRAY[$orgs]) o, $windows;});
-	# from 1.5 on, the parts of include too, through the summaries and from the rows
-	my $has_include = $node->safe_psql($db,
-		"SELECT count(*) FROM pg_proc WHERE proname = 'webhook_analytics_json_between' AND pronargs = 7");
-	return $paths if $paths ne 'agree' || !$has_include;
+	# from 1.5 on paths_agree compares every part of include too; the series beside it
+	my $series = $node->safe_psql($db,
+		"SELECT count(*) FROM pg_proc WHERE proname = 'webhook_metrics_series'");
+	my $checks = $series
+	  ? "(paths_agree(o, f, t)), (series_agree(o, f, t, '1 hour', 'webhook')), (series_agree(o, f, t, '90 minutes'))"
+	  : "(paths_agree(o, f, t))";
 	return $node->safe_psql(
 		$db, qq{
 SELECT string_agg(DISTINCT a, ', ')
-FROM unnest(ARRAY[$orgs]) o, $windows,
-     LATERAL (VALUES (parts_agree(o, f, t)), (series_agree(o, f, t, '1 hour', 'webhook')),
-                     (series_agree(o, f, t, '90 minutes'))) v(a);});
+FROM unnest(ARRAY[$orgs]) o, $windows, LATERAL (VALUES $checks) v(a);});
 }
 
 # load_params returns the size of the load tests from the environment:
