@@ -92,13 +92,16 @@ FROM unnest(ARRAY[$orgs]) o,
 # plain-SQL oracle are equal (test/helpers.sql's paths_agree, which from
 # 1.5 on compares every part of include too), and webhook_metrics_series by
 # the hour by webhook and in 90 minutes (series_agree); else what differs.
+# Other organizations and the end of the windows may be given (default
+# @PINNED_ORGS and $AS_OF).
 sub agreement
 {
-	my ($node, $db) = @_;
-	my $orgs = join(', ', map { "'$_'" } @PINNED_ORGS);
-	my $windows = qq{(VALUES ('$AS_OF'::timestamptz - interval '7 days', '$AS_OF'::timestamptz),
-             ('$AS_OF'::timestamptz - interval '30 days 3 hours 5.5 seconds',
-              '$AS_OF'::timestamptz - interval '1 hour')) w(f, t)};
+	my ($node, $db, $orgs_given, $as_of) = @_;
+	my $orgs = join(', ', map { "'$_'" } @{ $orgs_given // \@PINNED_ORGS });
+	$as_of //= $AS_OF;
+	my $windows = qq{(VALUES ('$as_of'::timestamptz - interval '7 days', '$as_of'::timestamptz),
+             ('$as_of'::timestamptz - interval '30 days 3 hours 5.5 seconds',
+              '$as_of'::timestamptz - interval '1 hour')) w(f, t)};
 	# from 1.5 on paths_agree compares every part of include too; the series beside it
 	my $series = $node->safe_psql($db,
 		"SELECT count(*) FROM pg_proc WHERE proname = 'webhook_metrics_series'");

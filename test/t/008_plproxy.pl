@@ -3,7 +3,10 @@
 # power of two); each organization's responses through the proxy equal
 # those of one database holding all the rows: every period with every
 # include part, windows, the request function (valid and 400), the day,
-# hour and any-bucket series, a NULL and an unknown organization. Skipped
+# hour and any-bucket series, a NULL and an unknown organization. Each
+# shard's answers equal plain SQL over its rows (after the deletes that
+# split the rows, and after a write), and the recipe's functions have the
+# extension's signatures. Skipped
 # when PL/Proxy is not installed (./run test installs it).
 use strict;
 use warnings;
@@ -34,9 +37,12 @@ for my $s (0 .. 2)
 	$node->safe_psql("shard$s", qq{
 DELETE FROM webhook_events WHERE $shard_of <> $s;
 DELETE FROM webhooks WHERE $shard_of <> $s;});
-	my $orgs = $node->safe_psql("shard$s",
-		'SELECT count(DISTINCT organization_id) FROM webhook_events');
-	cmp_ok($orgs, '>', 0, "shard $s holds $orgs of the 20 organizations");
+	my @orgs = split /\n/, $node->safe_psql("shard$s",
+		'SELECT DISTINCT organization_id FROM webhook_events ORDER BY 1');
+	cmp_ok(scalar @orgs, '>', 0, "shard $s holds " . scalar @orgs . " of the 20 organizations");
+	# the shard's summaries after the deletes, against plain SQL over its rows
+	is(agreement($node, "shard$s", \@orgs, '2026-01-01 00:00+00'), 'agree',
+		"shard $s answers as plain SQL over its rows");
 }
 my $user = $node->safe_psql('postgres', 'SELECT current_user');
 my @p = map { $node->connstr . " dbname=shard$_" } (0, 1, 2, 0);
@@ -47,6 +53,18 @@ CREATE SERVER whanalytics_shards FOREIGN DATA WRAPPER plproxy
     OPTIONS (p0 '$p[0]', p1 '$p[1]', p2 '$p[2]', p3 '$p[3]');
 CREATE USER MAPPING FOR PUBLIC SERVER whanalytics_shards OPTIONS (user '$user');});
 psql_files($node, 'proxy', 'recipes/plproxy.sql');
+
+# the recipe's functions have the extension's arguments, defaults and results
+my $signatures = q{
+SELECT string_agg(p.proname || '(' || pg_get_function_arguments(p.oid) || ') ' ||
+                  pg_get_function_result(p.oid), E'\n' ORDER BY p.proname)
+FROM pg_proc p
+WHERE p.pronamespace = '%s'::regnamespace AND p.proname IN
+      ('webhook_analytics_json', 'webhook_analytics_json_between', 'webhook_analytics_request',
+       'webhook_day_metrics', 'webhook_hourly_metrics', 'webhook_metrics_series')};
+is($node->safe_psql('proxy', sprintf($signatures, 'whanalytics_proxy')),
+	$node->safe_psql('single', sprintf($signatures, 'public')),
+	'the proxy functions have the extension\'s signatures');
 
 # Every call, through schema $s's functions, hashed with a count of calls.
 sub calls
@@ -98,5 +116,7 @@ my $through = $node->safe_psql('proxy', "SELECT whanalytics_proxy.$call");
 is($through, $node->safe_psql('shard1', "SELECT $call"),
 	'a new row on a shard is in the proxied response at once');
 like($through, qr/event\.late/, 'the response holds the new row');
+is(agreement($node, 'shard1', [$org], '2026-01-01 00:00+00'), 'agree',
+	'after the write the shard still answers as plain SQL over its rows');
 
 done_testing();
