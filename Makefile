@@ -1,6 +1,6 @@
 # PGXS build of the whanalytics extension.
 EXTENSION = whanalytics
-EXTVERSION = 1.5
+EXTVERSION = 1.6
 
 MODULE_big = whanalytics
 OBJS = src/whanalytics.o src/settings.o src/window.o src/metrics.o src/delivery.o \

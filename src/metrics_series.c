@@ -5,8 +5,9 @@
  *	  breakdown, sparse by bucket and key with group_by, with counts, the
  *	  mean delay and exact latency percentiles per bucket. Buckets of whole
  *	  hours read the window's whole hours from the summaries, hour by hour
- *	  (with a breakdown by webhook, each webhook's); other buckets and
- *	  breakdowns read rows.
+ *	  (with a breakdown by webhook, each webhook's); other buckets of whole
+ *	  5-minute slices, without a breakdown or a webhook filter, read its
+ *	  whole slices; other buckets and breakdowns read rows.
  */
 #include "postgres.h"
 
@@ -288,20 +289,45 @@ PutRow(ReturnSetInfo *rsinfo, WhSeriesCells *cells, int64 bucket, WhSeriesCell *
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
-/* ReadSeries fills the cells from the window: hour by hour from the summaries where it may. */
+/* SeriesSlice adds a slice's counters to its bucket and directs its latencies there. */
+static void
+SeriesSlice(void *arg, int slice, const WhMetrics *m)
+{
+	WhSeriesState *state = arg;
+	int64		start = state->summary_day * USECS_PER_DAY + (int64) slice * WH_SLICE_USECS;
+
+	state->detail_cell = WhSeriesCellFor(state->cells, BucketOf(state->width, start), WH_SERIES_NO_KEY);
+	WhMetricsAdd(&state->detail_cell->metrics, m);
+}
+
+/*
+ * ReadSeries fills the cells from the window: from the summaries where it
+ * may, hour by hour for buckets of whole hours, slice by slice for other
+ * buckets of whole 5-minute slices without a breakdown or a webhook filter
+ * (and again without them if some summaries lack the slices).
+ */
 static void
 ReadSeries(const WhFilter *filter, WhSeriesState *state)
 {
 	static const WhStateSink sink = {
 		SeriesWebhook, SeriesHour, NULL, NULL, SeriesLatency, SeriesDetail
 	};
-	WhWindowReader reader = {SeriesRow, NULL, SeriesDay, true};
+	static const WhSliceSink slice_sink = {SeriesSlice, SeriesLatency};
+	WhWindowReader reader = {SeriesRow, NULL, SeriesDay, true, NULL};
 
-	/* whole hours fill whole buckets only when every bucket is whole hours */
+	/* whole units fill whole buckets only when every bucket is whole units */
 	if (state->width % USECS_PER_HOUR == 0 &&
 		(state->group_by == WH_GROUP_NONE || state->group_by == WH_GROUP_WEBHOOK))
 		reader.sink = &sink;
-	(void) WhReadWindow(filter, &reader, state);
+	else if (state->width % WH_SLICE_USECS == 0 && state->group_by == WH_GROUP_NONE &&
+			 filter->webhook_id == NULL)
+		reader.slices = &slice_sink;
+	if (!WhReadWindow(filter, &reader, state, NULL))
+	{
+		state->cells = WhSeriesCellsCreate(CurrentMemoryContext);
+		reader.slices = NULL;
+		(void) WhReadWindow(filter, &reader, state, NULL);
+	}
 }
 
 /*

@@ -1,7 +1,7 @@
 /*
  * summary_format.c
- *	  Builds, merges, encodes and decodes day summaries. Two bytea values,
- *	  both format version 3 (WH_STATE_VERSION; DEVELOPING.md says how to
+ *	  Builds, merges, encodes and decodes day summaries. Three bytea values,
+ *	  all format version 3 (WH_STATE_VERSION; DEVELOPING.md says how to
  *	  change it), each starting with byte 3 and a flags byte
  *	  (WH_FLAG_PARTIAL_OUTCOMES: merged from a version 2 value, which has
  *	  neither the flags byte nor the counts of version 3, nor NULL webhook
@@ -22,9 +22,13 @@
  *	      for events, then the same for failed URLs,
  *	      varint n, n x (signed value delta, signed count) for latencies,
  *	      then (version 3) the same for response statuses and for retries.
+ *	  the slices (since 1.6; the organization's, not by webhook):
+ *	    byte 3, byte 0, varint n, n x (varint slice 0-287, ascending, varint
+ *	    length, that slice's counters as the day's hours have them, then its
+ *	    latencies as in a detail) for the slices that hold any;
  *	  Counts are signed because a summary may be a delta (an UPDATE or DELETE
- *	  subtracts). Lengths let a reader skip a webhook or an hour whole.
- *	  Decoding checks every length against the bytes left.
+ *	  subtracts). Lengths let a reader skip a webhook, an hour or a slice
+ *	  whole. Decoding checks every length against the bytes left.
  */
 #include "postgres.h"
 
@@ -99,14 +103,35 @@ HourDetail(WhBucketSet *set, WhBucket *bucket, int hour)
 	return bucket->hour_detail[hour];
 }
 
+/* SliceOf returns a slice (0-287) of the set's day, making it when new. */
+static WhSlice *
+SliceOf(WhBucketSet *set, int slice)
+{
+	if (set->slices == NULL)
+		set->slices = MemoryContextAllocZero(set->context, WH_SLICES_PER_DAY * sizeof(WhSlice *));
+	if (set->slices[slice] == NULL)
+	{
+		set->slices[slice] = MemoryContextAllocZero(set->context, sizeof(WhSlice));
+		set->slices[slice]->latency = WhLatencyHistCreate(set->context, 16, false);
+	}
+	return set->slices[slice];
+}
+
 /* WhBucketAddDelivery adds (sign +1) or subtracts (sign -1) one delivery of an hour (0-23). */
 void
 WhBucketAddDelivery(WhBucketSet *set, WhBucket *bucket, const WhDelivery *d, int hour,
 					int64 sign)
 {
+	int64		in_day = d->created_at % USECS_PER_DAY;	/* from 2000-01-01, before it too */
+	WhSlice    *slice = SliceOf(set, (int) ((in_day < 0 ? in_day + USECS_PER_DAY : in_day) /
+											  WH_SLICE_USECS));
+
 	WhMetricsAddDelivery(&bucket->hours[hour], d, sign);
 	WhDetailAddDelivery(&bucket->day, d, sign);
 	WhDetailAddDelivery(HourDetail(set, bucket, hour), d, sign);
+	WhMetricsAddDelivery(&slice->metrics, d, sign);
+	if (d->has_latency)
+		WhLatencyHistAdd(slice->latency, d->latency_ms, sign);
 }
 
 /* The webhook and detail whose counts are being merged. */
@@ -115,6 +140,7 @@ typedef struct MergeState
 	WhBucketSet *set;
 	WhBucket   *bucket;
 	WhDetail   *detail;
+	WhSlice    *slice;
 } MergeState;
 
 /* MergeStateWebhook finds the webhook's bucket. */
@@ -191,20 +217,45 @@ MergeStateFormat(void *arg, bool outcomes)
 		((MergeState *) arg)->set->partial_outcomes = true;
 }
 
-/* WhBucketSetAddState merges a stored summary (its day and its hours, each unless NULL) into the set. */
+/* MergeSlice adds a slice's counters to the set and makes it the slice the latencies go to. */
+static void
+MergeSlice(void *arg, int slice, const WhMetrics *m)
+{
+	MergeState *state = arg;
+
+	state->slice = SliceOf(state->set, slice);
+	WhMetricsAdd(&state->slice->metrics, m);
+}
+
+/* MergeSliceLatency adds a latency bin to the current slice. */
+static void
+MergeSliceLatency(void *arg, int64 value, int64 count)
+{
+	WhLatencyHistAdd(((MergeState *) arg)->slice->latency, value, count);
+}
+
+/*
+ * WhBucketSetAddState merges a stored summary into the set: its day and its
+ * hours, each unless NULL, and its slices (NULL: unknown, so the set's are).
+ */
 void
-WhBucketSetAddState(WhBucketSet *set, const bytea *state, const bytea *hours)
+WhBucketSetAddState(WhBucketSet *set, const WhStoredDay *stored)
 {
 	static const WhStateSink sink = {
 		MergeStateWebhook, MergeStateHour, MergeStateEvent, MergeStateUrl, MergeStateLatency,
 		MergeStateDetail, MergeStateStatus, MergeStateRetries, MergeStateFormat
 	};
-	MergeState	merge = {set, NULL, NULL};
+	static const WhSliceSink slice_sink = {MergeSlice, MergeSliceLatency};
+	MergeState	merge = {set, NULL, NULL, NULL};
 
-	if (state != NULL)
-		WhStateDecode(state, 0, WH_HOURS_PER_DAY, true, &sink, &merge);
-	if (hours != NULL)
-		WhHoursDecode(hours, 0, WH_HOURS_PER_DAY, false, &sink, &merge);
+	if (stored->state != NULL)
+		WhStateDecode(stored->state, 0, WH_HOURS_PER_DAY, true, &sink, &merge);
+	if (stored->hours != NULL)
+		WhHoursDecode(stored->hours, 0, WH_HOURS_PER_DAY, false, &sink, &merge);
+	if (stored->slices == NULL)
+		set->slices_unknown = true;
+	else if (!set->slices_unknown)
+		WhSlicesDecode(stored->slices, 0, WH_SLICES_PER_DAY, &slice_sink, &merge);
 }
 
 /* PutVarint appends an unsigned LEB128 varint. */
@@ -227,6 +278,15 @@ static void
 PutSigned(StringInfo buf, int64 value)
 {
 	PutVarint(buf, ((uint64) value << 1) ^ (uint64) (value >> 63));
+}
+
+/* PutMetrics appends counters, a signed varint per field of WH_METRIC_FIELDS. */
+static void
+PutMetrics(StringInfo buf, const WhMetrics *m)
+{
+#define WH_PUT_FIELD(name, since) PutSigned(buf, m->name);
+	WH_METRIC_FIELDS(WH_PUT_FIELD)
+#undef WH_PUT_FIELD
 }
 
 /* PutCounts appends the non-zero counts of a counter and returns how many. */
@@ -302,9 +362,7 @@ DayBody(StringInfo body, const WhBucket *bucket)
 		if (WhMetricsIsZero(m))
 			continue;
 		PutVarint(body, h);
-#define WH_PUT_FIELD(name, since) PutSigned(body, m->name);
-		WH_METRIC_FIELDS(WH_PUT_FIELD)
-#undef WH_PUT_FIELD
+		PutMetrics(body, m);
 	}
 	detail = PutDetail(body, &bucket->day);
 	return detail || hours > 0;
@@ -347,9 +405,9 @@ PutSection(StringInfo sections, const WhBucket *bucket, const StringInfo body)
 	appendBinaryStringInfo(sections, body->data, body->len);
 }
 
-/* Stored makes a stored value: the version, its flags, the number of webhooks, their sections. */
+/* Stored makes a stored value: the version, its flags, the number of sections (webhooks or slices), the sections. */
 static bytea *
-Stored(int webhooks, const StringInfo sections, bool partial_outcomes)
+Stored(int count, const StringInfo sections, bool partial_outcomes)
 {
 	StringInfoData buf;
 
@@ -357,25 +415,52 @@ Stored(int webhooks, const StringInfo sections, bool partial_outcomes)
 	appendStringInfoSpaces(&buf, VARHDRSZ);
 	appendStringInfoCharMacro(&buf, WH_STATE_VERSION);
 	appendStringInfoCharMacro(&buf, partial_outcomes ? WH_FLAG_PARTIAL_OUTCOMES : 0);
-	PutVarint(&buf, webhooks);
+	PutVarint(&buf, count);
 	appendBinaryStringInfo(&buf, sections->data, sections->len);
 	SET_VARSIZE(buf.data, buf.len);
 	return (bytea *) buf.data;
 }
 
+/* SliceSections appends each slice that holds anything (its number, length, counters, latencies); returns how many. */
+static int
+SliceSections(StringInfo sections, const WhBucketSet *set, StringInfo scratch)
+{
+	int			n = 0;
+
+	for (int i = 0; set->slices != NULL && i < WH_SLICES_PER_DAY; i++)
+	{
+		WhSlice    *slice = set->slices[i];
+
+		if (slice == NULL)
+			continue;
+		resetStringInfo(scratch);
+		PutMetrics(scratch, &slice->metrics);
+		if (PutBins(scratch, slice->latency) == 0 && WhMetricsIsZero(&slice->metrics))
+			continue;
+		PutVarint(sections, i);
+		PutVarint(sections, scratch->len);
+		appendBinaryStringInfo(sections, scratch->data, scratch->len);
+		n++;
+	}
+	return n;
+}
+
 /*
- * WhStateEncode writes the set as a stored summary, its day and its hours;
- * false (and nothing written) when it is all zero.
+ * WhStateEncode writes the set as a stored summary, its day, its hours and
+ * its slices (NULL when unknown); false (and nothing written) when it is
+ * all zero.
  */
 bool
-WhStateEncode(const WhBucketSet *set, bytea **state, bytea **hours)
+WhStateEncode(const WhBucketSet *set, WhStoredDay *stored)
 {
 	StringInfoData body;
 	StringInfoData scratch;
 	StringInfoData day_sections;
 	StringInfoData hour_sections;
+	StringInfoData slice_sections;
 	int			day_webhooks = 0;
 	int			hour_webhooks = 0;
+	int			nslices = 0;
 
 	initStringInfo(&body);
 	initStringInfo(&scratch);
@@ -398,10 +483,15 @@ WhStateEncode(const WhBucketSet *set, bytea **state, bytea **hours)
 			hour_webhooks++;
 		}
 	}
-	if (day_webhooks == 0 && hour_webhooks == 0)
+	initStringInfo(&slice_sections);
+	if (!set->slices_unknown)
+		nslices = SliceSections(&slice_sections, set, &scratch);
+	/* slices may hold what cancels out in the hours: a row moved within one */
+	if (day_webhooks == 0 && hour_webhooks == 0 && nslices == 0)
 		return false;
-	*state = Stored(day_webhooks, &day_sections, set->partial_outcomes);
-	*hours = Stored(hour_webhooks, &hour_sections, set->partial_outcomes);
+	stored->state = Stored(day_webhooks, &day_sections, set->partial_outcomes);
+	stored->hours = Stored(hour_webhooks, &hour_sections, set->partial_outcomes);
+	stored->slices = set->slices_unknown ? NULL : Stored(nslices, &slice_sections, false);
 	return true;
 }
 
@@ -558,9 +648,43 @@ GetHour(Reader *r)
 	return (int) hour;
 }
 
+/* GetMetrics reads counters, the fields of WH_METRIC_FIELDS the value's version has. */
+static void
+GetMetrics(Reader *r, WhMetrics *m)
+{
+#define WH_GET_FIELD(name, since) m->name = r->version >= (since) ? GetSigned(r) : 0;
+	WH_METRIC_FIELDS(WH_GET_FIELD)
+#undef WH_GET_FIELD
+}
+
 /* A webhook's body: what DecodeStored hands to a body decoder. */
 typedef void (*WhBodyDecoder) (Reader *body, int first_hour, int end_hour, bool flag,
 							   const WhStateSink *sink, void *arg);
+
+/*
+ * StoredReader starts reading a stored value: checks its version (from
+ * oldest to WH_STATE_VERSION) and its flags (from version 3, only those in
+ * allowed) and returns a reader over what follows them.
+ */
+static Reader
+StoredReader(const bytea *stored, int oldest, uint8 allowed, uint8 *flags)
+{
+	Reader		r;
+
+	r.p = (const uint8 *) VARDATA_ANY(stored);
+	r.end = r.p + VARSIZE_ANY_EXHDR(stored);
+	if (r.p >= r.end || *r.p < oldest || *r.p > WH_STATE_VERSION)
+		WhSummaryCorrupt("unknown version");
+	r.version = *r.p++;
+	*flags = 0;
+	if (r.version >= WH_OUTCOME_VERSION)
+	{
+		if (r.p >= r.end || (*r.p & ~allowed) != 0)
+			WhSummaryCorrupt("unknown flags");
+		*flags = *r.p++;
+	}
+	return r;
+}
 
 /*
  * DecodeStored walks the webhooks of a stored value (the day or the hours),
@@ -574,17 +698,7 @@ DecodeStored(const bytea *stored, int first_hour, int end_hour, bool flag, WhBod
 	uint64		webhooks;
 	uint8		flags = 0;
 
-	r.p = (const uint8 *) VARDATA_ANY(stored);
-	r.end = r.p + VARSIZE_ANY_EXHDR(stored);
-	if (r.p >= r.end || *r.p < WH_OLDEST_VERSION || *r.p > WH_STATE_VERSION)
-		WhSummaryCorrupt("unknown version");
-	r.version = *r.p++;
-	if (r.version >= WH_OUTCOME_VERSION)
-	{
-		if (r.p >= r.end || (*r.p & ~WH_FLAG_PARTIAL_OUTCOMES) != 0)
-			WhSummaryCorrupt("unknown flags");
-		flags = *r.p++;
-	}
+	r = StoredReader(stored, WH_OLDEST_VERSION, WH_FLAG_PARTIAL_OUTCOMES, &flags);
 	if (sink->format != NULL)
 		sink->format(arg, r.version >= WH_OUTCOME_VERSION &&
 					 (flags & WH_FLAG_PARTIAL_OUTCOMES) == 0);
@@ -630,9 +744,7 @@ DecodeDayBody(Reader *body, int first_hour, int end_hour, bool day_detail,
 		int			hour = GetHour(body);
 		WhMetrics	m;
 
-#define WH_GET_FIELD(name, since) m.name = body->version >= (since) ? GetSigned(body) : 0;
-		WH_METRIC_FIELDS(WH_GET_FIELD)
-#undef WH_GET_FIELD
+		GetMetrics(body, &m);
 		if (hour >= first_hour && hour < end_hour)
 			sink->hour(arg, hour, &m);
 	}
@@ -694,4 +806,41 @@ WhHoursDecode(const bytea *hours, int first_hour, int end_hour, bool outside,
 			  const WhStateSink *sink, void *arg)
 {
 	DecodeStored(hours, first_hour, end_hour, outside, DecodeHoursBody, sink, arg);
+}
+
+/*
+ * WhSlicesDecode feeds the slices in [first_slice, end_slice) of a stored
+ * day's slices to sink: each one's counters, then its latencies.
+ */
+void
+WhSlicesDecode(const bytea *slices, int first_slice, int end_slice, const WhSliceSink *sink,
+			   void *arg)
+{
+	uint8		flags;
+	Reader		r = StoredReader(slices, WH_STATE_VERSION, 0, &flags);
+	uint64		n = GetVarint(&r);
+	int64		previous = -1;
+
+	if (n > WH_SLICES_PER_DAY)
+		WhSummaryCorrupt("more slices than a day has");
+	for (uint64 i = 0; i < n; i++)
+	{
+		uint64		slice = GetVarint(&r);
+		Reader		body;
+		WhMetrics	m;
+
+		if (slice >= WH_SLICES_PER_DAY || (int64) slice <= previous)
+			WhSummaryCorrupt("slices out of order or beyond the day");
+		previous = (int64) slice;
+		body = GetSubReader(&r);
+		if ((int) slice < first_slice || (int) slice >= end_slice)
+			continue;			/* the length lets us skip it whole */
+		GetMetrics(&body, &m);
+		sink->slice(arg, (int) slice, &m);
+		GetBins(&body, sink->latency, arg, 1);
+		if (body.p != body.end)
+			WhSummaryCorrupt("slice has trailing bytes");
+	}
+	if (r.p != r.end)
+		WhSummaryCorrupt("trailing bytes");
 }

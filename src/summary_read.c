@@ -4,7 +4,8 @@
  *	  under the caller's snapshot: a day the window covers whole from its
  *	  day value, a day it covers in part from the counters of the hours it
  *	  covers and their detail in the hours value (or, when that is less to
- *	  read, the day's detail less the other hours'). The table is internal
+ *	  read, the day's detail less the other hours'); or, for a series of
+ *	  5-minute multiples, each day's slices. The table is internal
  *	  (no privileges are granted); summary_trust.c decides whether a caller
  *	  may be answered from it, which stands in for them.
  */
@@ -59,16 +60,18 @@ DecodeValue(Datum value, bool hours, int lo, int hi, bool flag, const WhStateSin
 		pfree(bytes);
 }
 
+/* Takes one summary row of a day; false to stop the scan. */
+typedef bool (*WhSummaryRow) (TupleTableSlot *slot, int64 day, void *context);
+
 /*
- * WhSummariesRead feeds the summaries of the summarized tables (parts: a
- * table, or the partitions of one) for the filter's organization and the
- * whole hours [first_hour, end_hour) (hours since 2000-01-01) to the
- * callbacks, each part's oldest day first (by_hour: every day's detail
- * hour by hour, as a series needs it); one index scan, rescanned per part.
+ * ReadDays hands the summary rows of the summarized tables (parts: a table,
+ * or the partitions of one) for the filter's organization and the days
+ * [first_day, end_day) to row, each part's oldest day first; one index
+ * scan, rescanned per part. False when row stopped it.
  */
-void
-WhSummariesRead(List *parts, const WhFilter *filter, int64 first_hour, int64 end_hour,
-				bool by_hour, WhDayCallback day_callback, const WhStateSink *sink, void *arg)
+static bool
+ReadDays(List *parts, const WhFilter *filter, int64 first_day, int64 end_day, WhSummaryRow row,
+		 void *context)
 {
 	Relation	heap = table_open(WhOwnTable("webhook_event_summaries"), AccessShareLock);
 	Relation	index = index_open(WhOwnTable("webhook_event_summaries_org_day_idx"),
@@ -76,10 +79,7 @@ WhSummariesRead(List *parts, const WhFilter *filter, int64 first_hour, int64 end
 	ScanKeyData keys[4];
 	IndexScanDesc scan;
 	TupleTableSlot *slot = table_slot_create(heap, NULL);
-	int64		first_day = WhFloorDiv(first_hour, WH_HOURS_PER_DAY);
-	int64		end_day = WhFloorDiv(end_hour + WH_HOURS_PER_DAY - 1, WH_HOURS_PER_DAY);
-	bool		wants_detail = sink->event != NULL || sink->failed_url != NULL ||
-		sink->latency != NULL || sink->status != NULL || sink->retries != NULL;
+	bool		complete = true;
 	ListCell   *lc;
 
 	scan = index_beginscan(heap, index, GetActiveSnapshot(), 4, 0);
@@ -94,27 +94,118 @@ WhSummariesRead(List *parts, const WhFilter *filter, int64 first_hour, int64 end
 					Int64GetDatum(first_day));
 		ScanKeyInit(&keys[3], WH_SUMMARY_DAY, BTLessStrategyNumber, F_INT8LT, Int64GetDatum(end_day));
 		index_rescan(scan, keys, 4, NULL, 0);
-		while (index_getnext_slot(scan, ForwardScanDirection, slot))
+		while (complete && index_getnext_slot(scan, ForwardScanDirection, slot))
 		{
 			bool		isnull;
-			int64		day = DatumGetInt64(slot_getattr(slot, WH_SUMMARY_DAY, &isnull));
-			int			lo = (int) Max(first_hour - day * WH_HOURS_PER_DAY, 0);
-			int			hi = (int) Min(end_hour - day * WH_HOURS_PER_DAY, WH_HOURS_PER_DAY);
-			bool		hour_detail = wants_detail && (by_hour || lo > 0 || hi < WH_HOURS_PER_DAY);
-			Datum		state = slot_getattr(slot, WH_SUMMARY_STATE, &isnull);
-			Datum		hours = hour_detail ? slot_getattr(slot, WH_SUMMARY_HOURS, &isnull) : 0;
-			bool		outside = hour_detail && !by_hour && OutsideCheaper(state, hours, hi - lo);
-			bool		whole = !by_hour && lo == 0 && hi == WH_HOURS_PER_DAY;
 
 			CHECK_FOR_INTERRUPTS();
-			day_callback(arg, day);
-			DecodeValue(state, false, lo, hi, wants_detail && (whole || outside), sink, arg);
-			if (hour_detail)
-				DecodeValue(hours, true, lo, hi, outside, sink, arg);
+			complete = row(slot, DatumGetInt64(slot_getattr(slot, WH_SUMMARY_DAY, &isnull)), context);
 		}
 	}
 	index_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
 	index_close(index, AccessShareLock);
 	table_close(heap, AccessShareLock);
+	return complete;
+}
+
+/* What WhSummariesRead reads of each day. */
+typedef struct WhHoursReading
+{
+	int64		first_hour;
+	int64		end_hour;
+	bool		by_hour;
+	bool		wants_detail;
+	WhDayCallback day_callback;
+	const WhStateSink *sink;
+	void	   *arg;
+} WhHoursReading;
+
+/* HoursRow reads the hours of one summary row in the range: their counters and detail. */
+static bool
+HoursRow(TupleTableSlot *slot, int64 day, void *context)
+{
+	WhHoursReading *r = context;
+	bool		isnull;
+	int			lo = (int) Max(r->first_hour - day * WH_HOURS_PER_DAY, 0);
+	int			hi = (int) Min(r->end_hour - day * WH_HOURS_PER_DAY, WH_HOURS_PER_DAY);
+	bool		hour_detail = r->wants_detail && (r->by_hour || lo > 0 || hi < WH_HOURS_PER_DAY);
+	Datum		state = slot_getattr(slot, WH_SUMMARY_STATE, &isnull);
+	Datum		hours = hour_detail ? slot_getattr(slot, WH_SUMMARY_HOURS, &isnull) : 0;
+	bool		outside = hour_detail && !r->by_hour && OutsideCheaper(state, hours, hi - lo);
+	bool		whole = !r->by_hour && lo == 0 && hi == WH_HOURS_PER_DAY;
+
+	r->day_callback(r->arg, day);
+	DecodeValue(state, false, lo, hi, r->wants_detail && (whole || outside), r->sink, r->arg);
+	if (hour_detail)
+		DecodeValue(hours, true, lo, hi, outside, r->sink, r->arg);
+	return true;
+}
+
+/*
+ * WhSummariesRead feeds the summaries of the summarized tables (parts: a
+ * table, or the partitions of one) for the filter's organization and the
+ * whole hours [first_hour, end_hour) (hours since 2000-01-01) to the
+ * callbacks, each part's oldest day first (by_hour: every day's detail
+ * hour by hour, as a series needs it).
+ */
+void
+WhSummariesRead(List *parts, const WhFilter *filter, int64 first_hour, int64 end_hour,
+				bool by_hour, WhDayCallback day_callback, const WhStateSink *sink, void *arg)
+{
+	WhHoursReading r = {first_hour, end_hour, by_hour, false, day_callback, sink, arg};
+
+	r.wants_detail = sink->event != NULL || sink->failed_url != NULL ||
+		sink->latency != NULL || sink->status != NULL || sink->retries != NULL;
+	(void) ReadDays(parts, filter, WhFloorDiv(first_hour, WH_HOURS_PER_DAY),
+					WhFloorDiv(end_hour + WH_HOURS_PER_DAY - 1, WH_HOURS_PER_DAY),
+					HoursRow, &r);
+}
+
+/* What WhSlicesRead reads of each day. */
+typedef struct WhSlicesReading
+{
+	int64		first_slice;
+	int64		end_slice;
+	WhDayCallback day_callback;
+	const WhSliceSink *sink;
+	void	   *arg;
+} WhSlicesReading;
+
+/* SlicesRow reads the slices of one summary row in the range; false when it has none stored. */
+static bool
+SlicesRow(TupleTableSlot *slot, int64 day, void *context)
+{
+	WhSlicesReading *r = context;
+	bool		isnull;
+	Datum		value = slot_getattr(slot, WH_SUMMARY_SLICES, &isnull);
+	bytea	   *slices;
+
+	if (isnull)
+		return false;
+	slices = DatumGetByteaPP(value);
+	r->day_callback(r->arg, day);
+	WhSlicesDecode(slices, (int) Max(r->first_slice - day * WH_SLICES_PER_DAY, 0),
+				   (int) Min(r->end_slice - day * WH_SLICES_PER_DAY, WH_SLICES_PER_DAY),
+				   r->sink, r->arg);
+	if ((Pointer) slices != DatumGetPointer(value))
+		pfree(slices);
+	return true;
+}
+
+/*
+ * WhSlicesRead feeds the organization's 5-minute slices [first_slice,
+ * end_slice) (slices since 2000-01-01) of the summarized tables to the
+ * callbacks, as WhSummariesRead does the hours; false when a summary row
+ * holds no slices (written before 1.6): what was fed is then incomplete.
+ */
+bool
+WhSlicesRead(List *parts, const WhFilter *filter, int64 first_slice, int64 end_slice,
+			 WhDayCallback day_callback, const WhSliceSink *sink, void *arg)
+{
+	WhSlicesReading r = {first_slice, end_slice, day_callback, sink, arg};
+
+	return ReadDays(parts, filter, WhFloorDiv(first_slice, WH_SLICES_PER_DAY),
+					WhFloorDiv(end_slice + WH_SLICES_PER_DAY - 1, WH_SLICES_PER_DAY),
+					SlicesRow, &r);
 }

@@ -1,10 +1,10 @@
 /*
  * summary_table.c
  *	  Checks that webhook_event_summaries is what the direct reads and
- *	  writes take it to be (summary_table.h), and recognises the layout of
- *	  versions before 1.3 (organization_id, day, state: day summaries
- *	  without hour detail or the summarized table), which the functions of
- *	  this version neither read nor write: until ALTER EXTENSION UPDATE
+ *	  writes take it to be (summary_table.h), and recognises the layouts of
+ *	  earlier versions (before 1.3: day summaries without hour detail or the
+ *	  summarized table; 1.3 to 1.5: without the slices), which the functions
+ *	  of this version neither read nor write: until ALTER EXTENSION UPDATE
  *	  rebuilds them, answers read rows.
  */
 #include "postgres.h"
@@ -44,13 +44,24 @@ HasColumns(Relation rel, const Oid *types, int n)
 	return true;
 }
 
-/* WhSummaryTableCurrent is false when the summary table has the layout of a version before 1.3. */
+/* The types of this version's columns, in order. */
+static const Oid wh_summary_types[WH_SUMMARY_NATTS] = {
+	REGCLASSOID, TEXTOID, INT8OID, BYTEAOID, BYTEAOID, BYTEAOID
+};
+
+/*
+ * WhSummaryTableCurrent is false when the summary table has the layout of
+ * an earlier version; any other layout is this version's, or one altered
+ * (which WhCheckSummaryTable reports).
+ */
 bool
 WhSummaryTableCurrent(Relation summaries)
 {
-	static const Oid legacy[] = {TEXTOID, INT8OID, BYTEAOID};
+	static const Oid before_1_3[] = {TEXTOID, INT8OID, BYTEAOID};
+	static const Oid before_1_6[] = {REGCLASSOID, TEXTOID, INT8OID, BYTEAOID, BYTEAOID};
 
-	return !HasColumns(summaries, legacy, lengthof(legacy));
+	return !HasColumns(summaries, before_1_3, lengthof(before_1_3)) &&
+		!HasColumns(summaries, before_1_6, lengthof(before_1_6));
 }
 
 /* WhSummaryTableIsCurrent opens the summary table to tell whether it has this version's layout. */
@@ -71,12 +82,11 @@ WhSummaryTableIsCurrent(void)
 void
 WhCheckSummaryTable(Relation summaries, Relation index)
 {
-	static const Oid types[WH_SUMMARY_NATTS] = {REGCLASSOID, TEXTOID, INT8OID, BYTEAOID, BYTEAOID};
-	const char *columns = "Its columns are not (events regclass, organization_id text, day bigint, state bytea, hours bytea).";
+	const char *columns = "Its columns are not (events regclass, organization_id text, day bigint, state bytea, hours bytea, slices bytea).";
 	List	   *indexes = RelationGetIndexList(summaries);
 	bool		keys_ok = index->rd_index->indnatts == WH_SUMMARY_INDEX_KEYS;
 
-	if (summaries->rd_rel->relkind != RELKIND_RELATION || !HasColumns(summaries, types, lengthof(types)))
+	if (summaries->rd_rel->relkind != RELKIND_RELATION || !HasColumns(summaries, wh_summary_types, lengthof(wh_summary_types)))
 		SummaryTableChanged(summaries, columns);
 	for (int k = 0; keys_ok && k < WH_SUMMARY_INDEX_KEYS; k++)
 		keys_ok = index->rd_index->indkey.values[k] == k + 1;

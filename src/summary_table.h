@@ -17,9 +17,10 @@ typedef enum WhSummaryColumn
 	WH_SUMMARY_DAY,				/* bigint: UTC days since 2000-01-01 */
 	WH_SUMMARY_STATE,			/* bytea: the day (summary_format.c) */
 	WH_SUMMARY_HOURS,			/* bytea: its hours' detail */
+	WH_SUMMARY_SLICES,			/* bytea: its 5-minute slices (NULL: unknown) */
 } WhSummaryColumn;
 
-#define WH_SUMMARY_NATTS WH_SUMMARY_HOURS
+#define WH_SUMMARY_NATTS WH_SUMMARY_SLICES
 #define WH_SUMMARY_INDEX_KEYS 3	/* (events, organization_id, day) */
 
 extern bool WhSummaryTableCurrent(Relation summaries);

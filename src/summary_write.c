@@ -186,7 +186,7 @@ WhCollectorCreate(Oid events_relid, bool may_compact, bool manual)
 /*
  * WriterOpen opens the summary table and its index for direct writes, after
  * checking them; false (nothing open) when they have the layout of a
- * version before 1.3, which the update rebuilds.
+ * version before 1.6, which the update rebuilds.
  */
 static bool
 WriterOpen(WhSummaryWriter *w, Oid events_relid, MemoryContext day_context)
@@ -293,7 +293,7 @@ SameDay(const WhDeltaRow *a, const WhDeltaRow *b)
  * or other indexes.
  */
 static void
-InsertSummary(WhSummaryWriter *c, text *organization_id, int64 day, bytea *state, bytea *hours)
+InsertSummary(WhSummaryWriter *c, text *organization_id, int64 day, const WhStoredDay *stored)
 {
 	Datum		values[WH_SUMMARY_NATTS];
 	bool		nulls[WH_SUMMARY_NATTS] = {0};
@@ -302,8 +302,10 @@ InsertSummary(WhSummaryWriter *c, text *organization_id, int64 day, bytea *state
 	values[WH_SUMMARY_EVENTS - 1] = ObjectIdGetDatum(c->events_relid);
 	values[WH_SUMMARY_ORGANIZATION - 1] = PointerGetDatum(organization_id);
 	values[WH_SUMMARY_DAY - 1] = Int64GetDatum(day);
-	values[WH_SUMMARY_STATE - 1] = PointerGetDatum(state);
-	values[WH_SUMMARY_HOURS - 1] = PointerGetDatum(hours);
+	values[WH_SUMMARY_STATE - 1] = PointerGetDatum(stored->state);
+	values[WH_SUMMARY_HOURS - 1] = PointerGetDatum(stored->hours);
+	values[WH_SUMMARY_SLICES - 1] = PointerGetDatum(stored->slices);
+	nulls[WH_SUMMARY_SLICES - 1] = stored->slices == NULL;
 	tuple = heap_form_tuple(RelationGetDescr(c->summaries), values, nulls);
 	simple_heap_insert(c->summaries, tuple);
 	index_insert(c->index, values, nulls, &tuple->t_self, c->summaries,
@@ -343,14 +345,38 @@ typedef enum WhCompaction
 	WH_COMPACT_DELTAS			/* the deltas into one, the merged day kept, unless they weigh enough */
 } WhCompaction;
 
-/* SeenRowSize is how big a summary row's two values are, without detoasting them. */
+/* SeenRowSize is how big a summary row's values are, without detoasting them. */
 static Size
 SeenRowSize(TupleTableSlot *slot)
 {
 	bool		isnull;
+	bool		no_slices;
+	Datum		slices = slot_getattr(slot, WH_SUMMARY_SLICES, &no_slices);
 
 	return toast_raw_datum_size(slot_getattr(slot, WH_SUMMARY_STATE, &isnull)) +
-		toast_raw_datum_size(slot_getattr(slot, WH_SUMMARY_HOURS, &isnull));
+		toast_raw_datum_size(slot_getattr(slot, WH_SUMMARY_HOURS, &isnull)) +
+		(no_slices ? 0 : toast_raw_datum_size(slices));
+}
+
+/* StoredSize is how big a day's stored values are. */
+static Size
+StoredSize(const WhStoredDay *stored)
+{
+	return VARSIZE(stored->state) + VARSIZE(stored->hours) +
+		(stored->slices != NULL ? VARSIZE(stored->slices) : 0);
+}
+
+/* SeenStored copies a summary row's values out of the slot (slices NULL when the row has none). */
+static void
+SeenStored(TupleTableSlot *slot, WhStoredDay *stored)
+{
+	bool		isnull;
+	Datum		slices;
+
+	stored->state = DatumGetByteaPCopy(slot_getattr(slot, WH_SUMMARY_STATE, &isnull));
+	stored->hours = DatumGetByteaPCopy(slot_getattr(slot, WH_SUMMARY_HOURS, &isnull));
+	slices = slot_getattr(slot, WH_SUMMARY_SLICES, &isnull);
+	stored->slices = isnull ? NULL : DatumGetByteaPCopy(slices);
 }
 
 /* CompareSeenSize orders seen rows by the size of their values, smallest first. */
@@ -408,7 +434,7 @@ ChooseRows(WhSeenRow *rows, int nrows, WhCompaction how, bool *merge)
  * of them, or (WH_COMPACT_DELTAS) those ChooseRows picks; so a day never
  * has more than a few rows, a delta is rewritten only a few times, and a
  * writer rewrites the big merged day only now and then. A delta not yet
- * stored (pending_state and pending_hours, or NULL) counts as one of the
+ * stored (pending, or NULL) counts as one of the
  * day's rows: merged when chosen, else stored as it is, so a delta that is
  * merged at once is never inserted and deleted.
  * It reads them with a plain index scan (which marks the index entries of
@@ -420,7 +446,7 @@ ChooseRows(WhSeenRow *rows, int nrows, WhCompaction how, bool *merge)
  */
 static void
 CompactDay(WhSummaryWriter *c, text *organization_id, int64 day, WhCompaction how,
-		   bytea *pending_state, bytea *pending_hours)
+		   const WhStoredDay *pending)
 {
 	ScanKeyData keys[WH_SUMMARY_INDEX_KEYS];
 	IndexScanDesc scan;
@@ -434,19 +460,19 @@ CompactDay(WhSummaryWriter *c, text *organization_id, int64 day, WhCompaction ho
 	if (!TryLockDay(c, organization_id, day))
 	{
 		/* another transaction is compacting it */
-		if (pending_state != NULL)
-			InsertSummary(c, organization_id, day, pending_state, pending_hours);
+		if (pending != NULL)
+			InsertSummary(c, organization_id, day, pending);
 		return;
 	}
 	CommandCounterIncrement();	/* see the deltas this statement wrote before */
 	PushActiveSnapshot(GetTransactionSnapshot());
 	old = MemoryContextSwitchTo(c->day_context);
 	rows = palloc(capacity * sizeof(WhSeenRow));
-	if (pending_state != NULL)
+	if (pending != NULL)
 	{
 		/* the delta not yet stored, told apart by its invalid tid */
 		ItemPointerSetInvalid(&rows[0].tid);
-		rows[0].size = VARSIZE(pending_state) + VARSIZE(pending_hours);
+		rows[0].size = StoredSize(pending);
 		nrows++;
 	}
 	ScanKeyInit(&keys[0], WH_SUMMARY_EVENTS, BTEqualStrategyNumber, F_OIDEQ,
@@ -477,37 +503,34 @@ CompactDay(WhSummaryWriter *c, text *organization_id, int64 day, WhCompaction ho
 	{
 		WhBucketSet *set = WhBucketSetCreate(c->day_context);
 		CommandId	cid = GetCurrentCommandId(true);
-		bytea	   *state;
-		bytea	   *hours;
+		WhStoredDay stored;
 
 		for (int i = 0; i < nrows; i++)
 		{
 			TM_FailureData tmfd;
-			bool		isnull;
 
 			if (!merge[i])
 				continue;
 			if (!ItemPointerIsValid(&rows[i].tid))
 			{
-				WhBucketSetAddState(set, pending_state, pending_hours);
-				pending_state = NULL;	/* merged: not stored apart */
+				WhBucketSetAddState(set, pending);
+				pending = NULL; /* merged: not stored apart */
 				continue;
 			}
 			if (!table_tuple_fetch_row_version(c->summaries, &rows[i].tid, GetActiveSnapshot(), slot))
 				continue;
-			state = DatumGetByteaPCopy(slot_getattr(slot, WH_SUMMARY_STATE, &isnull));
-			hours = DatumGetByteaPCopy(slot_getattr(slot, WH_SUMMARY_HOURS, &isnull));
+			SeenStored(slot, &stored);
 			if (table_tuple_delete(c->summaries, &rows[i].tid, cid, GetActiveSnapshot(),
 								   InvalidSnapshot, true, &tmfd, false) == TM_Ok)
-				WhBucketSetAddState(set, state, hours);
+				WhBucketSetAddState(set, &stored);
 			/* else already gone: not ours to merge */
 		}
 		/* nothing when nothing (or only zeros) was merged */
-		if (WhStateEncode(set, &state, &hours))
-			InsertSummary(c, organization_id, day, state, hours);
+		if (WhStateEncode(set, &stored))
+			InsertSummary(c, organization_id, day, &stored);
 	}
-	if (pending_state != NULL)
-		InsertSummary(c, organization_id, day, pending_state, pending_hours);
+	if (pending != NULL)
+		InsertSummary(c, organization_id, day, pending);
 	ExecDropSingleTupleTableSlot(slot);
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(c->day_context);
@@ -575,7 +598,7 @@ CompactRewrittenDays(WhCollector *c)
 		CHECK_FOR_INTERRUPTS();
 		if (c->written[i].chunks > 1)
 			CompactDay(&writer, c->written[i].organization_id, c->written[i].day, WH_COMPACT_FULL,
-					   NULL, NULL);
+					   NULL);
 	}
 	WriterClose(&writer);
 }
@@ -615,8 +638,7 @@ FlushChunk(WhCollector *c)
 	{
 		WhDeltaRow *first = order[start];
 		WhBucketSet *set;
-		bytea	   *state;
-		bytea	   *hours;
+		WhStoredDay stored;
 		bool		nonzero;
 		MemoryContext old;
 
@@ -633,7 +655,7 @@ FlushChunk(WhCollector *c)
 
 			WhBucketAddDelivery(set, bucket, &row->delivery, row->hour, row->sign);
 		}
-		nonzero = WhStateEncode(set, &state, &hours);
+		nonzero = WhStateEncode(set, &stored);
 		MemoryContextSwitchTo(old);
 		if (nonzero)
 		{
@@ -642,9 +664,9 @@ FlushChunk(WhCollector *c)
 			nwritten++;
 			if (c->may_compact && ndays <= WH_COMPACT_MAX_DAYS)
 				CompactDay(&writer, first->organization_id, first->day, WH_COMPACT_DELTAS,
-						   state, hours);
+						   &stored);
 			else
-				InsertSummary(&writer, first->organization_id, first->day, state, hours);
+				InsertSummary(&writer, first->organization_id, first->day, &stored);
 		}
 		MemoryContextReset(c->day_context);
 		start = i;
@@ -780,7 +802,7 @@ WhSummariesCompactAll(Oid events_relid)
 
 		CHECK_FOR_INTERRUPTS();
 		writer.events_relid = events;
-		CompactDay(&writer, org, day, WH_COMPACT_FULL, NULL, NULL);
+		CompactDay(&writer, org, day, WH_COMPACT_FULL, NULL);
 	}
 	SetUserIdAndSecContext(save_user, save_sec);
 	WriterClose(&writer);

@@ -1,6 +1,7 @@
 /*
  * window_scan.c
- *	  The engine. The window's whole UTC hours come from the day summaries
+ *	  The engine. The window's whole UTC hours (or, for a series, 5-minute
+ *	  slices) come from the day summaries
  *	  when the caller may use them (summary_read.c); the rest (the partial
  *	  hours at its edges, or everything) is read as rows: a DestReceiver
  *	  takes each row of the window query as the executor produces it
@@ -293,13 +294,13 @@ SummaryFormat(void *arg, bool outcomes)
 		((WhScanState *) arg)->outcomes_missing = true;
 }
 
-/* CeilHour is the first whole UTC hour starting at or after ts. */
+/* CeilUnit numbers the first whole unit (an hour, a slice: units since 2000-01-01) starting at or after ts. */
 static int64
-CeilHour(TimestampTz ts)
+CeilUnit(TimestampTz ts, int64 unit)
 {
-	int64		hour = WhHourOf(ts);
+	int64		n = WhFloorDiv(ts, unit);
 
-	return hour * USECS_PER_HOUR == ts ? hour : hour + 1;
+	return n * unit == ts ? n : n + 1;
 }
 
 /* CompareHours orders hour buckets oldest first. */
@@ -404,54 +405,66 @@ StartScan(WhScanState *state, const WhFilter *filter, int parts, WhScan *scan)
 }
 
 /*
- * WhReadWindow feeds the filter's window to a reader: its whole UTC hours
- * from the day summaries when the caller may use them and the reader takes
- * them, the rest (the partial hours at the edges, or everything) as rows,
- * straight from the table's indexes where the summaries could answer.
- * Returns where the caller may read the window's rows straight from the
- * table's indexes (ntables 0: nowhere). Call inside SPI.
+ * WhReadWindow feeds the filter's window to a reader: its whole units (UTC
+ * hours, or 5-minute slices for a reader of slices) from the day summaries
+ * when the caller may use them and the reader takes them, the rest (the
+ * partial units at the edges, or everything) as rows, straight from the
+ * table's indexes where the summaries could answer. Sets *direct (unless
+ * NULL) to where the caller may read the window's rows straight from the
+ * table's indexes (ntables 0: nowhere). False when summaries the reader
+ * read lack its slices (written before 1.6): what it was fed is then
+ * incomplete, and it should read again without them. Call inside SPI.
  */
-WhRowsIndexes
-WhReadWindow(const WhFilter *filter, const WhWindowReader *reader, void *arg)
+bool
+WhReadWindow(const WhFilter *filter, const WhWindowReader *reader, void *arg,
+			 WhRowsIndexes *direct)
 {
 	WhReading	reading = {0};
 	WhSource	source = WH_SOURCE_ROWS;
 	List	   *tables = NIL;
 	WhRowsIndexes rows = {0};
-	WhRowsIndexes direct = {0};
-	int64		first_hour = CeilHour(filter->from);
-	int64		end_hour = WhHourOf(filter->to);
+	WhRowsIndexes none = {0};
+	int64		unit = reader->slices != NULL ? WH_SLICE_USECS : USECS_PER_HOUR;
+	int64		first = CeilUnit(filter->from, unit);
+	int64		end = WhFloorDiv(filter->to, unit);
+	bool		complete = true;
 
+	/* the slices are the whole organization's */
+	Assert(reader->slices == NULL || (reader->sink == NULL && filter->webhook_id == NULL));
+	if (direct == NULL)
+		direct = &none;
+	memset(direct, 0, sizeof(WhRowsIndexes));
 	WhRowReceiverInit(&reading.pub, ReceiveRow, ReceiverStartup);
 	reading.reader = reader;
 	reading.arg = arg;
-	if (first_hour < end_hour)
+	if (first < end)
 		source = WhSummarySource(filter->events_relid, filter->organization_id, NULL, &tables, &rows);
 	if (source == WH_SOURCE_NOTHING)
 	{
-		/* the whole hours hold nothing the caller may see; the edges read as rows anyway */
-		ScanEdges(&reading, filter, NULL, filter->from, first_hour * USECS_PER_HOUR,
-				  end_hour * USECS_PER_HOUR, filter->to);
+		/* the whole units hold nothing the caller may see; the edges read as rows anyway */
+		ScanEdges(&reading, filter, NULL, filter->from, first * unit, end * unit, filter->to);
 	}
 	else if (source == WH_SOURCE_SUMMARIES)
 	{
 		/* the indexes give every row of the organization: not with a webhook filter */
 		if (filter->webhook_id == NULL)
-			direct = rows;
-		if (reader->sink == NULL)
+			*direct = rows;
+		if (reader->sink == NULL && reader->slices == NULL)
 		{
 			/* a reader of rows only: every row, from the indexes where it may */
-			ScanEdges(&reading, filter, &direct, filter->from, filter->to, filter->to, filter->to);
-			return direct;
+			ScanEdges(&reading, filter, direct, filter->from, filter->to, filter->to, filter->to);
+			return true;
 		}
-		ScanEdges(&reading, filter, &direct, filter->from, first_hour * USECS_PER_HOUR,
-				  end_hour * USECS_PER_HOUR, filter->to);
-		WhSummariesRead(tables, filter, first_hour, end_hour, reader->by_hour, reader->day,
-						reader->sink, arg);
+		ScanEdges(&reading, filter, direct, filter->from, first * unit, end * unit, filter->to);
+		if (reader->slices != NULL)
+			complete = WhSlicesRead(tables, filter, first, end, reader->day, reader->slices, arg);
+		else
+			WhSummariesRead(tables, filter, first, end, reader->by_hour, reader->day,
+							reader->sink, arg);
 	}
 	else
 		ScanRows(&reading, filter, filter->from, filter->to);
-	return direct;
+	return complete;
 }
 
 /*
@@ -463,16 +476,16 @@ void
 WhScanWindow(const WhFilter *filter, int parts, WhScan *scan)
 {
 	WhScanState state;
-	WhWindowReader reader = {ScanRow, NULL, SummaryDay, false};
+	WhWindowReader reader = {ScanRow, NULL, SummaryDay, false, NULL};
 
 	StartScan(&state, filter, parts, scan);
 	reader.sink = &state.sink;
-	scan->rows = WhReadWindow(filter, &reader, &state);
+	(void) WhReadWindow(filter, &reader, &state, &scan->rows);
 	if (state.outcomes_missing)
 	{
 		StartScan(&state, filter, parts, scan);
 		reader.sink = NULL;
-		scan->rows = WhReadWindow(filter, &reader, &state);
+		(void) WhReadWindow(filter, &reader, &state, &scan->rows);
 	}
 	CollectHours(&state);
 }

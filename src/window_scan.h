@@ -41,7 +41,9 @@ typedef struct WhScan
 /*
  * What reads a window (WhReadWindow): each row read, and, when sink is set,
  * the summaries of the whole hours (by_hour: every day's detail hour by
- * hour, never the whole day's), each summary row's day first.
+ * hour, never the whole day's), or, when slices is set instead, the
+ * organization's whole 5-minute slices (no webhook filter); each summary
+ * row's day first.
  */
 typedef struct WhWindowReader
 {
@@ -49,9 +51,11 @@ typedef struct WhWindowReader
 	const WhStateSink *sink;
 	void		(*day) (void *arg, int64 day);
 	bool		by_hour;
+	const WhSliceSink *slices;
 } WhWindowReader;
 
-extern WhRowsIndexes WhReadWindow(const WhFilter *filter, const WhWindowReader *reader, void *arg);
+extern bool WhReadWindow(const WhFilter *filter, const WhWindowReader *reader, void *arg,
+						 WhRowsIndexes *direct);
 extern void WhScanWindow(const WhFilter *filter, int parts, WhScan *scan);
 extern bool WhWebhookWanted(const text *wanted, const char *id, int len, bool isnull);
 extern void WhScanTotals(const WhScan *scan, WhMetrics *totals);

@@ -30,7 +30,8 @@ $$;
 
 -- paths_agree compares, for one window, the response and both series read
 -- through the hour summaries, read from the rows only, and the oracle; from
--- 1.5 on also every part of include (parts_agree).
+-- 1.5 on also every part of include (parts_agree) and a series of 5-minute
+-- multiples (series_agree; from 1.6 read from the slices).
 CREATE OR REPLACE FUNCTION paths_agree(org text, from_ts timestamptz, to_ts timestamptz,
                                        webhook text DEFAULT NULL) RETURNS text
 LANGUAGE plpgsql AS $$
@@ -62,7 +63,14 @@ BEGIN
         RETURN 'agree';
     END IF;
     parts := parts_agree(org, from_ts, to_ts, webhook);
-    RETURN CASE WHEN parts = 'agree' THEN 'agree' ELSE 'include parts: ' || parts END;
+    IF parts <> 'agree' THEN
+        RETURN 'include parts: ' || parts;
+    END IF;
+    -- and a series of 5-minute multiples (from 1.6 read from the slices)
+    parts := series_agree(org, from_ts, to_ts,
+                          CASE WHEN to_ts - from_ts <= interval '2 days' THEN interval '5 minutes'
+                               ELSE interval '35 minutes' END, NULL, webhook);
+    RETURN CASE WHEN parts = 'agree' THEN 'agree' ELSE '5-minute series: ' || parts END;
 END $$;
 
 -- parts_agree compares, for one window, the response with the parts of

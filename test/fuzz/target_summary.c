@@ -1,12 +1,13 @@
 /*
  * target_summary.c
- *	  Fuzz target for WhStateDecode and WhHoursDecode (src/summary_format.c),
- *	  the decoders of the two values of a stored day summary (the day and
- *	  its hours); every input goes to both. Each must decode or raise
+ *	  Fuzz target for WhStateDecode, WhHoursDecode and WhSlicesDecode
+ *	  (src/summary_format.c), the decoders of the three values of a stored
+ *	  day summary (the day, its hours, its slices); every input goes to all
+ *	  three. Each must decode or raise
  *	  ERRCODE_DATA_CORRUPTED, whole or with webhooks skipped. A decoded
  *	  value must feed the real consumers (counters, latency histograms,
  *	  WhBucketSetAddState), give the same sums read as two ranges of hours
- *	  as read whole, re-encode with WhStateEncode to bytes that decode to
+ *	  (or of the slices of those hours) as read whole, re-encode with WhStateEncode to bytes that decode to
  *	  the same sums, and re-encode again to the very same bytes.
  */
 #include "postgres.h"
@@ -52,11 +53,23 @@ typedef struct SummaryTotals
 	WhLatencyHist *retries;
 } SummaryTotals;
 
-/* One decode: the input, as a day or as hours, the sink and what it fed. */
+/* Which of a stored day's values an input is decoded as. */
+typedef enum SummaryKind
+{
+	KIND_DAY,
+	KIND_HOURS,
+	KIND_SLICES
+} SummaryKind;
+
+static const char *const kind_names[] = {"day", "hours", "slices"};
+
+#define SLICES_PER_HOUR (WH_SLICES_PER_DAY / WH_HOURS_PER_DAY)
+
+/* One decode: the input, as a day, hours or slices, the sink and what it fed. */
 typedef struct SummaryRun
 {
 	const bytea *input;
-	bool		as_hours;
+	SummaryKind kind;
 	const WhStateSink *sink;
 	SummaryTotals *totals;
 } SummaryRun;
@@ -114,6 +127,13 @@ RecordHour(void *arg, int hour, const WhMetrics *m)
 	sums->hours[7] += (uint64) m->recovered;
 	sums->hours[8] += (uint64) m->gave_up;
 	sums->hour_totals += (uint64) (hour + 1) * (uint64) m->total;
+}
+
+/* RecordSlice adds a slice's counters to the sums (as an hour numbered as the slice). */
+static void
+RecordSlice(void *arg, int slice, const WhMetrics *m)
+{
+	RecordHour(arg, slice, m);
 }
 
 /* RecordKeyed adds a keyed count to its sums and to its counter. */
@@ -205,14 +225,19 @@ NewTotals(void)
 }
 
 /*
- * Decode decodes a value, as a day or as hours, over [first, end) into
- * totals (a day's detail only when that is the whole day).
+ * Decode decodes a value, as a day, hours or slices, over the hours [first,
+ * end) into totals (a day's detail only when that is the whole day; the
+ * slices of those hours, which have no webhooks to skip).
  */
 static void
-Decode(const bytea *value, bool as_hours, int first, int end, const WhStateSink *sink,
+Decode(const bytea *value, SummaryKind kind, int first, int end, const WhStateSink *sink,
 	   SummaryTotals *totals)
 {
-	if (as_hours)
+	static const WhSliceSink slice_sink = {RecordSlice, RecordLatency};
+
+	if (kind == KIND_SLICES)
+		WhSlicesDecode(value, first * SLICES_PER_HOUR, end * SLICES_PER_HOUR, &slice_sink, totals);
+	else if (kind == KIND_HOURS)
 		WhHoursDecode(value, first, end, false, sink, totals);
 	else
 		WhStateDecode(value, first, end, first == 0 && end == WH_HOURS_PER_DAY, sink, totals);
@@ -224,7 +249,7 @@ SummaryDecode(void *arg)
 {
 	SummaryRun *run = arg;
 
-	Decode(run->input, run->as_hours, 0, WH_HOURS_PER_DAY, run->sink, run->totals);
+	Decode(run->input, run->kind, 0, WH_HOURS_PER_DAY, run->sink, run->totals);
 }
 
 /* CheckCounter checks that a counter's non-zero counts, as the engine lists them, add up. */
@@ -274,25 +299,37 @@ CheckConsumers(SummaryTotals *totals)
 		WhLatencyBinsStats(bins, nbins, total, &stats);
 }
 
+/* Picked is the value of a kind of a stored day. */
+static bytea *
+Picked(const WhStoredDay *stored, SummaryKind kind)
+{
+	return kind == KIND_SLICES ? stored->slices : kind == KIND_HOURS ? stored->hours : stored->state;
+}
+
 /* Reencoded merges a value into a new set and encodes it again; NULL when all zero. */
 static bytea *
-Reencoded(const bytea *value, bool as_hours)
+Reencoded(const bytea *value, SummaryKind kind)
 {
 	WhBucketSet *set = WhBucketSetCreate(CurrentMemoryContext);
-	bytea	   *day;
-	bytea	   *hours;
+	WhStoredDay stored = {NULL, NULL, NULL};
 
-	WhBucketSetAddState(set, as_hours ? NULL : value, as_hours ? value : NULL);
-	if (!WhStateEncode(set, &day, &hours))
+	if (kind == KIND_SLICES)
+		stored.slices = (bytea *) value;
+	else if (kind == KIND_HOURS)
+		stored.hours = (bytea *) value;
+	else
+		stored.state = (bytea *) value;
+	WhBucketSetAddState(set, &stored);
+	if (!WhStateEncode(set, &stored))
 		return NULL;
-	return as_hours ? hours : day;
+	return Picked(&stored, kind);
 }
 
 /* CheckCanonical checks that merging and encoding an encoded value gives the same bytes. */
 static void
-CheckCanonical(const bytea *encoded, bool as_hours)
+CheckCanonical(const bytea *encoded, SummaryKind kind)
 {
-	bytea	   *again = Reencoded(encoded, as_hours);
+	bytea	   *again = Reencoded(encoded, kind);
 
 	if (again == NULL || VARSIZE_ANY(again) != VARSIZE_ANY(encoded) ||
 		memcmp(VARDATA_ANY(again), VARDATA_ANY(encoded), VARSIZE_ANY_EXHDR(encoded)) != 0)
@@ -310,43 +347,43 @@ TakeAwayLater(void *arg)
 
 /*
  * CheckSplit checks that a decoded value read as two ranges of hours gives
- * what it gives whole: for hours, everything; for a day, the hour counters
- * (a part of a day leaves out the day's detail).
+ * what it gives whole: for hours and slices, everything; for a day, the
+ * hour counters (a part of a day leaves out the day's detail).
  */
 static void
-CheckSplit(const bytea *input, bool as_hours, const SummaryTotals *whole)
+CheckSplit(const bytea *input, SummaryKind kind, const SummaryTotals *whole)
 {
 	SummaryTotals *split = NewTotals();
 
-	Decode(input, as_hours, 0, SPLIT_HOUR, &record_sink, split);
-	Decode(input, as_hours, SPLIT_HOUR, WH_HOURS_PER_DAY, &record_sink, split);
-	if (as_hours ? memcmp(&split->sums, &whole->sums, sizeof(SummarySums)) != 0
+	Decode(input, kind, 0, SPLIT_HOUR, &record_sink, split);
+	Decode(input, kind, SPLIT_HOUR, WH_HOURS_PER_DAY, &record_sink, split);
+	if (kind != KIND_DAY ? memcmp(&split->sums, &whole->sums, sizeof(SummarySums)) != 0
 		: memcmp(split->sums.hours, whole->sums.hours, sizeof(whole->sums.hours)) != 0 ||
 		split->sums.hour_totals != whole->sums.hour_totals)
 		WhFuzzFail("reading a summary as two ranges of hours changed its sums");
-	if (as_hours)
+	if (kind == KIND_HOURS)
 	{
 		/* the hours before SPLIT_HOUR, then the same taken away as "outside the rest": nothing */
 		static const SummarySums zero;
 		SummaryTotals *cancel = NewTotals();
-		SummaryRun	run = {input, true, &record_sink, cancel};
+		SummaryRun	run = {input, KIND_HOURS, &record_sink, cancel};
 
-		Decode(input, true, 0, SPLIT_HOUR, &record_sink, cancel);
+		Decode(input, KIND_HOURS, 0, SPLIT_HOUR, &record_sink, cancel);
 		if (WhFuzzGuard(TakeAwayLater, &run, ERRCODE_DATA_CORRUPTED) &&
 			memcmp(&cancel->sums, &zero, sizeof(zero)) != 0)
 			WhFuzzFail("taking away the hours outside a range did not cancel reading them inside");
 	}
 }
 
-/* CheckOne decodes the input as a day or as hours; when it decodes, checks the consumers, the split and the re-encoding. */
+/* CheckOne decodes the input as one kind of value; when it decodes, checks the consumers, the split and the re-encoding. */
 static bool
-CheckOne(const bytea *input, bool as_hours)
+CheckOne(const bytea *input, SummaryKind kind)
 {
 	SummaryTotals *totals = NewTotals();
 	SummaryTotals *skipped = NewTotals();
 	SummaryTotals *again = NewTotals();
-	SummaryRun	run = {input, as_hours, &record_sink, totals};
-	SummaryRun	skip_run = {input, as_hours, &skip_sink, skipped};
+	SummaryRun	run = {input, kind, &record_sink, totals};
+	SummaryRun	skip_run = {input, kind, &skip_sink, skipped};
 	bool		skip_decoded = WhFuzzGuard(SummaryDecode, &skip_run, ERRCODE_DATA_CORRUPTED);
 	bytea	   *encoded;
 
@@ -355,26 +392,27 @@ CheckOne(const bytea *input, bool as_hours)
 	if (!skip_decoded)
 		WhFuzzFail("skipping webhooks rejected a summary that decodes whole");
 	CheckConsumers(totals);
-	CheckSplit(input, as_hours, totals);
-	encoded = Reencoded(input, as_hours);
+	CheckSplit(input, kind, totals);
+	encoded = Reencoded(input, kind);
 	if (encoded != NULL)
 	{
-		Decode(encoded, as_hours, 0, WH_HOURS_PER_DAY, &record_sink, again);
-		CheckCanonical(encoded, as_hours);
+		Decode(encoded, kind, 0, WH_HOURS_PER_DAY, &record_sink, again);
+		CheckCanonical(encoded, kind);
 	}
 	if (memcmp(&totals->sums, &again->sums, sizeof(SummarySums)) != 0)
 		WhFuzzFail("merging and re-encoding changed the summary's sums");
 	return true;
 }
 
-/* SummaryCheck gives the input to both decoders; true when either decodes it. */
+/* SummaryCheck gives the input to the three decoders; true when any decodes it. */
 static bool
 SummaryCheck(const bytea *input)
 {
-	bool		day = CheckOne(input, false);
-	bool		hours = CheckOne(input, true);
+	bool		day = CheckOne(input, KIND_DAY);
+	bool		hours = CheckOne(input, KIND_HOURS);
+	bool		slices = CheckOne(input, KIND_SLICES);
 
-	return day || hours;
+	return day || hours || slices;
 }
 
 /* Text makes a text datum of a C string. */
@@ -413,38 +451,40 @@ AddRow(WhBucketSet *set, const SeedRow *row)
 	d.event = row->event == NULL ? (Datum) 0 : Text(row->event);
 	d.url_null = row->url == NULL;
 	d.url = row->url == NULL ? (Datum) 0 : Text(row->url);
+	/* in its hour of 2000-01-01, in a slice of the hour that follows from its delay */
+	d.created_at = (int64) row->hour * USECS_PER_HOUR +
+		(int64) (Max(row->delay, 0) % SLICES_PER_HOUR) * WH_SLICE_USECS;
 	WhBucketAddDelivery(set, WhBucketFor(set, row->webhook,
 										 row->webhook ? strlen(row->webhook) : 0,
 										 row->webhook == NULL), &d,
 						row->hour, row->sign);
 }
 
-/* Encode encodes a set as a stored summary: its day, or its hours. */
+/* Encode encodes a set as a stored summary: its day, hours or slices. */
 static bytea *
-Encode(const WhBucketSet *set, bool as_hours)
+Encode(const WhBucketSet *set, SummaryKind kind)
 {
-	bytea	   *day;
-	bytea	   *hours;
+	WhStoredDay stored;
 
-	if (!WhStateEncode(set, &day, &hours))
+	if (!WhStateEncode(set, &stored))
 		WhFuzzFail("a seed summary encoded as all zero");
-	return as_hours ? hours : day;
+	return Picked(&stored, kind);
 }
 
-/* Encoded is the stored summary of n seed deliveries: its day, or its hours. */
+/* Encoded is the stored summary of n seed deliveries: its day, hours or slices. */
 static bytea *
-Encoded(const SeedRow *rows, int n, bool as_hours)
+Encoded(const SeedRow *rows, int n, SummaryKind kind)
 {
 	WhBucketSet *set = WhBucketSetCreate(CurrentMemoryContext);
 
 	for (int i = 0; i < n; i++)
 		AddRow(set, &rows[i]);
-	return Encode(set, as_hours);
+	return Encode(set, kind);
 }
 
 /* Generated is the summary of n made-up deliveries over some webhooks, events and URLs. */
 static bytea *
-Generated(int n, int webhooks, int events, int urls, int latencies, bool as_hours)
+Generated(int n, int webhooks, int events, int urls, int latencies, SummaryKind kind)
 {
 	WhBucketSet *set = WhBucketSetCreate(CurrentMemoryContext);
 	char		webhook[64];
@@ -461,7 +501,7 @@ Generated(int n, int webhooks, int events, int urls, int latencies, bool as_hour
 		snprintf(url, sizeof(url), "https://h%d.example.com/hook", i % urls);
 		AddRow(set, &row);
 	}
-	return Encode(set, as_hours);
+	return Encode(set, kind);
 }
 
 /* SummarySeeds makes valid summaries: small, mixed, generated, deltas, long names. */
@@ -501,31 +541,31 @@ SummarySeeds(bytea **seeds, int max)
 	};
 	int			n = 0;
 
-	for (int as_hours = 0; as_hours <= 1; as_hours++)
+	for (int kind = KIND_DAY; kind <= KIND_SLICES; kind++)
 	{
 		if (n < max)
-			seeds[n++] = Encoded(one, lengthof(one), as_hours);
+			seeds[n++] = Encoded(one, lengthof(one), kind);
 		if (n < max)
-			seeds[n++] = Encoded(mixed, lengthof(mixed), as_hours);
+			seeds[n++] = Encoded(mixed, lengthof(mixed), kind);
 		if (n < max)
-			seeds[n++] = Encoded(deltas, lengthof(deltas), as_hours);
+			seeds[n++] = Encoded(deltas, lengthof(deltas), kind);
 		if (n < max)
-			seeds[n++] = Encoded(long_names, lengthof(long_names), as_hours);
+			seeds[n++] = Encoded(long_names, lengthof(long_names), kind);
 		if (n < max)
-			seeds[n++] = Generated(120, 6, 17, 5, 6000, as_hours);
+			seeds[n++] = Generated(120, 6, 17, 5, 6000, kind);
 	}
 	return n;
 }
 
-/* SummaryCheckLarge decodes one large real summary, its day and its hours, and some of their cuts. */
+/* SummaryCheckLarge decodes one large real summary, its day, hours and slices, and some of their cuts. */
 static int64
 SummaryCheckLarge(void)
 {
 	int64		checked = 0;
 
-	for (int as_hours = 0; as_hours <= 1; as_hours++)
+	for (int kind = KIND_DAY; kind <= KIND_SLICES; kind++)
 	{
-		bytea	   *bytes = Generated(50000, 200, 3000, 500, 20000, as_hours);
+		bytea	   *bytes = Generated(50000, 200, 3000, 500, 20000, kind);
 		const uint8 *data = (const uint8 *) VARDATA_ANY(bytes);
 		Size		size = VARSIZE_ANY_EXHDR(bytes);
 		const Size	cuts[] = {1, size / 2, size - 1};
@@ -536,7 +576,7 @@ SummaryCheckLarge(void)
 			if (WhFuzzOne(data, cuts[i]) != WH_REJECTED)
 				WhFuzzFail("a large summary cut to %zu bytes was accepted", cuts[i]);
 		printf("%s: large %s: 50000 deliveries, 200 webhooks, %zu bytes: decoded, re-encoded; "
-			   "%d cuts rejected\n", wh_fuzz_target.name, as_hours ? "hours" : "day", size,
+			   "%d cuts rejected\n", wh_fuzz_target.name, kind_names[kind], size,
 			   (int) lengthof(cuts));
 		checked += 1 + lengthof(cuts);
 	}

@@ -1,9 +1,11 @@
 -- corrupt_summaries: the summary decoder reads bytes from a table, so it must
--- survive any bytes there. A valid stored summary, its day (state) and its
--- hours, is truncated at every length, has bytes flipped and is replaced by
--- random bytes (each inside a rolled-back subtransaction); every call, over
--- whole days and over a window that ends inside days (which reads the
--- hours), must answer or fail with a clean error, never crash the server.
+-- survive any bytes there. A valid stored summary, its day (state), its
+-- hours and its slices, is truncated at every length, has bytes flipped and
+-- is replaced by random bytes (each inside a rolled-back subtransaction);
+-- every call, over whole days, over a window that ends inside days (which
+-- reads the hours), and a 5-minute series (which reads the slices), and a
+-- write that merges the day, must answer or fail with a clean error, never
+-- crash the server.
 \i test/setup.sql
 SET TimeZone = 'UTC';
 SELECT pg_postmaster_start_time() AS started \gset
@@ -18,7 +20,7 @@ SELECT 'webhook_cs_' || (i % 3), 'org_cs', 'https://cs.example/' || (i % 4), 'cs
 FROM generate_series(0, 180) i;
 SELECT webhook_summaries_compact() >= 0 AS compacted;
 SELECT count(*) AS summary_rows, min(length(state)) > 100 AS sizeable,
-       min(length(hours)) > 100 AS sizeable_hours
+       min(length(hours)) > 100 AS sizeable_hours, min(length(slices)) > 100 AS sizeable_slices
 FROM webhook_event_summaries WHERE organization_id = 'org_cs';
 
 CREATE TEMP TABLE corrupt_results (kind text, state text);
@@ -33,7 +35,7 @@ DECLARE
     pos integer;
 BEGIN
     PERFORM setseed(0.5);
-    FOREACH col IN ARRAY ARRAY['state', 'hours'] LOOP
+    FOREACH col IN ARRAY ARRAY['state', 'hours', 'slices'] LOOP
     EXECUTE format('SELECT %I FROM webhook_event_summaries WHERE organization_id = ''org_cs'' LIMIT 1', col)
       INTO STRICT good;
     FOR i IN 0 .. length(good) + 400 LOOP
@@ -59,6 +61,10 @@ BEGIN
             PERFORM webhook_analytics_json_between('org_cs', '2025-10-01 00:00+00', '2025-10-03 00:00+00', NULL, 50, 5);
             PERFORM webhook_analytics_json_between('org_cs', '2025-10-01 05:17+00', '2025-10-02 19:40+00', NULL, 50, 5);
             PERFORM count(*) FROM webhook_hourly_metrics('org_cs', '2025-10-01 00:00+00', '2025-10-03 00:00+00');
+            PERFORM count(*) FROM webhook_metrics_series('org_cs', '2025-10-01 05:17+00', '2025-10-02 19:40+00', '5 minutes');
+            INSERT INTO webhook_events (webhook_id, organization_id, url, event, created_at)
+            VALUES ('webhook_cs_0', 'org_cs', 'https://cs.example/0', 'cs.0', '2025-10-01 12:00+00');
+            PERFORM webhook_summaries_compact();
             outcome := 'ok';
             RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = 'roll back';
         EXCEPTION WHEN OTHERS THEN
@@ -96,6 +102,25 @@ FROM (VALUES
     -- event "e" counted -2
     ('event count below zero',   '\x020101770700010265030000')
 ) AS c(crafted, state);
+
+-- The same for slices: slice 5 with total -1, and with total 1 and 2 pending.
+CREATE FUNCTION pg_temp.outcome_with_slices(bad bytea) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE webhook_event_summaries SET slices = bad WHERE organization_id = 'org_cs';
+    PERFORM count(*) FROM webhook_metrics_series('org_cs', '2025-10-01 00:00+00', '2025-10-03 00:00+00', '5 minutes');
+    RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = 'ok';
+EXCEPTION WHEN OTHERS THEN
+    RETURN CASE WHEN SQLSTATE = 'P0001' THEN 'ok' ELSE SQLSTATE || ': ' || SQLERRM END;
+END
+$$;
+SELECT crafted, pg_temp.outcome_with_slices(slices) AS outcome
+FROM (VALUES
+    ('slice total below zero',   '\x030001050a01000000000000000000'::bytea),
+    ('more pending than rows',   '\x030001050a02000004000000000000'),
+    ('slices out of order',      '\x0300020a0a02000000000000000000050a02000000000000000000'),
+    ('slice beyond the day',     '\x030001a0020a02000000000000000000'),
+    ('a valid slice',            '\x030001050a02020000000000000000')
+) AS c(crafted, slices);
 
 -- What came back: answers, or "corrupt whanalytics summary" (XX001).
 SELECT kind, count(*) AS calls, array_agg(DISTINCT state ORDER BY state) AS outcomes

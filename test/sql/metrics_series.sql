@@ -1,7 +1,8 @@
 -- metrics_series: webhook_metrics_series (SPEC 5.2) against the oracle
 -- (plain_metrics_series: date_bin, percentile_cont, GROUP BY), through the
--- summaries (buckets of whole hours, with no breakdown or by webhook) and
--- from the rows only: bucket widths of 1 second, 5 minutes, 90 minutes
+-- summaries (buckets of whole hours, with no breakdown or by webhook; other
+-- buckets of whole 5-minute slices, with no breakdown) and from the rows
+-- only: bucket widths of 1 second, 5 minutes, 90 minutes
 -- (not dividing a day), 1 hour, 1 day and 7 days, every group_by, windows
 -- and buckets starting and ending on a boundary and one microsecond either
 -- side, times before 2000, a webhook filter, statuses NULL and odd,
@@ -69,13 +70,48 @@ SELECT series_agree('org_ser', '2025-08-01 07:07+00', '2025-08-03 01:01+00', '1 
 SELECT webhook_summaries_compact() >= 0 AS compacted;
 SELECT series_agree('org_ser', '2025-08-01 07:07+00', '2025-08-03 01:01+00', '3 hours', 'webhook') AS after_compaction;
 
--- Buckets of whole hours are read from the summaries hour by hour, and the
--- others from rows: with the hour detail damaged, a 3-hour series of
--- whole days fails and a 90-minute one does not.
+-- Buckets of whole hours are read from the summaries hour by hour, other
+-- buckets of whole 5-minute slices slice by slice, and the rest from rows:
+-- with the hour detail damaged, a 3-hour series of whole days fails and the
+-- others do not; with the slices damaged, the 90-minute one fails.
 BEGIN;
 UPDATE webhook_event_summaries SET hours = '\x03'::bytea WHERE organization_id = 'org_ser';
 SELECT w, error_of(format($$SELECT count(*) FROM webhook_metrics_series('org_ser', '2025-08-01', '2025-08-03', %L)$$, w)) AS read
-FROM unnest(ARRAY['3 hours', '90 minutes']) w;
+FROM unnest(ARRAY['3 hours', '90 minutes', '7 minutes']) w;
+ROLLBACK;
+BEGIN;
+UPDATE webhook_event_summaries SET slices = '\x0300'::bytea WHERE organization_id = 'org_ser';
+SELECT w, error_of(format($$SELECT count(*) FROM webhook_metrics_series('org_ser', '2025-08-01', '2025-08-03', %L)$$, w)) AS read
+FROM unnest(ARRAY['3 hours', '90 minutes', '7 minutes']) w;
+ROLLBACK;
+-- Without the slices (NULL: a day written before 1.6) such a series reads
+-- rows, also once a write merged the day (its slices stay unknown), and
+-- not with a webhook filter or a breakdown.
+BEGIN;
+UPDATE webhook_event_summaries SET slices = NULL
+WHERE organization_id = 'org_ser' AND day = date '2025-08-02' - date '2000-01-01';
+SELECT series_agree('org_ser', '2025-08-01 05:10+00', '2025-08-03 17:55+00', '90 minutes') AS without_slices;
+INSERT INTO webhook_events (organization_id, webhook_id, url, event, response_status, created_at,
+                            first_sent_at, done)
+VALUES ('org_ser', 'wh_1', 'https://ser.example/a', 'order.paid', 200, '2025-08-02 12:34:56+00',
+        '2025-08-02 12:34:56.25+00', 1);
+SELECT webhook_summaries_compact() >= 0 AS compacted;
+SELECT count(*) FILTER (WHERE slices IS NULL) AS days_without_slices
+FROM webhook_event_summaries WHERE organization_id = 'org_ser';
+SELECT series_agree('org_ser', '2025-08-01 05:10+00', '2025-08-03 17:55+00', '90 minutes') AS merged_without_slices,
+       series_agree('org_ser', '2025-08-02 00:00+00', '2025-08-03 00:00+00', '5 minutes') AS five_minutes;
+UPDATE webhook_event_summaries SET slices = '\x0300'::bytea WHERE organization_id = 'org_ser';
+SELECT series_agree('org_ser', '2025-08-02 00:00+00', '2025-08-03 00:00+00', '5 minutes', NULL, 'wh_1') AS one_webhook_reads_rows,
+       series_agree('org_ser', '2025-08-02 00:00+00', '2025-08-03 00:00+00', '5 minutes', 'webhook') AS by_webhook_reads_rows;
+ROLLBACK;
+-- A row moved within an hour (other slice, same hour): the hours' counts
+-- and their detail cancel out, the slices' do not.
+BEGIN;
+UPDATE webhook_events SET created_at = created_at + interval '10 minutes',
+                          first_sent_at = first_sent_at + interval '10 minutes'
+WHERE id = (SELECT min(id) FROM webhook_events WHERE organization_id = 'org_ser'
+            AND created_at >= '2025-08-02 10:00+00' AND created_at < '2025-08-02 10:30+00');
+SELECT series_agree('org_ser', '2025-08-02 09:00+00', '2025-08-02 12:00+00', '5 minutes') AS moved_within_hour;
 ROLLBACK;
 
 -- 3. Empty buckets: zeros and NULLs (a gap, as BI tools expect); an organization without rows.
