@@ -1,6 +1,9 @@
 /*
  * latency_hist.c
- *	  Counts whole-millisecond latencies exactly in a simplehash table, and,
+ *	  Counts whole-millisecond latencies exactly: the first few distinct
+ *	  values in a small array (most histograms of a summary's hour or slice
+ *	  hold only a few, and making a hash table for each was a tenth of a
+ *	  bulk insert's summary work), then in a simplehash table, and,
  *	  for a histogram that merges many (the engine's) once it holds more than
  *	  WH_DENSE_AFTER values, in a dense array of the first WH_DENSE_VALUES
  *	  milliseconds, where adding is one store (a small window never pays for
@@ -36,11 +39,15 @@ typedef struct WhLatencyEntry
 
 #define WH_DENSE_VALUES 4096
 #define WH_DENSE_AFTER 256
+#define WH_SMALL_VALUES 8		/* distinct values kept in the array before the map */
 
 struct WhLatencyHist
 {
 	MemoryContext context;
-	latency_map_hash *map;
+	latency_map_hash *map;		/* NULL while the values fit in small */
+	uint32		map_size;		/* the map's size when it is made */
+	int			nsmall;
+	WhLatencyBin small[WH_SMALL_VALUES];
 	int64	   *dense;			/* counts of 0 .. WH_DENSE_VALUES - 1, or NULL */
 	bool		densify;		/* make dense once the map holds WH_DENSE_AFTER values */
 };
@@ -52,10 +59,26 @@ WhLatencyHistCreate(MemoryContext context, uint32 size, bool dense)
 	WhLatencyHist *hist = MemoryContextAlloc(context, sizeof(WhLatencyHist));
 
 	hist->context = context;
-	hist->map = latency_map_create(context, size, NULL);
+	hist->map = NULL;
+	hist->map_size = Max(size, 2 * WH_SMALL_VALUES);
+	hist->nsmall = 0;
 	hist->dense = NULL;
 	hist->densify = dense;
 	return hist;
+}
+
+/* MakeMap moves the small array's values into a new map. */
+static void
+MakeMap(WhLatencyHist *hist)
+{
+	hist->map = latency_map_create(hist->context, hist->map_size, NULL);
+	for (int i = 0; i < hist->nsmall; i++)
+	{
+		bool		found;
+
+		latency_map_insert(hist->map, hist->small[i].value, &found)->count = hist->small[i].count;
+	}
+	hist->nsmall = 0;
 }
 
 /* Densify moves the map's values below WH_DENSE_VALUES into a new dense array. */
@@ -93,6 +116,23 @@ WhLatencyHistAdd(WhLatencyHist *hist, int64 value, int64 count)
 		hist->dense[value] += count;
 		return;
 	}
+	if (hist->map == NULL)
+	{
+		for (int i = 0; i < hist->nsmall; i++)
+			if (hist->small[i].value == value)
+			{
+				hist->small[i].count += count;
+				return;
+			}
+		if (hist->nsmall < WH_SMALL_VALUES)
+		{
+			hist->small[hist->nsmall].value = value;
+			hist->small[hist->nsmall].count = count;
+			hist->nsmall++;
+			return;
+		}
+		MakeMap(hist);
+	}
 	entry = latency_map_insert(hist->map, value, &found);
 	if (!found)
 		entry->count = 0;
@@ -113,7 +153,8 @@ WhLatencyHistAdd(WhLatencyHist *hist, int64 value, int64 count)
 int64
 WhLatencyHistBins(WhLatencyHist *hist, WhLatencyBin **bins)
 {
-	int64		size = hist->map->members + (hist->dense != NULL ? WH_DENSE_VALUES : 0);
+	int64		size = (hist->map != NULL ? (int64) hist->map->members : hist->nsmall) +
+		(hist->dense != NULL ? WH_DENSE_VALUES : 0);
 	WhLatencyBin *out = palloc_extended(Max(size, 1) * sizeof(WhLatencyBin), MCXT_ALLOC_HUGE);
 	latency_map_iterator it;
 	WhLatencyEntry *entry;
@@ -128,14 +169,20 @@ WhLatencyHistBins(WhLatencyHist *hist, WhLatencyBin **bins)
 		n++;
 	}
 
-	latency_map_start_iterate(hist->map, &it);
-	while ((entry = latency_map_iterate(hist->map, &it)) != NULL)
+	for (int i = 0; i < hist->nsmall; i++)
+		if (hist->small[i].count != 0)
+			out[n++] = hist->small[i];
+	if (hist->map != NULL)
 	{
-		if (entry->count == 0)
-			continue;
-		out[n].value = entry->value;
-		out[n].count = entry->count;
-		n++;
+		latency_map_start_iterate(hist->map, &it);
+		while ((entry = latency_map_iterate(hist->map, &it)) != NULL)
+		{
+			if (entry->count == 0)
+				continue;
+			out[n].value = entry->value;
+			out[n].count = entry->count;
+			n++;
+		}
 	}
 	WhLatencyBinsSort(out, n);
 	*bins = out;
