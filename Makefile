@@ -4,7 +4,7 @@ EXTVERSION = 1.6
 
 MODULE_big = whanalytics
 OBJS = src/whanalytics.o src/settings.o src/window.o src/metrics.o src/delivery.o \
-       src/latency_hist.o src/summary_format.o src/summary_table.o src/summary_write.o src/summary_read.o \
+       src/latency_hist.o src/wire.o src/summary_format.o src/summary_table.o src/summary_write.o src/summary_read.o \
        src/summary_trigger.o src/summary_trust.o src/summary_status.o src/summary_parts.o \
        src/summary_watch.o src/summary_attach.o src/trigger_set.o src/summary_maintenance.o src/columns.o src/policies.o \
        src/key_counter.o src/latency_state.o src/latency_agg.o src/relations.o src/queries.o \

@@ -59,18 +59,18 @@ WhArgWindow(FunctionCallInfo fcinfo, int from_argno, WhFilter *filter)
 					PG_GETARG_TIMESTAMPTZ(from_argno + 1), filter);
 }
 
-/* ArgListLength reads top_n or last_n, NULL meaning the default. */
-static int
-ArgListLength(FunctionCallInfo fcinfo, int argno, const char *name, int default_value)
+/* WhArgListLength reads top_n or last_n, NULL meaning the default. */
+int
+WhArgListLength(FunctionCallInfo fcinfo, int argno, const char *name, int default_value)
 {
 	if (PG_ARGISNULL(argno))
 		return default_value;
 	return WhCheckListLength(name, PG_GETARG_INT32(argno));
 }
 
-/* ArgInclude reads the include argument, when the SQL function has it (1.5 on). */
-static int
-ArgInclude(FunctionCallInfo fcinfo, int argno)
+/* WhArgInclude reads the include argument, when the SQL function has it (1.5 on). */
+int
+WhArgInclude(FunctionCallInfo fcinfo, int argno)
 {
 	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
 		return 0;
@@ -89,37 +89,41 @@ ArgInclude(FunctionCallInfo fcinfo, int argno)
 static MemoryContext wh_response_context = NULL;
 static bool wh_response_busy = false;
 
-/* Build builds the response in build inside SPI and returns a copy in the caller's memory. */
-static Jsonb *
-Build(MemoryContext build, WhFilter *filter, int top_n, int last_n, int include)
+/* Build builds a result in build inside SPI and returns a copy in the caller's memory. */
+static struct varlena *
+Build(MemoryContext build, WhFilter *filter, WhBuilder builder, void *arg)
 {
-	Jsonb	   *response;
-	Jsonb	   *copy;
+	struct varlena *result;
+	struct varlena *copy;
 
 	SPI_connect();
 	MemoryContextSwitchTo(build);
-	response = WhAnalyticsResponse(filter, top_n, last_n, include);
-	copy = SPI_palloc(VARSIZE(response));
-	memcpy(copy, response, VARSIZE(response));
+	result = builder(filter, arg);
+	copy = SPI_palloc(VARSIZE(result));
+	memcpy(copy, result, VARSIZE(result));
 	SPI_finish();
 	return copy;
 }
 
-/* WhRespond builds the response and returns it in the caller's memory. */
+/*
+ * WhCallBuild resolves the relation filter reads, then builds a result
+ * (the response, a state) with builder inside SPI in the call's memory
+ * context, and returns it in the caller's memory.
+ */
 Datum
-WhRespond(WhFilter *filter, int top_n, int last_n, int include)
+WhCallBuild(WhFilter *filter, WhBuilder builder, void *arg)
 {
 	MemoryContext nested;
-	Jsonb	   *volatile response;
+	struct varlena *volatile result;
 
 	filter->events_relation = WhEventsRelation(&filter->events_relid);
 	if (wh_response_busy)
 	{
 		nested = AllocSetContextCreate(CurrentMemoryContext, "whanalytics nested call",
 									   ALLOCSET_DEFAULT_SIZES);
-		response = Build(nested, filter, top_n, last_n, include);
+		result = Build(nested, filter, builder, arg);
 		MemoryContextDelete(nested);
-		PG_RETURN_JSONB_P(response);
+		PG_RETURN_POINTER(result);
 	}
 	if (wh_response_context == NULL)
 		wh_response_context = AllocSetContextCreate(TopMemoryContext, "whanalytics call", 0,
@@ -128,7 +132,7 @@ WhRespond(WhFilter *filter, int top_n, int last_n, int include)
 	wh_response_busy = true;
 	PG_TRY();
 	{
-		response = Build(wh_response_context, filter, top_n, last_n, include);
+		result = Build(wh_response_context, filter, builder, arg);
 	}
 	PG_FINALLY();
 	{
@@ -136,7 +140,33 @@ WhRespond(WhFilter *filter, int top_n, int last_n, int include)
 		wh_response_busy = false;
 	}
 	PG_END_TRY();
-	PG_RETURN_JSONB_P(response);
+	PG_RETURN_POINTER(result);
+}
+
+/* What a response is built with. */
+typedef struct WhResponseArgs
+{
+	int			top_n;
+	int			last_n;
+	int			include;
+} WhResponseArgs;
+
+/* ResponseBuilder builds the response (a WhBuilder). */
+static struct varlena *
+ResponseBuilder(const WhFilter *filter, void *arg)
+{
+	WhResponseArgs *args = arg;
+
+	return (struct varlena *) WhAnalyticsResponse(filter, args->top_n, args->last_n, args->include);
+}
+
+/* WhRespond builds the response and returns it in the caller's memory. */
+Datum
+WhRespond(WhFilter *filter, int top_n, int last_n, int include)
+{
+	WhResponseArgs args = {top_n, last_n, include};
+
+	return WhCallBuild(filter, ResponseBuilder, &args);
 }
 
 /* webhook_analytics_json(organization_id, period, as_of, webhook_id, top_n, last_n[, include]) */
@@ -156,9 +186,9 @@ webhook_analytics_json(PG_FUNCTION_ARGS)
 	as_of = PG_ARGISNULL(2) ? GetCurrentTransactionStartTimestamp()
 		: PG_GETARG_TIMESTAMPTZ(2);
 	WhArgWebhook(fcinfo, 3, &filter);
-	top_n = ArgListLength(fcinfo, 4, "top_n", WH_DEFAULT_TOP_N);
-	last_n = ArgListLength(fcinfo, 5, "last_n", WH_DEFAULT_LAST_N);
-	include = ArgInclude(fcinfo, 6);
+	top_n = WhArgListLength(fcinfo, 4, "top_n", WH_DEFAULT_TOP_N);
+	last_n = WhArgListLength(fcinfo, 5, "last_n", WH_DEFAULT_LAST_N);
+	include = WhArgInclude(fcinfo, 6);
 	WhWindowForPeriod(period, as_of, &filter);
 	return WhRespond(&filter, top_n, last_n, include);
 }
@@ -176,8 +206,8 @@ webhook_analytics_json_between(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	WhArgWindow(fcinfo, 1, &filter);
 	WhArgWebhook(fcinfo, 3, &filter);
-	top_n = ArgListLength(fcinfo, 4, "top_n", WH_DEFAULT_TOP_N);
-	last_n = ArgListLength(fcinfo, 5, "last_n", WH_DEFAULT_LAST_N);
-	include = ArgInclude(fcinfo, 6);
+	top_n = WhArgListLength(fcinfo, 4, "top_n", WH_DEFAULT_TOP_N);
+	last_n = WhArgListLength(fcinfo, 5, "last_n", WH_DEFAULT_LAST_N);
+	include = WhArgInclude(fcinfo, 6);
 	return WhRespond(&filter, top_n, last_n, include);
 }

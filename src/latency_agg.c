@@ -2,7 +2,8 @@
  * latency_agg.c
  *	  The webhook_latency_percentiles aggregate: transition, combine,
  *	  serialize, deserialize and final functions over a WhValues state.
- *	  The state and its serialized form are latency_state.c's.
+ *	  The state and its serialized form are latency_state.c's; the
+ *	  webhook_latency row of a state is WhLatencyRow, for the state type too.
  */
 #include "postgres.h"
 
@@ -10,6 +11,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 
+#include "latency_agg.h"
 #include "latency_state.h"
 
 
@@ -86,17 +88,16 @@ webhook_latency_deserialize(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(WhValuesDeserialize(context, PG_GETARG_BYTEA_PP(0)));
 }
 
-/* webhook_latency_final returns the webhook_latency row, all NULL for no inputs. */
+/* WhLatencyRow returns the webhook_latency row of a multiset, all NULL for none (or NULL). */
 Datum
-webhook_latency_final(PG_FUNCTION_ARGS)
+WhLatencyRow(FunctionCallInfo fcinfo, WhValues *state)
 {
-	WhValues   *state = PG_ARGISNULL(0) ? NULL : (WhValues *) PG_GETARG_POINTER(0);
 	TupleDesc	tupdesc;
 	Datum		values[7] = {0};
 	bool		nulls[7];
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "webhook_latency_final must return a composite type");
+		elog(ERROR, "a webhook_latency function must return a composite type");
 	tupdesc = BlessTupleDesc(tupdesc);
 	if (tupdesc->natts != 7)
 		elog(ERROR, "webhook_latency must have 7 attributes, has %d", tupdesc->natts);
@@ -118,4 +119,11 @@ webhook_latency_final(PG_FUNCTION_ARGS)
 		memset(nulls, false, sizeof(nulls));
 	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/* webhook_latency_final returns the webhook_latency row, all NULL for no inputs. */
+Datum
+webhook_latency_final(PG_FUNCTION_ARGS)
+{
+	return WhLatencyRow(fcinfo, PG_ARGISNULL(0) ? NULL : (WhValues *) PG_GETARG_POINTER(0));
 }

@@ -42,11 +42,11 @@ typedef struct WhLatencyReport
 
 static const char *const wh_latency_rounded[] = {"avg", "p50", "p90", "p95", "p99"};
 
-/* DayReport is what day_metrics reports for the scan's window. */
+/* DayReport is what day_metrics reports for a window's counters. */
 static void
-DayReport(const WhScan *scan, WhDayReport *report)
+DayReport(const WhMetrics *totals, WhDayReport *report)
 {
-	WhScanTotals(scan, &report->totals);
+	report->totals = *totals;
 	report->retry_rate_pct = WhRetryRatePct(&report->totals);
 	report->avg_delay_ms = WhAvgDelayMs(&report->totals);
 }
@@ -185,12 +185,12 @@ PutLastEvent(WhJson *json, const WhEventValues *row, const int *order)
 	WhJsonEndObject(json);
 }
 
-/* PutLastEvents writes last_events: the newest rows of the window. */
+/* PutLastEvents writes last_events: the newest last_n rows of the window. */
 static void
-PutLastEvents(WhJson *json, const WhNewest *newest)
+PutLastEvents(WhJson *json, const WhNewest *newest, int last_n)
 {
 	WhJsonBeginArray(json, "last_events");
-	for (int i = 0; i < newest->nrows; i++)
+	for (int i = 0; i < newest->nrows && i < last_n; i++)
 		PutLastEvent(json, &newest->rows[i], KeyOrder());
 	WhJsonEndArray(json);
 }
@@ -306,47 +306,81 @@ ScanParts(int include)
 	return parts;
 }
 
-/* WhAnalyticsResponse builds the whole response for filter, with the parts of include; call inside SPI. */
-Jsonb *
-WhAnalyticsResponse(const WhFilter *filter, int top_n, int last_n, int include)
+/*
+ * WhResultGather fills result for filter: the window's scan with the parts
+ * include needs (WH_INCLUDE_ALL: every part), its newest last_n rows and
+ * webhook totals and, when include asks, the window before's counters and
+ * latency. Call inside SPI.
+ */
+void
+WhResultGather(const WhFilter *filter, int last_n, int include, WhResult *result)
 {
-	WhJson	   *json;
-	WhScan		scan;
-	WhNewest	newest;
 	WhFilter	previous;
-	WhDayReport day;
-	WhLatencyReport latency;
 
+	memset(result, 0, sizeof(WhResult));
+	result->from = filter->from;
+	result->to = filter->to;
 	if (include & WH_INCLUDE_PREVIOUS)
 		WhWindowPrevious(filter, &previous);	/* checked before any work */
-	WhScanWindow(filter, ScanParts(include), &scan);
-	WhQueryNewest(filter, last_n, &scan.rows, &newest);
-	DayReport(&scan, &day);
-	LatencyReport(scan.detail.latency, &latency);
+	WhScanWindow(filter, ScanParts(include), &result->scan);
+	WhQueryNewest(filter, last_n, &result->scan.rows, &result->newest);
+	WhScanTotals(&result->scan, &result->totals);
+	if (include & WH_INCLUDE_PREVIOUS)
+	{
+		WhScan		prev_scan;
+
+		/* its counters and latency: no event or URL counts */
+		WhScanWindow(&previous, WH_SCAN_LATENCY, &prev_scan);
+		WhScanTotals(&prev_scan, &result->previous_totals);
+		result->previous_latency = prev_scan.detail.latency;
+		result->has_previous = true;
+	}
+}
+
+/* WhResultResponse builds the whole response of a result, with top_n, last_n and the parts of include. */
+Jsonb *
+WhResultResponse(const WhResult *result, int top_n, int last_n, int include)
+{
+	WhJson	   *json;
+	WhDayReport day;
+	WhLatencyReport latency;
+	WhFilter	window = {0};
+	WhFilter	previous;
+
+	window.from = result->from;
+	window.to = result->to;
+	if (include & WH_INCLUDE_PREVIOUS)
+	{
+		WhWindowPrevious(&window, &previous);
+		if (!result->has_previous)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the state holds no window before its own"),
+					 errhint("Make the state with webhook_analytics_state, which holds it.")));
+	}
+	DayReport(&result->totals, &day);
+	LatencyReport(result->scan.detail.latency, &latency);
 
 	json = WhJsonBegin();
 	WhJsonPutInt(json, "status", 200);
 	WhJsonBeginObject(json, "data");
 	PutDayMetrics(json, &day);
-	PutTop(json, "top_events", "event", scan.detail.events, top_n);
-	PutTop(json, "top_failed_urls", "url", scan.detail.failed_urls, top_n);
-	PutHourly(json, &scan);
-	PutTotals(json, &newest);
-	PutLastEvents(json, &newest);
+	PutTop(json, "top_events", "event", result->scan.detail.events, top_n);
+	PutTop(json, "top_failed_urls", "url", result->scan.detail.failed_urls, top_n);
+	PutHourly(json, &result->scan);
+	PutTotals(json, &result->newest);
+	PutLastEvents(json, &result->newest, last_n);
 	PutLatency(json, &latency);
 	if (include & WH_INCLUDE_PREVIOUS)
 	{
-		WhScan		prev_scan;
 		WhDayReport prev_day;
 		WhLatencyReport prev_latency;
 
-		/* its counters and latency: no event or URL counts */
-		WhScanWindow(&previous, WH_SCAN_LATENCY, &prev_scan);
-		DayReport(&prev_scan, &prev_day);
-		LatencyReport(prev_scan.detail.latency, &prev_latency);
+		DayReport(&result->previous_totals, &prev_day);
+		LatencyReport(result->previous_latency, &prev_latency);
 		PutPrevious(json, &previous, &day, &latency, &prev_day, &prev_latency);
 	}
-	WhPutResponseParts(json, include, &scan, &day.totals, top_n);
+	WhPutResponseParts(json, include, &result->scan, &day.totals, top_n);
 	WhJsonEndObject(json);
 	WhJsonPutNull(json, "error");
 	WhJsonPutNull(json, "log");
@@ -355,4 +389,14 @@ WhAnalyticsResponse(const WhFilter *filter, int top_n, int last_n, int include)
 	WhJsonPutCString(json, "message", "Webhook analytics retrieved successfully");
 	WhJsonPutCString(json, "env", WhEnvName());
 	return WhJsonFinish(json);
+}
+
+/* WhAnalyticsResponse builds the whole response for filter, with the parts of include; call inside SPI. */
+Jsonb *
+WhAnalyticsResponse(const WhFilter *filter, int top_n, int last_n, int include)
+{
+	WhResult	result;
+
+	WhResultGather(filter, last_n, include, &result);
+	return WhResultResponse(&result, top_n, last_n, include);
 }

@@ -38,6 +38,7 @@
 #include "miscadmin.h"
 
 #include "summary_format.h"
+#include "wire.h"
 
 #define WH_STATE_VERSION 3
 #define WH_OUTCOME_VERSION 3	/* the first version with the outcomes */
@@ -258,90 +259,17 @@ WhBucketSetAddState(WhBucketSet *set, const WhStoredDay *stored)
 		WhSlicesDecode(stored->slices, 0, WH_SLICES_PER_DAY, &slice_sink, &merge);
 }
 
-/* PutVarint appends an unsigned LEB128 varint. */
-static void
-PutVarint(StringInfo buf, uint64 value)
-{
-	do
-	{
-		uint8		byte = value & 0x7F;
-
-		value >>= 7;
-		if (value != 0)
-			byte |= 0x80;
-		appendStringInfoCharMacro(buf, (char) byte);
-	} while (value != 0);
-}
-
-/* PutSigned appends a zigzag-encoded signed varint. */
-static void
-PutSigned(StringInfo buf, int64 value)
-{
-	PutVarint(buf, ((uint64) value << 1) ^ (uint64) (value >> 63));
-}
-
-/* PutMetrics appends counters, a signed varint per field of WH_METRIC_FIELDS. */
-static void
-PutMetrics(StringInfo buf, const WhMetrics *m)
-{
-#define WH_PUT_FIELD(name, since) PutSigned(buf, m->name);
-	WH_METRIC_FIELDS(WH_PUT_FIELD)
-#undef WH_PUT_FIELD
-}
-
-/* PutCounts appends the non-zero counts of a counter and returns how many. */
-static int
-PutCounts(StringInfo buf, WhCounter *counter)
-{
-	WhCount    *counts;
-	int			n = WhCounterTop(counter, INT_MAX, &counts);
-
-	PutVarint(buf, n);
-	for (int i = 0; i < n; i++)
-	{
-		if (counts[i].isnull)
-			PutVarint(buf, 0);
-		else
-		{
-			PutVarint(buf, (uint64) counts[i].len + 1);
-			appendBinaryStringInfo(buf, counts[i].data, counts[i].len);
-		}
-		PutSigned(buf, counts[i].count);
-	}
-	return n;
-}
-
-/* PutBins appends the non-zero bins of a histogram, values as deltas; returns how many. */
-static int64
-PutBins(StringInfo buf, WhLatencyHist *hist)
-{
-	WhLatencyBin *bins;
-	int64		nbins = WhLatencyHistBins(hist, &bins);
-	int64		previous = 0;
-
-	PutVarint(buf, nbins);
-	for (int64 i = 0; i < nbins; i++)
-	{
-		/* wraps like the decoder's sum, for values far apart */
-		PutSigned(buf, (int64) ((uint64) bins[i].value - (uint64) previous));
-		PutSigned(buf, bins[i].count);
-		previous = bins[i].value;
-	}
-	pfree(bins);
-	return nbins;
-}
-
 /* PutDetail appends a detail; false when it holds nothing. */
 static bool
 PutDetail(StringInfo buf, const WhDetail *detail)
 {
 	int64		entries = 0;
 
-	entries += PutCounts(buf, detail->events);
-	entries += PutCounts(buf, detail->failed_urls);
-	entries += PutBins(buf, detail->latency);
-	entries += PutBins(buf, detail->statuses);
-	entries += PutBins(buf, detail->retries);
+	entries += WhWirePutCounts(buf, detail->events);
+	entries += WhWirePutCounts(buf, detail->failed_urls);
+	entries += WhWirePutBins(buf, detail->latency);
+	entries += WhWirePutBins(buf, detail->statuses);
+	entries += WhWirePutBins(buf, detail->retries);
 	return entries > 0;
 }
 
@@ -354,15 +282,15 @@ DayBody(StringInfo body, const WhBucket *bucket)
 
 	for (int h = 0; h < WH_HOURS_PER_DAY; h++)
 		hours += !WhMetricsIsZero(&bucket->hours[h]);
-	PutVarint(body, hours);
+	WhWirePutVarint(body, hours);
 	for (int h = 0; h < WH_HOURS_PER_DAY; h++)
 	{
 		const WhMetrics *m = &bucket->hours[h];
 
 		if (WhMetricsIsZero(m))
 			continue;
-		PutVarint(body, h);
-		PutMetrics(body, m);
+		WhWirePutVarint(body, h);
+		WhWirePutMetrics(body, m);
 	}
 	detail = PutDetail(body, &bucket->day);
 	return detail || hours > 0;
@@ -383,12 +311,12 @@ HoursBody(StringInfo body, const WhBucket *bucket, StringInfo scratch)
 		resetStringInfo(scratch);
 		if (!PutDetail(scratch, bucket->hour_detail[h]))
 			continue;
-		PutVarint(&list, h);
-		PutVarint(&list, scratch->len);
+		WhWirePutVarint(&list, h);
+		WhWirePutVarint(&list, scratch->len);
 		appendBinaryStringInfo(&list, scratch->data, scratch->len);
 		hours++;
 	}
-	PutVarint(body, hours);
+	WhWirePutVarint(body, hours);
 	appendBinaryStringInfo(body, list.data, list.len);
 	pfree(list.data);
 	return hours > 0;
@@ -398,10 +326,10 @@ HoursBody(StringInfo body, const WhBucket *bucket, StringInfo scratch)
 static void
 PutSection(StringInfo sections, const WhBucket *bucket, const StringInfo body)
 {
-	PutVarint(sections, bucket->webhook == NULL ? 0 : (uint64) bucket->webhook_len + 1);
+	WhWirePutVarint(sections, bucket->webhook == NULL ? 0 : (uint64) bucket->webhook_len + 1);
 	if (bucket->webhook != NULL)
 		appendBinaryStringInfo(sections, bucket->webhook, bucket->webhook_len);
-	PutVarint(sections, body->len);
+	WhWirePutVarint(sections, body->len);
 	appendBinaryStringInfo(sections, body->data, body->len);
 }
 
@@ -415,7 +343,7 @@ Stored(int count, const StringInfo sections, bool partial_outcomes)
 	appendStringInfoSpaces(&buf, VARHDRSZ);
 	appendStringInfoCharMacro(&buf, WH_STATE_VERSION);
 	appendStringInfoCharMacro(&buf, partial_outcomes ? WH_FLAG_PARTIAL_OUTCOMES : 0);
-	PutVarint(&buf, count);
+	WhWirePutVarint(&buf, count);
 	appendBinaryStringInfo(&buf, sections->data, sections->len);
 	SET_VARSIZE(buf.data, buf.len);
 	return (bytea *) buf.data;
@@ -434,11 +362,11 @@ SliceSections(StringInfo sections, const WhBucketSet *set, StringInfo scratch)
 		if (slice == NULL)
 			continue;
 		resetStringInfo(scratch);
-		PutMetrics(scratch, &slice->metrics);
-		if (PutBins(scratch, slice->latency) == 0 && WhMetricsIsZero(&slice->metrics))
+		WhWirePutMetrics(scratch, &slice->metrics);
+		if (WhWirePutBins(scratch, slice->latency) == 0 && WhMetricsIsZero(&slice->metrics))
 			continue;
-		PutVarint(sections, i);
-		PutVarint(sections, scratch->len);
+		WhWirePutVarint(sections, i);
+		WhWirePutVarint(sections, scratch->len);
 		appendBinaryStringInfo(sections, scratch->data, scratch->len);
 		n++;
 	}
@@ -495,14 +423,6 @@ WhStateEncode(const WhBucketSet *set, WhStoredDay *stored)
 	return true;
 }
 
-/* A cursor over stored bytes that checks every read against the end, and their format version. */
-typedef struct Reader
-{
-	const uint8 *p;
-	const uint8 *end;
-	int			version;
-} Reader;
-
 /* WhSummaryCorrupt reports stored summaries that cannot be read or do not add up. */
 void
 WhSummaryCorrupt(const char *what)
@@ -513,152 +433,32 @@ WhSummaryCorrupt(const char *what)
 			 errhint("Rebuild the summaries with SELECT webhook_summaries_rebuild().")));
 }
 
-/* GetVarint reads an unsigned varint. */
-static uint64
-GetVarint(Reader *r)
-{
-	uint64		value = 0;
-
-	if (likely(r->p < r->end && *r->p < 0x80))
-		return *r->p++;			/* the common one-byte case */
-	for (int shift = 0; shift < 64; shift += 7)
-	{
-		uint8		byte;
-
-		if (r->p >= r->end)
-			WhSummaryCorrupt("truncated number");
-		byte = *r->p++;
-		value |= (uint64) (byte & 0x7F) << shift;
-		if ((byte & 0x80) == 0)
-			return value;
-	}
-	WhSummaryCorrupt("number too long");
-	return 0;					/* keep compiler quiet */
-}
-
-/* GetSigned reads a zigzag-encoded signed varint. */
-static int64
-GetSigned(Reader *r)
-{
-	uint64		raw = GetVarint(r);
-
-	return (int64) (raw >> 1) ^ -(int64) (raw & 1);
-}
-
-/* GetBytes returns a pointer to the next len bytes. */
-static const char *
-GetBytes(Reader *r, uint64 len)
-{
-	const char *data = (const char *) r->p;
-
-	if (len > (uint64) (r->end - r->p))
-		WhSummaryCorrupt("length beyond the end");
-	r->p += len;
-	return data;
-}
-
-/* Signed is count times sign (1 or -1); a count that cannot be negated is corrupt. */
-static inline int64
-Signed(int64 count, int64 sign)
-{
-	if (sign < 0)
-	{
-		if (count == PG_INT64_MIN)
-			WhSummaryCorrupt("a count beyond int64");
-		return -count;
-	}
-	return count;
-}
-
-/* GetCounts reads a list of keyed counts into a sink callback. */
-static void
-GetCounts(Reader *r, void (*put) (void *, const char *, int, bool, int64), void *arg,
-		  int64 sign)
-{
-	uint64		n = GetVarint(r);
-
-	if (n > (uint64) (r->end - r->p))
-		WhSummaryCorrupt("list longer than its bytes");
-	for (uint64 i = 0; i < n; i++)
-	{
-		uint64		len_plus_one = GetVarint(r);
-		const char *key = len_plus_one == 0 ? NULL : GetBytes(r, len_plus_one - 1);
-		int64		count = Signed(GetSigned(r), sign);
-
-		if (put != NULL)
-			put(arg, key, len_plus_one == 0 ? 0 : (int) (len_plus_one - 1),
-				len_plus_one == 0, count);
-	}
-}
-
-/* GetBins reads a histogram's bins into a sink callback, every count times sign. */
-static void
-GetBins(Reader *r, void (*put) (void *, int64, int64), void *arg, int64 sign)
-{
-	uint64		nbins = GetVarint(r);
-	int64		value = 0;
-
-	if (nbins > (uint64) (r->end - r->p))
-		WhSummaryCorrupt("histogram longer than its bytes");
-	for (uint64 i = 0; i < nbins; i++)
-	{
-		int64		count;
-
-		value = (int64) ((uint64) value + (uint64) GetSigned(r));
-		count = Signed(GetSigned(r), sign);
-		if (put != NULL)
-			put(arg, value, count);
-	}
-}
-
 /* GetDetail reads a detail into the sink, every count times sign (1, or -1 to take it away). */
 static void
-GetDetail(Reader *r, const WhStateSink *sink, void *arg, int64 sign)
+GetDetail(WhWireReader *r, const WhStateSink *sink, void *arg, int64 sign)
 {
-	GetCounts(r, sink->event, arg, sign);
-	GetCounts(r, sink->failed_url, arg, sign);
-	GetBins(r, sink->latency, arg, sign);
+	WhWireGetCounts(r, sink->event, arg, sign);
+	WhWireGetCounts(r, sink->failed_url, arg, sign);
+	WhWireGetBins(r, sink->latency, arg, sign);
 	if (r->version < WH_OUTCOME_VERSION)
 		return;
-	GetBins(r, sink->status, arg, sign);
-	GetBins(r, sink->retries, arg, sign);
-}
-
-/* GetSubReader reads a length and returns a reader over that many following bytes. */
-static Reader
-GetSubReader(Reader *r)
-{
-	uint64		len = GetVarint(r);
-	Reader		sub;
-
-	sub.p = (const uint8 *) GetBytes(r, len);
-	sub.end = sub.p + len;
-	sub.version = r->version;
-	return sub;
+	WhWireGetBins(r, sink->status, arg, sign);
+	WhWireGetBins(r, sink->retries, arg, sign);
 }
 
 /* GetHour reads an hour number of a day. */
 static int
-GetHour(Reader *r)
+GetHour(WhWireReader *r)
 {
-	uint64		hour = GetVarint(r);
+	uint64		hour = WhWireGetVarint(r);
 
 	if (hour >= WH_HOURS_PER_DAY)
 		WhSummaryCorrupt("hour beyond the day");
 	return (int) hour;
 }
 
-/* GetMetrics reads counters, the fields of WH_METRIC_FIELDS the value's version has. */
-static void
-GetMetrics(Reader *r, WhMetrics *m)
-{
-#define WH_GET_FIELD(name, since) m->name = r->version >= (since) ? GetSigned(r) : 0;
-	WH_METRIC_FIELDS(WH_GET_FIELD)
-#undef WH_GET_FIELD
-}
-
 /* A webhook's body: what DecodeStored hands to a body decoder. */
-typedef void (*WhBodyDecoder) (Reader *body, int first_hour, int end_hour, bool flag,
+typedef void (*WhBodyDecoder) (WhWireReader *body, int first_hour, int end_hour, bool flag,
 							   const WhStateSink *sink, void *arg);
 
 /*
@@ -666,13 +466,14 @@ typedef void (*WhBodyDecoder) (Reader *body, int first_hour, int end_hour, bool 
  * oldest to WH_STATE_VERSION) and its flags (from version 3, only those in
  * allowed) and returns a reader over what follows them.
  */
-static Reader
+static WhWireReader
 StoredReader(const bytea *stored, int oldest, uint8 allowed, uint8 *flags)
 {
-	Reader		r;
+	WhWireReader r;
 
 	r.p = (const uint8 *) VARDATA_ANY(stored);
 	r.end = r.p + VARSIZE_ANY_EXHDR(stored);
+	r.fail = WhSummaryCorrupt;
 	if (r.p >= r.end || *r.p < oldest || *r.p > WH_STATE_VERSION)
 		WhSummaryCorrupt("unknown version");
 	r.version = *r.p++;
@@ -694,7 +495,7 @@ static void
 DecodeStored(const bytea *stored, int first_hour, int end_hour, bool flag, WhBodyDecoder decode,
 			 const WhStateSink *sink, void *arg)
 {
-	Reader		r;
+	WhWireReader r;
 	uint64		webhooks;
 	uint8		flags = 0;
 
@@ -702,13 +503,13 @@ DecodeStored(const bytea *stored, int first_hour, int end_hour, bool flag, WhBod
 	if (sink->format != NULL)
 		sink->format(arg, r.version >= WH_OUTCOME_VERSION &&
 					 (flags & WH_FLAG_PARTIAL_OUTCOMES) == 0);
-	webhooks = GetVarint(&r);
+	webhooks = WhWireGetVarint(&r);
 	for (uint64 w = 0; w < webhooks; w++)
 	{
-		uint64		id_len = GetVarint(&r);
+		uint64		id_len = WhWireGetVarint(&r);
 		bool		id_null = false;
 		const char *id;
-		Reader		body;
+		WhWireReader body;
 
 		if (r.version >= WH_OUTCOME_VERSION)
 		{
@@ -718,8 +519,8 @@ DecodeStored(const bytea *stored, int first_hour, int end_hour, bool flag, WhBod
 		}
 		if (id_len > INT_MAX)
 			WhSummaryCorrupt("webhook id too long");
-		id = GetBytes(&r, id_len);
-		body = GetSubReader(&r);
+		id = WhWireGetBytes(&r, id_len);
+		body = WhWireGetSubReader(&r);
 		if (!sink->webhook(arg, id, (int) id_len, id_null))
 			continue;			/* the body length lets us skip it whole */
 		decode(&body, first_hour, end_hour, flag, sink, arg);
@@ -732,10 +533,10 @@ DecodeStored(const bytea *stored, int first_hour, int end_hour, bool flag, WhBod
 
 /* DecodeDayBody reads a webhook's hour counters in the range, and its day detail when day_detail. */
 static void
-DecodeDayBody(Reader *body, int first_hour, int end_hour, bool day_detail,
+DecodeDayBody(WhWireReader *body, int first_hour, int end_hour, bool day_detail,
 			  const WhStateSink *sink, void *arg)
 {
-	uint64		nhours = GetVarint(body);
+	uint64		nhours = WhWireGetVarint(body);
 
 	if (nhours > WH_HOURS_PER_DAY)
 		WhSummaryCorrupt("more than 24 hours in a day");
@@ -744,7 +545,7 @@ DecodeDayBody(Reader *body, int first_hour, int end_hour, bool day_detail,
 		int			hour = GetHour(body);
 		WhMetrics	m;
 
-		GetMetrics(body, &m);
+		WhWireGetMetrics(body, &m);
 		if (hour >= first_hour && hour < end_hour)
 			sink->hour(arg, hour, &m);
 	}
@@ -763,17 +564,17 @@ DecodeDayBody(Reader *body, int first_hour, int end_hour, bool day_detail,
  * end_hour), or (outside) takes away the detail of the hours outside it.
  */
 static void
-DecodeHoursBody(Reader *body, int first_hour, int end_hour, bool outside,
+DecodeHoursBody(WhWireReader *body, int first_hour, int end_hour, bool outside,
 				const WhStateSink *sink, void *arg)
 {
-	uint64		nhours = GetVarint(body);
+	uint64		nhours = WhWireGetVarint(body);
 
 	if (nhours > WH_HOURS_PER_DAY)
 		WhSummaryCorrupt("more than 24 hours in a day");
 	for (uint64 h = 0; h < nhours; h++)
 	{
 		int			hour = GetHour(body);
-		Reader		detail = GetSubReader(body);
+		WhWireReader detail = WhWireGetSubReader(body);
 
 		if ((hour >= first_hour && hour < end_hour) == outside)
 			continue;
@@ -817,27 +618,27 @@ WhSlicesDecode(const bytea *slices, int first_slice, int end_slice, const WhSlic
 			   void *arg)
 {
 	uint8		flags;
-	Reader		r = StoredReader(slices, WH_STATE_VERSION, 0, &flags);
-	uint64		n = GetVarint(&r);
+	WhWireReader		r = StoredReader(slices, WH_STATE_VERSION, 0, &flags);
+	uint64		n = WhWireGetVarint(&r);
 	int64		previous = -1;
 
 	if (n > WH_SLICES_PER_DAY)
 		WhSummaryCorrupt("more slices than a day has");
 	for (uint64 i = 0; i < n; i++)
 	{
-		uint64		slice = GetVarint(&r);
-		Reader		body;
+		uint64		slice = WhWireGetVarint(&r);
+		WhWireReader body;
 		WhMetrics	m;
 
 		if (slice >= WH_SLICES_PER_DAY || (int64) slice <= previous)
 			WhSummaryCorrupt("slices out of order or beyond the day");
 		previous = (int64) slice;
-		body = GetSubReader(&r);
+		body = WhWireGetSubReader(&r);
 		if ((int) slice < first_slice || (int) slice >= end_slice)
 			continue;			/* the length lets us skip it whole */
-		GetMetrics(&body, &m);
+		WhWireGetMetrics(&body, &m);
 		sink->slice(arg, (int) slice, &m);
-		GetBins(&body, sink->latency, arg, 1);
+		WhWireGetBins(&body, sink->latency, arg, 1);
 		if (body.p != body.end)
 			WhSummaryCorrupt("slice has trailing bytes");
 	}

@@ -4,12 +4,16 @@
  *	  within a transaction. In ordinary sessions, statement triggers: a
  *	  BEFORE one notes that a statement is changing the table (its rows are
  *	  visible before its delta is written, so readers must read rows until
- *	  then), and AFTER ones turn the transition tables into deltas. Where
- *	  session_replication_role is replica (logical-replication apply and
- *	  table sync fire only row triggers), a row trigger collects the rows
- *	  of the transaction and writes them at commit, or as soon as they can
- *	  no longer be rolled back apart. TRUNCATE empties the summaries in
- *	  every mode.
+ *	  then), and AFTER ones turn the transition tables into deltas: a big
+ *	  statement's at once, a small one's (at most WH_DEFER_ROWS rows) into
+ *	  the transaction's pending rows, so that the small statements of one
+ *	  transaction (a webhook sender's insert and retry update) write one
+ *	  delta per day between them, at commit. Where session_replication_role
+ *	  is replica (logical-replication apply and table sync fire only row
+ *	  triggers), and for the partitions of an attached table, a row trigger
+ *	  collects the rows into the same pending rows. Pending rows are written
+ *	  at commit, or as soon as they can no longer be rolled back apart.
+ *	  TRUNCATE empties the summaries in every mode.
  */
 #include "postgres.h"
 
@@ -33,7 +37,8 @@ PG_FUNCTION_INFO_V1(webhook_events_summarize);
 PG_FUNCTION_INFO_V1(webhook_summaries_skip_replicated);
 
 #define WH_MAX_STATEMENTS 64	/* statements in progress at once (nested through triggers) */
-#define WH_REPLICA_CHUNK_ROWS 20000 /* collected rows written at once, when they may be */
+#define WH_PENDING_CHUNK_ROWS 20000 /* pending rows written at once, when they may be */
+#define WH_DEFER_ROWS 1000		/* a statement changing at most this many rows waits for commit */
 
 /* A statement changing a summarized table whose delta is not written yet. */
 typedef struct WhOpenStatement
@@ -46,8 +51,8 @@ static WhOpenStatement wh_open[WH_MAX_STATEMENTS];
 static int	wh_nopen = 0;
 static bool wh_open_overflow = false;	/* more than fit: unsummarized until the transaction ends */
 
-/* The rows of one table that row triggers collected in this transaction, not yet written. */
-typedef struct WhReplicaRows
+/* The rows of one table that this transaction changed and has not written yet. */
+typedef struct WhPendingRows
 {
 	Oid			relid;
 	WhCollector *collector;		/* in TopTransactionContext */
@@ -56,9 +61,9 @@ typedef struct WhReplicaRows
 	int		   *mark_levels;
 	int			nmarks;
 	int			mark_capacity;
-} WhReplicaRows;
+} WhPendingRows;
 
-static List *wh_replica = NIL;	/* of WhReplicaRows, in TopTransactionContext */
+static List *wh_pending = NIL;	/* of WhPendingRows, in TopTransactionContext */
 
 /*
  * MarkStatementOpen records that a statement began changing relid. Beyond
@@ -95,7 +100,7 @@ MarkStatementClosed(Oid relid)
 /*
  * WhUnsummarizedChanges is true while this backend's transaction has
  * changed relid in ways the summaries do not show yet: a statement whose
- * AFTER trigger has not run, row-trigger rows not yet written, or any
+ * AFTER trigger has not run, pending rows not yet written, or any
  * pending AFTER trigger event on it (a row trigger in replica mode).
  */
 bool
@@ -108,9 +113,9 @@ WhUnsummarizedChanges(Oid relid)
 	for (int i = 0; i < wh_nopen; i++)
 		if (wh_open[i].relid == relid)
 			return true;
-	foreach(lc, wh_replica)
+	foreach(lc, wh_pending)
 	{
-		WhReplicaRows *rows = lfirst(lc);
+		WhPendingRows *rows = lfirst(lc);
 
 		if (rows->relid == relid && WhCollectorRows(rows->collector) > 0)
 			return true;
@@ -137,7 +142,42 @@ CollectTransitionRows(WhCollector *collector, Tuplestorestate *rows, TupleDesc d
 	ExecDropSingleTupleTableSlot(slot);
 }
 
-/* SummarizeStatement writes the delta of one statement from its transition tables. */
+/* PendingRowsFor returns this transaction's row collector for relid, making it when new. */
+static WhPendingRows *
+PendingRowsFor(Oid relid)
+{
+	MemoryContext old;
+	WhPendingRows *rows;
+	ListCell   *lc;
+
+	foreach(lc, wh_pending)
+		if (((WhPendingRows *) lfirst(lc))->relid == relid)
+			return lfirst(lc);
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	rows = palloc0(sizeof(WhPendingRows));
+	rows->relid = relid;
+	rows->collector = WhCollectorCreate(relid, true, true);
+	rows->mark_capacity = 8;
+	rows->marks = palloc(rows->mark_capacity * sizeof(int));
+	rows->mark_levels = palloc(rows->mark_capacity * sizeof(int));
+	wh_pending = lappend(wh_pending, rows);
+	MemoryContextSwitchTo(old);
+	return rows;
+}
+
+/* TransitionRows is how many rows a transition table holds (0 without one). */
+static int64
+TransitionRows(Tuplestorestate *rows)
+{
+	return rows != NULL ? tuplestore_tuple_count(rows) : 0;
+}
+
+/*
+ * SummarizeStatement turns one statement's transition tables into deltas:
+ * a small statement's rows join the transaction's pending rows (written at
+ * commit, or once they are many and cannot be rolled back apart), a big
+ * one's are written at once.
+ */
 static void
 SummarizeStatement(TriggerData *trigger)
 {
@@ -145,63 +185,48 @@ SummarizeStatement(TriggerData *trigger)
 	TupleDesc	desc = RelationGetDescr(rel);
 	WhColumnMap columns;
 	WhCollector *collector;
+	WhPendingRows *pending = NULL;
 
 	WhColumnMapFind(desc, true, RelationGetRelationName(rel), &columns);
-	collector = WhCollectorCreate(RelationGetRelid(rel), true, false);
+	if (TransitionRows(trigger->tg_oldtable) + TransitionRows(trigger->tg_newtable) <= WH_DEFER_ROWS)
+	{
+		pending = PendingRowsFor(RelationGetRelid(rel));
+		collector = pending->collector;
+	}
+	else
+		collector = WhCollectorCreate(RelationGetRelid(rel), true, false);
 	if (trigger->tg_oldtable != NULL)
 		CollectTransitionRows(collector, trigger->tg_oldtable, desc, &columns, -1);
 	if (trigger->tg_newtable != NULL)
 		CollectTransitionRows(collector, trigger->tg_newtable, desc, &columns, 1);
-	WhCollectorFinish(collector);
-}
-
-/* ReplicaRowsFor returns this transaction's row collector for relid, making it when new. */
-static WhReplicaRows *
-ReplicaRowsFor(Oid relid)
-{
-	MemoryContext old;
-	WhReplicaRows *rows;
-	ListCell   *lc;
-
-	foreach(lc, wh_replica)
-		if (((WhReplicaRows *) lfirst(lc))->relid == relid)
-			return lfirst(lc);
-	old = MemoryContextSwitchTo(TopTransactionContext);
-	rows = palloc0(sizeof(WhReplicaRows));
-	rows->relid = relid;
-	rows->collector = WhCollectorCreate(relid, true, true);
-	rows->mark_capacity = 8;
-	rows->marks = palloc(rows->mark_capacity * sizeof(int));
-	rows->mark_levels = palloc(rows->mark_capacity * sizeof(int));
-	wh_replica = lappend(wh_replica, rows);
-	MemoryContextSwitchTo(old);
-	return rows;
+	if (pending == NULL)
+		WhCollectorFinish(collector);
+	else if (WhCollectorRows(collector) >= WH_PENDING_CHUNK_ROWS && pending->nmarks == 0)
+		WhCollectorFlush(collector);
 }
 
 /*
- * ForgetReplicaRows drops the rows collected for a table that was just
- * truncated. Rows of an outer subtransaction cannot be dropped (the
- * truncation may still be rolled back without them), so that case is
- * refused.
+ * WhForgetPendingRows takes the pending rows of a table whose summaries were
+ * just emptied (TRUNCATE, a rebuild) out of what the transaction will
+ * write: dropped, or, when some belong to an outer subtransaction (which
+ * may still roll the emptying back without them), cancelled by rows of
+ * the opposite sign that a rollback of this one forgets.
  */
-static void
-ForgetReplicaRows(Oid relid)
+void
+WhForgetPendingRows(Oid relid)
 {
 	ListCell   *lc;
 
-	foreach(lc, wh_replica)
+	foreach(lc, wh_pending)
 	{
-		WhReplicaRows *rows = lfirst(lc);
+		WhPendingRows *rows = lfirst(lc);
 
 		if (rows->relid != relid)
 			continue;
 		if (rows->nmarks > 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("cannot truncate \"%s\" in a subtransaction after replica-mode changes outside it",
-							get_rel_name(relid)),
-					 errhint("Truncate outside the savepoint, or before the other changes.")));
-		WhCollectorForget(rows->collector, 0);
+			WhCollectorCancel(rows->collector);
+		else
+			WhCollectorForget(rows->collector, 0);
 	}
 }
 
@@ -215,7 +240,7 @@ static void
 SummarizeRow(TriggerData *trigger)
 {
 	Relation	rel = trigger->tg_relation;
-	WhReplicaRows *rows = ReplicaRowsFor(RelationGetRelid(rel));
+	WhPendingRows *rows = PendingRowsFor(RelationGetRelid(rel));
 	WhColumnMap columns;
 
 	WhColumnMapFind(RelationGetDescr(rel), true, RelationGetRelationName(rel), &columns);
@@ -228,7 +253,7 @@ SummarizeRow(TriggerData *trigger)
 		WhCollectorAdd(rows->collector, trigger->tg_trigslot, &columns, -1);
 		WhCollectorAdd(rows->collector, trigger->tg_newslot, &columns, 1);
 	}
-	if (WhCollectorRows(rows->collector) >= WH_REPLICA_CHUNK_ROWS && rows->nmarks == 0)
+	if (WhCollectorRows(rows->collector) >= WH_PENDING_CHUNK_ROWS && rows->nmarks == 0)
 		WhCollectorFlush(rows->collector);
 }
 
@@ -258,8 +283,7 @@ webhook_events_summarize(PG_FUNCTION_ARGS)
 		MarkStatementOpen(relid);
 	else if (TRIGGER_FIRED_BY_TRUNCATE(trigger->tg_event))
 	{
-		WhSummariesDeleteAll(relid);
-		ForgetReplicaRows(relid);
+		WhSummariesDeleteAll(relid);	/* and the pending rows */
 	}
 	else
 	{
@@ -295,7 +319,7 @@ webhook_summaries_skip_replicated(PG_FUNCTION_ARGS)
 
 /* PushMark remembers how many rows a collector had when a subtransaction began. */
 static void
-PushMark(WhReplicaRows *rows, int level)
+PushMark(WhPendingRows *rows, int level)
 {
 	if (rows->nmarks == rows->mark_capacity)
 	{
@@ -324,9 +348,9 @@ SummarySubXactCallback(SubXactEvent event, SubTransactionId mySubid,
 	if (event == SUBXACT_EVENT_ABORT_SUB)
 		while (wh_nopen > 0 && wh_open[wh_nopen - 1].nest_level >= level)
 			wh_nopen--;
-	foreach(lc, wh_replica)
+	foreach(lc, wh_pending)
 	{
-		WhReplicaRows *rows = lfirst(lc);
+		WhPendingRows *rows = lfirst(lc);
 		bool		marked = rows->nmarks > 0 && rows->mark_levels[rows->nmarks - 1] == level;
 
 		switch (event)
@@ -348,7 +372,7 @@ SummarySubXactCallback(SubXactEvent event, SubTransactionId mySubid,
 	}
 }
 
-/* SummaryXactCallback writes the collected rows before commit or prepare, and forgets everything at the end. */
+/* SummaryXactCallback writes the pending rows before commit or prepare, and forgets everything at the end. */
 static void
 SummaryXactCallback(XactEvent event, void *arg)
 {
@@ -358,16 +382,16 @@ SummaryXactCallback(XactEvent event, void *arg)
 	{
 		case XACT_EVENT_PRE_COMMIT:
 		case XACT_EVENT_PRE_PREPARE:
-			foreach(lc, wh_replica)
-				WhCollectorFinish(((WhReplicaRows *) lfirst(lc))->collector);
-			wh_replica = NIL;
+			foreach(lc, wh_pending)
+				WhCollectorFinish(((WhPendingRows *) lfirst(lc))->collector);
+			wh_pending = NIL;
 			break;
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PREPARE:
 		case XACT_EVENT_PARALLEL_COMMIT:
 		case XACT_EVENT_PARALLEL_ABORT:
-			wh_replica = NIL;	/* its memory went with TopTransactionContext */
+			wh_pending = NIL;	/* its memory went with TopTransactionContext */
 			wh_nopen = 0;
 			wh_open_overflow = false;
 			break;

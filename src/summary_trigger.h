@@ -9,6 +9,7 @@
 #include "postgres.h"
 
 extern bool WhUnsummarizedChanges(Oid relid);
+extern void WhForgetPendingRows(Oid relid);
 extern void WhSummaryTriggersInit(void);
 
 #endif							/* WH_SUMMARY_TRIGGER_H */

@@ -44,6 +44,7 @@
 #include "relations.h"
 #include "summary_format.h"
 #include "summary_table.h"
+#include "summary_trigger.h"
 #include "summary_write.h"
 #include "window.h"
 
@@ -736,6 +737,30 @@ WhCollectorForget(WhCollector *c, int n)
 		c->nrows = n;
 }
 
+/*
+ * WhCollectorCancel adds, for each row collected so far, the same row with
+ * the opposite sign, so that they add up to nothing (a TRUNCATE or a
+ * rebuild has taken them into account); the additions can still be
+ * forgotten with a rolled-back subtransaction, which brings the rows back.
+ */
+void
+WhCollectorCancel(WhCollector *c)
+{
+	int			n = c->nrows;
+
+	if (c->nrows + n > c->capacity)
+	{
+		c->capacity = Max(c->capacity * 2, c->nrows + n);
+		c->rows = repalloc_huge(c->rows, c->capacity * sizeof(WhDeltaRow));
+	}
+	for (int i = 0; i < n; i++)
+	{
+		c->rows[c->nrows] = c->rows[i];
+		c->rows[c->nrows].sign = -c->rows[i].sign;
+		c->nrows++;
+	}
+}
+
 /* WhCollectorFlush writes the rows collected so far. */
 void
 WhCollectorFlush(WhCollector *c)
@@ -813,7 +838,9 @@ WhSummariesCompactAll(Oid events_relid)
 /*
  * WhSummariesDeleteAll deletes every summary row of events_relid the
  * transaction sees, as a DELETE would (readers with older snapshots keep
- * seeing them); the caller holds a lock that keeps other writers out.
+ * seeing them), and what this transaction collected for it and has not
+ * written (the caller empties the table or summarizes its rows anew); the
+ * caller holds a lock that keeps other writers out.
  */
 void
 WhSummariesDeleteAll(Oid events_relid)
@@ -826,6 +853,7 @@ WhSummariesDeleteAll(Oid events_relid)
 	TupleTableSlot *slot;
 	CommandId	cid = GetCurrentCommandId(true);
 
+	WhForgetPendingRows(events_relid);
 	if (!WhSummaryTableCurrent(summaries))
 	{
 		table_close(summaries, RowExclusiveLock);

@@ -19,6 +19,7 @@ extern void WhCollectorAdd(WhCollector *collector, TupleTableSlot *slot,
 						   const WhColumnMap *columns, int64 sign);
 extern int	WhCollectorRows(const WhCollector *collector);
 extern void WhCollectorForget(WhCollector *collector, int n);
+extern void WhCollectorCancel(WhCollector *collector);
 extern void WhCollectorFlush(WhCollector *collector);
 extern void WhCollectorFinish(WhCollector *collector);
 extern int64 WhSummariesCompactAll(Oid events_relid);

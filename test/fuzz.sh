@@ -61,7 +61,7 @@ sanitize="-fsanitize=address,undefined -fno-sanitize-recover=all"
 cflags="-g -O2 -fno-omit-frame-pointer -fwrapv -fno-strict-aliasing $warnings $sanitize
 	-fsanitize=fuzzer-no-link -I$root/src -I$fuzz_dir -I$("$pg_config" --includedir-server)"
 libs="-L$("$pg_config" --pkglibdir) -lpgcommon_shlib -lpgport_shlib -lm"
-sources="$root/src/latency_state.c $root/src/summary_format.c $root/src/key_counter.c
+sources="$root/src/latency_state.c $root/src/wire.c $root/src/summary_format.c $root/src/key_counter.c
 	$root/src/latency_hist.c $root/src/delivery.c $fuzz_dir/backend_shim.c
 	$fuzz_dir/fuzz_common.c $fuzz_dir/fuzz_main.c $fuzz_dir/deterministic.c
 	$fuzz_dir/target_values.c $fuzz_dir/target_summary.c"
@@ -76,7 +76,7 @@ for pid in "${pids[@]}"; do
 done
 common="backend_shim.o fuzz_common.o"
 values_objs="target_values.o latency_state.o"
-summary_objs="target_summary.o summary_format.o key_counter.o latency_hist.o delivery.o latency_state.o"
+summary_objs="target_summary.o wire.o summary_format.o key_counter.o latency_hist.o delivery.o latency_state.o"
 (
 	cd "$build/obj"
 	# shellcheck disable=SC2086

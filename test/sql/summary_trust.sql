@@ -62,14 +62,57 @@ BEGIN;
 DELETE FROM webhook_events WHERE organization_id = 'org_trust' AND event = 'r.in';
 ROLLBACK;
 SELECT trust_agree() AS replica_rolled_back;
--- TRUNCATE in a savepoint after replica-mode changes outside it is refused.
+-- TRUNCATE in a savepoint after replica-mode changes outside it: the
+-- pending rows are cancelled, and come back when the savepoint is rolled back.
 BEGIN;
 INSERT INTO webhook_events (webhook_id, organization_id, url, event, created_at)
 VALUES ('webhook_t0', 'org_trust', 'https://t.example/x', 'x', '2025-09-02 12:00+00');
 SAVEPOINT s3;
-SELECT error_of('TRUNCATE webhook_events');
-ROLLBACK;
+TRUNCATE webhook_events;
+SELECT count(*) AS rows_after_truncate FROM webhook_events;
+ROLLBACK TO s3;
+COMMIT;
 RESET session_replication_role;
+SELECT trust_agree() AS truncate_rolled_back;
+DELETE FROM webhook_events WHERE event = 'x';
+
+-- 1b. Ordinary sessions: a small statement's rows wait for commit (no
+-- summary row is written in the transaction), a big one's are written at
+-- once; reads inside the transaction read rows; savepoints rolled back take
+-- their rows with them; a TRUNCATE in a savepoint cancels the earlier rows.
+-- (the inserts counted so far in this backend, not yet flushed to the statistics)
+BEGIN;
+SELECT coalesce(sum(n_tup_ins), 0) AS inserted_before
+FROM pg_stat_xact_user_tables WHERE relname = 'webhook_event_summaries' \gset
+INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status, created_at)
+VALUES ('webhook_t0', 'org_trust', 'https://t.example/p', 'p.small', 500, '2025-09-02 09:09+00');
+UPDATE webhook_events SET response_status = 200, retries = retries + 1
+WHERE organization_id = 'org_trust' AND event = 'p.small';
+SAVEPOINT p1;
+DELETE FROM webhook_events WHERE organization_id = 'org_trust' AND event = 'e.1' AND retries = 0;
+ROLLBACK TO p1;
+SELECT coalesce(sum(n_tup_ins), 0) - :inserted_before AS summary_rows_written_small
+FROM pg_stat_xact_user_tables WHERE relname = 'webhook_event_summaries';
+SELECT trust_agree() AS pending_in_transaction;
+INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status, created_at)
+SELECT 'webhook_t0', 'org_trust', 'https://t.example/p', 'p.big', 200,
+       '2025-09-02 00:00+00'::timestamptz + i * interval '37 seconds'
+FROM generate_series(1, 1500) i;
+SELECT sum(n_tup_ins) - :inserted_before > 0 AS summary_rows_written_big
+FROM pg_stat_xact_user_tables WHERE relname = 'webhook_event_summaries';
+SAVEPOINT p2;
+TRUNCATE webhook_events;
+ROLLBACK TO p2;
+COMMIT;
+SELECT trust_agree() AS pending_committed;
+-- A rebuild in the transaction after small writes counts their rows once.
+BEGIN;
+INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status, created_at)
+VALUES ('webhook_t0', 'org_trust', 'https://t.example/p', 'p.small', 503, '2025-09-02 10:10+00');
+SELECT webhook_summaries_rebuild() > 0 AS rebuilt;
+COMMIT;
+SELECT trust_agree() AS rebuilt_after_writes;
+DELETE FROM webhook_events WHERE event IN ('p.small', 'p.big');
 SELECT trust_agree() AS back_to_origin;
 
 -- 2. Triggers disabled, written past, re-enabled: the summaries stay out of
