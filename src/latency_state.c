@@ -391,19 +391,35 @@ WhValuesSerialize(const WhValues *values)
 	return pq_endtypsend(&buf);
 }
 
-/* BadState reports a serialized state that cannot be read. */
+/* BadState reports a serialized state that cannot be read, with sqlstate. */
 static void
-BadState(const char *detail)
+BadState(int sqlstate, const char *detail)
 {
+	if (sqlstate == ERRCODE_INVALID_BINARY_REPRESENTATION)
+		ereport(ERROR,
+				(errcode(sqlstate),
+				 errmsg("invalid webhook_latency_percentiles state: %s", detail),
+				 errhint("Pass only bytea produced by webhook_latency_serialize.")));
 	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid webhook_latency_percentiles state: %s", detail),
-			 errhint("Pass only bytea produced by webhook_latency_serialize.")));
+			(errcode(sqlstate),
+			 errmsg("invalid webhook_latency_state: %s", detail),
+			 errhint("Pass a value that webhook_latency_state_agg or webhook_latency_merge returned.")));
 }
 
-/* WhValuesDeserialize reads a bytea state into context, checking every length first. */
+/* WhValuesDeserialize reads a bytea state of the internal aggregate (22P03 when malformed). */
 WhValues *
 WhValuesDeserialize(MemoryContext context, const bytea *bytes)
+{
+	return WhValuesDeserializeAs(context, bytes, ERRCODE_INVALID_BINARY_REPRESENTATION);
+}
+
+/*
+ * WhValuesDeserializeAs reads a bytea state into context, checking every
+ * length first; malformed bytes fail with sqlstate (22P03 for the internal
+ * aggregate's bytea, 22P02 for webhook_latency_state).
+ */
+WhValues *
+WhValuesDeserializeAs(MemoryContext context, const bytea *bytes, int sqlstate)
 {
 	Size		length = VARSIZE_ANY_EXHDR(bytes);
 	StringInfoData buf;
@@ -414,13 +430,13 @@ WhValuesDeserialize(MemoryContext context, const bytea *bytes)
 	int64		seen = 0;
 
 	if (length < WH_STATE_HEADER)
-		BadState("shorter than its header");
+		BadState(sqlstate, "shorter than its header");
 	buf.data = (char *) VARDATA_ANY(bytes);
 	buf.len = length;
 	buf.maxlen = length;
 	buf.cursor = 0;
 	if ((uint32) pq_getmsgint(&buf, 4) != WH_STATE_MAGIC)
-		BadState("wrong magic number");
+		BadState(sqlstate, "wrong magic number");
 	form = pq_getmsgbyte(&buf);
 	count = pq_getmsgint64(&buf);
 	values = WhValuesCreate(context);
@@ -429,21 +445,21 @@ WhValuesDeserialize(MemoryContext context, const bytea *bytes)
 	if ((form != 0 && form != 1) || count < 0 || n < 0 ||
 		(uint64) n > (length - WH_STATE_HEADER) / (form == 0 ? 16 : 8) ||
 		(Size) n * (form == 0 ? 16 : 8) != length - WH_STATE_HEADER)
-		BadState("lengths do not match");
+		BadState(sqlstate, "lengths do not match");
 	if (form == 0 && n > WH_MAX_DISTINCT)
-		BadState("more distinct values than the counts form holds");
+		BadState(sqlstate, "more distinct values than the counts form holds");
 	for (int64 i = 0; i < n; i++)
 	{
 		uint64		key = (uint64) pq_getmsgint64(&buf);
 		int64		times = form == 0 ? pq_getmsgint64(&buf) : 1;
 
 		if (times <= 0 || times > count - seen)
-			BadState("counts do not add up");
+			BadState(sqlstate, "counts do not add up");
 		AddKey(values, key, times);
 		seen += times;
 	}
 	if (seen != count)
-		BadState("counts do not add up");
+		BadState(sqlstate, "counts do not add up");
 	values->count = count;
 	return values;
 }

@@ -36,5 +36,6 @@ extern int64 WhValuesCount(const WhValues *values);
 extern void WhValuesStats(WhValues *values, WhValueStats *stats);
 extern bytea *WhValuesSerialize(const WhValues *values);
 extern WhValues *WhValuesDeserialize(MemoryContext context, const bytea *bytes);
+extern WhValues *WhValuesDeserializeAs(MemoryContext context, const bytea *bytes, int sqlstate);
 
 #endif							/* WH_LATENCY_STATE_H */

@@ -6,7 +6,12 @@
 # hour and any-bucket series, a NULL and an unknown organization. Each
 # shard's answers equal plain SQL over its rows (after the deletes that
 # split the rows, and after a write), and the recipe's functions have the
-# extension's signatures. Skipped
+# extension's signatures. Then answers across shards (SPEC section 7):
+# over the same shards, and over 3 databases holding the rows split by id
+# (4 partitions, one database named twice), every organization's merged
+# response, the platform's and the exact latency percentiles through the
+# recipe's RUN ON ALL functions equal one database's; the platform's also
+# plain SQL's totals, newest rows and percentile_cont. Skipped
 # when PL/Proxy is not installed (./run test installs it).
 use strict;
 use warnings;
@@ -49,6 +54,7 @@ my @p = map { $node->connstr . " dbname=shard$_" } (0, 1, 2, 0);
 $node->safe_psql('postgres', 'CREATE DATABASE proxy');
 $node->safe_psql('proxy', qq{
 CREATE EXTENSION plproxy;
+CREATE EXTENSION whanalytics;
 CREATE SERVER whanalytics_shards FOREIGN DATA WRAPPER plproxy
     OPTIONS (p0 '$p[0]', p1 '$p[1]', p2 '$p[2]', p3 '$p[3]');
 CREATE USER MAPPING FOR PUBLIC SERVER whanalytics_shards OPTIONS (user '$user');});
@@ -61,7 +67,8 @@ SELECT string_agg(p.proname || '(' || pg_get_function_arguments(p.oid) || ') ' |
 FROM pg_proc p
 WHERE p.pronamespace = '%s'::regnamespace AND p.proname IN
       ('webhook_analytics_json', 'webhook_analytics_json_between', 'webhook_analytics_request',
-       'webhook_day_metrics', 'webhook_hourly_metrics', 'webhook_metrics_series')};
+       'webhook_day_metrics', 'webhook_hourly_metrics', 'webhook_metrics_series')
+  AND p.proargtypes[0] = 'text'::regtype};
 is($node->safe_psql('proxy', sprintf($signatures, 'whanalytics_proxy')),
 	$node->safe_psql('single', sprintf($signatures, 'public')),
 	'the proxy functions have the extension\'s signatures');
@@ -118,5 +125,117 @@ is($through, $node->safe_psql('shard1', "SELECT $call"),
 like($through, qr/event\.late/, 'the response holds the new row');
 is(agreement($node, 'shard1', [$org], '2026-01-01 00:00+00'), 'agree',
 	'after the write the shard still answers as plain SQL over its rows');
+# the one database gets that row too, for the answers across shards below
+my $late_id = $node->safe_psql('shard1', "SELECT id FROM webhook_events WHERE event = 'event.late'");
+$node->safe_psql('single', qq{
+INSERT INTO webhook_events (id, webhook_id, organization_id, url, event, response_status, created_at, done)
+VALUES ($late_id, 'webhook_load_1', '$org', 'https://load.example/1', 'event.late', 503,
+        '2025-12-31 23:59:59.999999+00', 1);});
+
+# Answers across shards: the merged states of every shard, one database's
+# answers. The windows, the arguments and the calls, hashed.
+my $as_of = "'2026-01-01 00:00+00'::timestamptz";
+my @windows = ("$as_of - interval '7 days', $as_of",
+	"$as_of - interval '36 hours 5.5 seconds', $as_of - interval '1 hour 0.000001 seconds'");
+my $all_parts = "'{previous,status_codes,latency_breakdown,retries,webhooks}'";
+my $orgs = "(SELECT array_agg('org_load_' || i) || ARRAY[NULL, 'org_unknown'] FROM generate_series(0, 19) i)";
+
+# Each organization's response over the merged states (through $fn), or one database's.
+sub organization_calls
+{
+	my ($fn) = @_;
+	my @parts;
+	for my $w (@windows)
+	{
+		push @parts, qq{SELECT $fn(o, $w, wh, tn, ln, inc)::text AS r
+  FROM unnest($orgs) o, (VALUES (NULL::text, 3, 5, ($all_parts)::text[]), (NULL, 50, 20, '{}'), (NULL, 0, 0, '{}'),
+                                ('webhook_load_21', 5, 10, $all_parts)) v(wh, tn, ln, inc)};
+	}
+	return "SELECT count(*) || ' ' || md5(string_agg(coalesce(r, 'NULL'), '|' ORDER BY r)) FROM ("
+	  . join(' UNION ALL ', @parts) . ') c';
+}
+
+# The platform's response (every organization) over one database, by merging its organizations' states.
+sub platform_on_one
+{
+	my ($w, $tn, $ln) = @_;
+	return qq{SELECT webhook_analytics_json(webhook_analytics_merge(webhook_analytics_state(o, $w, NULL, $ln)), $tn, $ln, $all_parts)
+FROM (SELECT organization_id FROM webhooks UNION SELECT organization_id FROM webhook_events) orgs(o)};
+}
+
+# Plain SQL over one database: the window's total, its newest ids and latency percentiles.
+sub platform_plain
+{
+	my ($w, $ln) = @_;
+	my ($f, $t) = split /, /, $w, 2;
+	return qq{WITH e AS (SELECT id, created_at,
+                  CASE WHEN first_sent_at IS NOT NULL THEN
+                      greatest(0, round(extract(epoch FROM first_sent_at - created_at) * 1000)) END AS ms
+           FROM webhook_events WHERE created_at >= $f AND created_at < $t)
+SELECT (SELECT count(*) FROM e) || ' ' ||
+       (SELECT string_agg(id::text, ',' ORDER BY created_at DESC, id DESC) FROM (SELECT * FROM e ORDER BY created_at DESC, id DESC LIMIT $ln) n) || ' ' ||
+       (SELECT min(ms) || '/' || max(ms) || '/' || percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) || '/' ||
+               percentile_cont(0.95) WITHIN GROUP (ORDER BY ms) || '/' || percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)
+        FROM e)};
+}
+
+# The same numbers from a platform response and the merged latency.
+sub platform_numbers
+{
+	my ($response, $latency) = @_;
+	return qq{SELECT (r #>> '{data,day_metrics,total}') || ' ' ||
+       coalesce((SELECT string_agg(x ->> 'id', ',' ORDER BY n) FROM jsonb_array_elements(r #> '{data,last_events}') WITH ORDINALITY l(x, n)), '') || ' ' ||
+       (l).min || '/' || (l).max || '/' || (l).p50 || '/' || (l).p95 || '/' || (l).p99
+FROM ($response) a(r), ($latency) b(l)};
+}
+
+# check_across compares, through proxy database $proxy, the merged answers with database 'single'.
+sub check_across
+{
+	my ($proxy, $what) = @_;
+	my $single = $node->safe_psql('single', organization_calls('webhook_analytics_json_between'));
+	like($single, qr/^176 /, "$what: 22 organizations, 2 windows, 4 argument sets");
+	is($node->safe_psql($proxy, organization_calls('whanalytics_proxy.webhook_analytics_json_between_all')),
+		$single, "$what: every organization's merged response equals one database's");
+	for my $w (@windows)
+	{
+		my $one = $node->safe_psql('single', platform_on_one($w, 50, 20));
+		is($node->safe_psql($proxy, "SELECT whanalytics_proxy.webhook_platform_json($w, 50, 20, $all_parts)"),
+			$one, "$what: the platform's response for [$w) equals one database's");
+		my $latency = "SELECT whanalytics_proxy.webhook_latency_all($w)";
+		is($node->safe_psql($proxy, platform_numbers("SELECT whanalytics_proxy.webhook_platform_json($w, 50, 20)", $latency)),
+			$node->safe_psql('single', platform_plain($w, 20)),
+			"$what: the platform's total, newest rows and latency for [$w) equal plain SQL's");
+	}
+	return;
+}
+
+check_across('proxy', 'shards holding whole organizations');
+
+# The rows split by id over 3 databases (webhooks by id's hash), behind a second proxy.
+for my $s (0 .. 2)
+{
+	load_fixture($node, "split$s", $rows, $dir);
+	$node->safe_psql("split$s", qq{
+DELETE FROM webhook_events WHERE id % 3 <> $s;
+DELETE FROM webhooks WHERE abs(hashtext(id)) % 3 <> $s;});
+}
+# and the row written above, on the database of its id
+$node->safe_psql('split' . ($late_id % 3), qq{
+INSERT INTO webhook_events (id, webhook_id, organization_id, url, event, response_status, created_at, done)
+VALUES ($late_id, 'webhook_load_1', '$org', 'https://load.example/1', 'event.late', 503,
+        '2025-12-31 23:59:59.999999+00', 1);});
+my @q = map { $node->connstr . " dbname=split$_" } (0, 1, 2, 0);
+$node->safe_psql('postgres', 'CREATE DATABASE proxy_split');
+$node->safe_psql('proxy_split', qq{
+CREATE EXTENSION plproxy;
+CREATE EXTENSION whanalytics;
+CREATE SERVER whanalytics_shards FOREIGN DATA WRAPPER plproxy
+    OPTIONS (p0 '$q[0]', p1 '$q[1]', p2 '$q[2]', p3 '$q[3]');
+CREATE USER MAPPING FOR PUBLIC SERVER whanalytics_shards OPTIONS (user '$user');});
+psql_files($node, 'proxy_split', 'recipes/plproxy.sql');
+is($node->safe_psql('proxy_split', q{SELECT count(*) FROM whanalytics_proxy.webhook_latency_states(
+    '2025-01-01', '2027-01-01')}), '3', 'RUN ON ALL runs once per database though 4 partitions name 3');
+check_across('proxy_split', 'rows split by id');
 
 done_testing();

@@ -1,0 +1,415 @@
+/*
+ * analytics_state_type.c
+ *	  The SQL face of webhook_analytics_state (SPEC section 7): the function
+ *	  that makes one database's state of a window, the response of a state,
+ *	  the merge aggregate, and the type's text and binary forms. A state is
+ *	  made from the same gathered result a response is (WhResultGather, every
+ *	  part and, when it exists, the window before), and a response of a
+ *	  state is written by the same code (WhResultResponse), so one database's
+ *	  state answers exactly what webhook_analytics_json_between does.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/pg_locale.h"
+#include "utils/memutils.h"
+
+#include "analytics.h"
+#include "analytics_state.h"
+#include "response.h"
+#include "state_text.h"
+#include "window.h"
+
+PG_FUNCTION_INFO_V1(webhook_analytics_state);
+PG_FUNCTION_INFO_V1(webhook_analytics_json_state);
+PG_FUNCTION_INFO_V1(webhook_analytics_merge_accum);
+PG_FUNCTION_INFO_V1(webhook_analytics_merge_combine);
+PG_FUNCTION_INFO_V1(webhook_analytics_merge_serialize);
+PG_FUNCTION_INFO_V1(webhook_analytics_merge_deserialize);
+PG_FUNCTION_INFO_V1(webhook_analytics_merge_final);
+PG_FUNCTION_INFO_V1(webhook_analytics_state_in);
+PG_FUNCTION_INFO_V1(webhook_analytics_state_out);
+PG_FUNCTION_INFO_V1(webhook_analytics_state_recv);
+PG_FUNCTION_INFO_V1(webhook_analytics_state_send);
+
+#define WH_ANALYTICS_MADE_BY "webhook_analytics_state or webhook_analytics_merge"
+
+/* StateRowOf is one of the newest rows as a state holds it. */
+static void
+StateRowOf(const WhEventValues *values, WhStateRow *row)
+{
+	for (int col = 0; col < WH_NCOLUMNS; col++)
+	{
+		Datum		value = values->values[col];
+
+		row->isnull[col] = values->nulls[col];
+		row->data[col] = NULL;
+		row->len[col] = 0;
+		row->number[col] = 0;
+		if (values->nulls[col])
+			continue;
+		switch (wh_event_columns[col].kind)
+		{
+			case WH_KIND_TEXT:
+				{
+					text	   *t = DatumGetTextPP(value);
+
+					row->data[col] = VARDATA_ANY(t);
+					row->len[col] = VARSIZE_ANY_EXHDR(t);
+					break;
+				}
+			case WH_KIND_JSON:
+				{
+					Jsonb	   *j = DatumGetJsonbP(value);
+					char	   *json = JsonbToCString(NULL, &j->root, VARSIZE(j));
+
+					row->data[col] = json;
+					row->len[col] = strlen(json);
+					break;
+				}
+			case WH_KIND_INTEGER:
+			case WH_KIND_TIMESTAMPTZ:
+				row->number[col] = DatumGetInt64(value);
+				break;
+		}
+	}
+}
+
+/* EventValuesOf is a state's row as the queries give it (text, jsonb, bigint, timestamptz). */
+static void
+EventValuesOf(const WhStateRow *row, WhEventValues *values)
+{
+	for (int col = 0; col < WH_NCOLUMNS; col++)
+	{
+		values->nulls[col] = row->isnull[col];
+		values->values[col] = (Datum) 0;
+		if (row->isnull[col])
+			continue;
+		switch (wh_event_columns[col].kind)
+		{
+			case WH_KIND_TEXT:
+				values->values[col] =
+					PointerGetDatum(cstring_to_text_with_len(row->data[col], row->len[col]));
+				break;
+			case WH_KIND_JSON:
+				values->values[col] =
+					DirectFunctionCall1(jsonb_in,
+										CStringGetDatum(pnstrdup(row->data[col], row->len[col])));
+				break;
+			case WH_KIND_INTEGER:
+				values->values[col] = Int64GetDatum(row->number[col]);
+				break;
+			case WH_KIND_TIMESTAMPTZ:
+				values->values[col] = TimestampTzGetDatum(row->number[col]);
+				break;
+		}
+	}
+}
+
+/* IdOrder is how ORDER BY id orders the ids of the relation a filter reads. */
+static WhIdOrder
+IdOrder(const WhFilter *filter)
+{
+	AttrNumber	attnum = get_attnum(filter->events_relid, wh_event_columns[WH_COL_ID].name);
+	Oid			type;
+	int32		typmod;
+	Oid			collation;
+
+	get_atttypetypmodcoll(filter->events_relid, attnum, &type, &typmod, &collation);
+	type = getBaseType(type);
+	if (type == INT2OID || type == INT4OID || type == INT8OID)
+		return WH_ID_INTEGER;
+	return lc_collate_is_c(collation) ? WH_ID_BYTES : WH_ID_COLLATED;
+}
+
+/* What a state is made with. */
+typedef struct WhStateArgs
+{
+	int			last_n;
+} WhStateArgs;
+
+/*
+ * StateBuilder gathers every part of the window (and the window before,
+ * when there is one) and encodes it as a state (a WhBuilder).
+ */
+static struct varlena *
+StateBuilder(const WhFilter *filter, void *arg)
+{
+	WhStateArgs *args = arg;
+	TimestampTz previous_from;
+	int			include = WH_INCLUDE_ALL;
+	WhResult	result;
+	WhAnalyticsState state;
+
+	if (!WhPreviousFrom(filter->from, filter->to, &previous_from))
+		include &= ~WH_INCLUDE_PREVIOUS;
+	WhResultGather(filter, args->last_n, include, &result);
+	WhAnalyticsStateInit(&state, CurrentMemoryContext);
+	state.from = result.from;
+	state.to = result.to;
+	if (filter->webhook_id != NULL)
+	{
+		state.has_webhook = true;
+		state.webhook = VARDATA_ANY(filter->webhook_id);
+		state.webhook_len = VARSIZE_ANY_EXHDR(filter->webhook_id);
+	}
+	state.last_n = args->last_n;
+	state.id_order = IdOrder(filter);
+	state.webhooks = result.newest.webhooks;
+	state.events_subscribed = result.newest.events_subscribed;
+	state.nhours = result.scan.nhours;
+	state.hours = result.scan.hours;
+	state.detail = result.scan.detail;
+	state.webhook_set = result.scan.webhooks;
+	state.has_previous = result.has_previous;
+	if (result.has_previous)
+	{
+		state.previous = result.previous_totals;
+		state.previous_latency = result.previous_latency;
+	}
+	state.nrows = result.newest.nrows;
+	state.rows = palloc(Max(state.nrows, 1) * sizeof(WhStateRow));
+	for (int i = 0; i < state.nrows; i++)
+		StateRowOf(&result.newest.rows[i], &state.rows[i]);
+	return (struct varlena *) WhAnalyticsStateEncode(&state);
+}
+
+/*
+ * webhook_analytics_state(organization_id, from_ts, to_ts, webhook_id, last_n):
+ * this database's state of the window, over the rows the caller sees.
+ */
+Datum
+webhook_analytics_state(PG_FUNCTION_ARGS)
+{
+	WhFilter	filter;
+	WhStateArgs args;
+
+	if (!WhArgOrganization(fcinfo, 0, &filter))
+		PG_RETURN_NULL();
+	WhArgWindow(fcinfo, 1, &filter);
+	WhArgWebhook(fcinfo, 3, &filter);
+	args.last_n = WhArgListLength(fcinfo, 4, "last_n", WH_DEFAULT_LAST_N);
+	return WhCallBuild(&filter, StateBuilder, &args);
+}
+
+/* ResultOf is the gathered result a decoded state stands for. */
+static void
+ResultOf(const WhAnalyticsState *state, WhResult *result)
+{
+	memset(result, 0, sizeof(WhResult));
+	result->from = state->from;
+	result->to = state->to;
+	result->scan.parts = WH_SCAN_DETAIL | WH_SCAN_OUTCOMES | WH_SCAN_WEBHOOKS;
+	result->scan.detail = state->detail;
+	result->scan.nhours = state->nhours;
+	result->scan.hours = state->hours;
+	result->scan.webhooks = state->webhook_set;
+	WhScanTotals(&result->scan, &result->totals);
+	result->newest.webhooks = state->webhooks;
+	result->newest.events_subscribed = state->events_subscribed;
+	result->newest.nrows = state->nrows;
+	result->newest.rows = palloc(Max(state->nrows, 1) * sizeof(WhEventValues));
+	for (int i = 0; i < state->nrows; i++)
+		EventValuesOf(&state->rows[i], &result->newest.rows[i]);
+	result->has_previous = state->has_previous;
+	result->previous_totals = state->previous;
+	result->previous_latency = state->previous_latency;
+}
+
+/*
+ * webhook_analytics_json(state, top_n, last_n, include): the response of
+ * SPEC section 3 (with 5.1's parts) for a state; last_n at most the state's.
+ */
+Datum
+webhook_analytics_json_state(PG_FUNCTION_ARGS)
+{
+	bytea	   *bytes;
+	int			top_n = WhArgListLength(fcinfo, 1, "top_n", WH_DEFAULT_TOP_N);
+	int			last_n = WhArgListLength(fcinfo, 2, "last_n", WH_DEFAULT_LAST_N);
+	int			include = WhArgInclude(fcinfo, 3);
+	WhAnalyticsState state;
+	WhResult	result;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	bytes = PG_GETARG_BYTEA_PP(0);
+	WhAnalyticsStateDecode(bytes, CurrentMemoryContext, &state);
+	if (last_n > state.last_n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("last_n %d is more than the %d rows the state was made to keep",
+						last_n, state.last_n),
+				 errhint("Pass last_n of at most %d, or make the states with a larger last_n.",
+						 state.last_n)));
+	ResultOf(&state, &result);
+	PG_RETURN_JSONB_P(WhResultResponse(&result, top_n, last_n, include));
+}
+
+/* The merge aggregate's running state: the union so far, in the aggregate's memory. */
+typedef struct WhMergeState
+{
+	MemoryContext context;
+	WhAnalyticsState state;
+} WhMergeState;
+
+/* AggContext returns the aggregate's memory context, or fails outside an aggregate. */
+static MemoryContext
+AggContext(FunctionCallInfo fcinfo, const char *name)
+{
+	MemoryContext context;
+
+	if (!AggCheckCallContext(fcinfo, &context))
+		elog(ERROR, "%s called in non-aggregate context", name);
+	return context;
+}
+
+/* MergeStart makes a running state from a copy of bytes, in context. */
+static WhMergeState *
+MergeStart(MemoryContext context, const bytea *bytes)
+{
+	WhMergeState *merge = MemoryContextAlloc(context, sizeof(WhMergeState));
+	bytea	   *copy = MemoryContextAlloc(context, VARSIZE_ANY(bytes));
+
+	memcpy(copy, bytes, VARSIZE_ANY(bytes));
+	merge->context = context;
+	WhAnalyticsStateDecode(copy, context, &merge->state);
+	return merge;
+}
+
+/* MergeBytes adds the state of bytes into merge, decoding it in a short-lived context. */
+static void
+MergeBytes(WhMergeState *merge, const bytea *bytes)
+{
+	MemoryContext scratch = AllocSetContextCreate(CurrentMemoryContext, "webhook_analytics_merge",
+												  ALLOCSET_DEFAULT_SIZES);
+	WhAnalyticsState from;
+
+	WhAnalyticsStateDecode(bytes, scratch, &from);
+	WhAnalyticsStateMerge(&merge->state, &from, merge->context);
+	MemoryContextDelete(scratch);
+}
+
+/* webhook_analytics_merge_accum adds one state (NULL is skipped) to the running union. */
+Datum
+webhook_analytics_merge_accum(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = AggContext(fcinfo, "webhook_analytics_merge_accum");
+	WhMergeState *merge = PG_ARGISNULL(0) ? NULL : (WhMergeState *) PG_GETARG_POINTER(0);
+
+	if (PG_ARGISNULL(1))
+	{
+		if (merge == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(merge);
+	}
+	if (merge == NULL)
+		merge = MergeStart(aggcontext, PG_GETARG_BYTEA_PP(1));
+	else
+		MergeBytes(merge, PG_GETARG_BYTEA_PP(1));
+	PG_RETURN_POINTER(merge);
+}
+
+/* webhook_analytics_merge_combine merges two running unions (parallel workers'). */
+Datum
+webhook_analytics_merge_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = AggContext(fcinfo, "webhook_analytics_merge_combine");
+	WhMergeState *a = PG_ARGISNULL(0) ? NULL : (WhMergeState *) PG_GETARG_POINTER(0);
+	WhMergeState *b = PG_ARGISNULL(1) ? NULL : (WhMergeState *) PG_GETARG_POINTER(1);
+	MemoryContext old;
+
+	if (b == NULL)
+	{
+		if (a == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(a);
+	}
+	if (a == NULL)
+	{
+		/* b may live in another context: start from its encoding */
+		old = MemoryContextSwitchTo(aggcontext);
+		a = MergeStart(aggcontext, WhAnalyticsStateEncode(&b->state));
+		MemoryContextSwitchTo(old);
+		PG_RETURN_POINTER(a);
+	}
+	WhAnalyticsStateMerge(&a->state, &b->state, a->context);
+	PG_RETURN_POINTER(a);
+}
+
+/* webhook_analytics_merge_serialize writes a running union as its bytes. */
+Datum
+webhook_analytics_merge_serialize(PG_FUNCTION_ARGS)
+{
+	WhMergeState *merge = (WhMergeState *) PG_GETARG_POINTER(0);
+
+	PG_RETURN_BYTEA_P(WhAnalyticsStateEncode(&merge->state));
+}
+
+/* webhook_analytics_merge_deserialize reads a running union from its bytes. */
+Datum
+webhook_analytics_merge_deserialize(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = AggContext(fcinfo, "webhook_analytics_merge_deserialize");
+
+	PG_RETURN_POINTER(MergeStart(aggcontext, PG_GETARG_BYTEA_PP(0)));
+}
+
+/* webhook_analytics_merge_final is the union's state; NULL when no state was merged. */
+Datum
+webhook_analytics_merge_final(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	PG_RETURN_BYTEA_P(WhAnalyticsStateEncode(&((WhMergeState *) PG_GETARG_POINTER(0))->state));
+}
+
+/* ReadState checks a state's bytes (22P02 when malformed) and frees what decoding made. */
+static void
+ReadState(const bytea *bytes)
+{
+	MemoryContext scratch = AllocSetContextCreate(CurrentMemoryContext, "webhook_analytics_state",
+												  ALLOCSET_DEFAULT_SIZES);
+	WhAnalyticsState state;
+
+	WhAnalyticsStateDecode(bytes, scratch, &state);
+	MemoryContextDelete(scratch);
+}
+
+/* webhook_analytics_state_in reads the text form and checks the bytes. */
+Datum
+webhook_analytics_state_in(PG_FUNCTION_ARGS)
+{
+	bytea	   *bytes = WhStateFromHex(PG_GETARG_CSTRING(0), "webhook_analytics_state",
+									   WH_ANALYTICS_MADE_BY);
+
+	ReadState(bytes);
+	PG_RETURN_BYTEA_P(bytes);
+}
+
+/* webhook_analytics_state_out writes the text form. */
+Datum
+webhook_analytics_state_out(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_CSTRING(WhStateToHex(PG_GETARG_BYTEA_PP(0)));
+}
+
+/* webhook_analytics_state_recv reads the binary form, checking it. */
+Datum
+webhook_analytics_state_recv(PG_FUNCTION_ARGS)
+{
+	bytea	   *bytes = WhStateFromMessage((StringInfo) PG_GETARG_POINTER(0));
+
+	ReadState(bytes);
+	PG_RETURN_BYTEA_P(bytes);
+}
+
+/* webhook_analytics_state_send writes the binary form. */
+Datum
+webhook_analytics_state_send(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BYTEA_P(WhStateToMessage(PG_GETARG_BYTEA_PP(0)));
+}
