@@ -7,14 +7,14 @@ OBJS = src/whanalytics.o src/settings.o src/window.o src/metrics.o src/delivery.
        src/latency_hist.o src/wire.o src/summary_format.o src/summary_table.o src/summary_write.o src/summary_read.o \
        src/summary_trigger.o src/summary_trust.o src/summary_status.o src/summary_parts.o \
        src/summary_watch.o src/summary_attach.o src/trigger_set.o src/summary_maintenance.o src/columns.o src/policies.o \
-       src/key_counter.o src/latency_state.o src/latency_agg.o src/latency_state_type.o src/state_text.o src/analytics_state.o src/analytics_state_type.o src/relations.o src/queries.o \
+       src/key_counter.o src/latency_state.o src/latency_agg.o src/latency_state_type.o src/state_text.o src/analytics_state.o src/analytics_state_type.o src/foreign_shards.o src/relations.o src/queries.o \
        src/window_scan.o src/webhook_totals.o src/index_rows.o src/jsonb_build.o src/response.o src/response_parts.o src/analytics.o src/request.o src/series.o src/series_cells.o src/metrics_series.o
 
 DATA = $(wildcard sql/whanalytics--*.sql)
 
 REGRESS = extension analytics_json edge_cases day_metrics hourly_metrics \
           latency_percentiles bad_input settings row_security session_independence \
-          row_security_summaries summaries hour_edges attached_tables newest_rows include metrics_series request merge_states summary_trust fuzz cancellation corrupt_summaries large_values million_hour
+          row_security_summaries summaries hour_edges attached_tables newest_rows include metrics_series request merge_states citus_guard summary_trust fuzz cancellation corrupt_summaries large_values million_hour
 REGRESS_OPTS = --inputdir=test --load-extension=plpgsql
 
 # Multi-server tests (test/t/*.pl, PostgreSQL::Test::Cluster of the server's
@@ -32,6 +32,10 @@ ifeq ($(origin REGRESS),command line)
 TAP_TESTS =
 ISOLATION =
 endif
+
+# libpq: the coordinator's queries go over postgres_fdw's connections (foreign_shards.c)
+PG_CPPFLAGS += -I$(shell $(PG_CONFIG) --includedir)
+SHLIB_LINK += -lpq
 
 PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 

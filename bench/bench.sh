@@ -4,7 +4,7 @@
 #   bench/bench.sh [--rows N] [--orgs N] [--days N] [--runs N]
 #                  [--writers N] [--write-seconds N] [--write-rounds N] [--skip-writes]
 #                  [--read-seconds N] [--read-clients "1 8 32"] [--skip-concurrent]
-#                  [--skip-statement-writes]
+#                  [--skip-statement-writes] [--skip-coordinator] [--only-coordinator]
 #
 # Three sides, side by side: the extension ("ext": webhook_events and its
 # summaries), the best hand-written precomputed alternative ("rollup":
@@ -89,6 +89,8 @@ READ_SECONDS=2
 READ_CLIENTS="1 8 32"
 SKIP_CONCURRENT=0
 SKIP_STATEMENT_WRITES=0
+SKIP_COORDINATOR=0
+ONLY_COORDINATOR=0
 STATEMENT_ROWS=100000
 BG_PIDS=()            # background pgbench writers, ended on exit
 TMP_FILES=()          # temporary files and directories, removed on exit
@@ -110,6 +112,8 @@ options (defaults in brackets):
   --read-clients L   reader client counts, space-separated ["$READ_CLIENTS"]
   --skip-concurrent  skip the concurrent-reads part
   --skip-statement-writes  skip the 100,000-row UPDATE / DELETE / INSERT part
+  --skip-coordinator skip the postgres_fdw coordinator part
+  --only-coordinator load the data, then run the coordinator part alone
 EOF
 }
 
@@ -135,6 +139,8 @@ parse_args() {
             --read-clients) READ_CLIENTS=${2:?--read-clients needs a value}; shift 2 ;;
             --skip-concurrent) SKIP_CONCURRENT=1; shift ;;
             --skip-statement-writes) SKIP_STATEMENT_WRITES=1; shift ;;
+            --skip-coordinator) SKIP_COORDINATOR=1; shift ;;
+            --only-coordinator) ONLY_COORDINATOR=1; shift ;;
             -h | --help) usage; exit 0 ;;
             *) usage >&2; die "unknown option: $1" ;;
         esac
@@ -155,6 +161,8 @@ args_again() {
     ((SKIP_WRITES)) && a+=(--skip-writes)
     ((SKIP_CONCURRENT)) && a+=(--skip-concurrent)
     ((SKIP_STATEMENT_WRITES)) && a+=(--skip-statement-writes)
+    ((SKIP_COORDINATOR)) && a+=(--skip-coordinator)
+    ((ONLY_COORDINATOR)) && a+=(--only-coordinator)
     printf '%s\n' "${a[@]}"
 }
 
@@ -696,6 +704,75 @@ SQL
     recheck_all "the statement writes"
 }
 
+# The coordinator part: the rows copied into 3 shard databases by hash of
+# organization_id, a coordinator database whose partitioned tables have
+# them as postgres_fdw foreign partitions (named by whanalytics.events_table
+# and webhooks_table); the largest and the median organization's responses
+# through it must equal the single database's, then each side is timed in
+# its own backend (bench/coordinator.sql): the single database, the
+# coordinator (the shards' states) and the coordinator reading rows through
+# the foreign tables (use_summaries off, the plain way).
+run_coordinator() {
+    local k t coord="${DB}_coord" user host port password largest median org period single ms coord_ms rows_ms
+    ((SKIP_COORDINATOR)) && { echo; echo "(coordinator part skipped: --skip-coordinator)"; return; }
+    log "coordinator: copying the rows into 3 shard databases by hash of organization_id"
+    user=$(bval 'SELECT current_user')
+    host=${PGHOST:-/var/run/postgresql}
+    port=${PGPORT:-5432}
+    password=
+    [[ -n ${PGPASSWORD:-} ]] && password=", password '$PGPASSWORD'"
+    bpsql -c "CREATE TABLE bench_hash_map (organization_id text) PARTITION BY HASH (organization_id)"
+    for k in 0 1 2; do
+        bpsql -c "CREATE TABLE bench_hash_map_$k PARTITION OF bench_hash_map FOR VALUES WITH (MODULUS 3, REMAINDER $k)"
+        "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -d postgres -c "SET client_min_messages = warning" \
+            -c "DROP DATABASE IF EXISTS ${DB}_shard$k" -c "CREATE DATABASE ${DB}_shard$k"
+        "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "${DB}_shard$k" -c 'CREATE EXTENSION whanalytics'
+        for t in webhooks webhook_events; do
+            bpsql -c "\\copy (SELECT * FROM $t WHERE satisfies_hash_partition('bench_hash_map'::regclass, 3, $k, organization_id)) TO STDOUT" \
+                | "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "${DB}_shard$k" -c "\\copy $t FROM STDIN"
+        done
+        "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "${DB}_shard$k" -c 'VACUUM (ANALYZE) webhook_events' -c 'VACUUM (ANALYZE) webhooks'
+    done
+    bpsql -c 'DROP TABLE bench_hash_map'
+    "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -d postgres -c "SET client_min_messages = warning" \
+        -c "DROP DATABASE IF EXISTS $coord" -c "CREATE DATABASE $coord" \
+        -c "ALTER DATABASE $coord SET whanalytics.events_table = 'public.events'" \
+        -c "ALTER DATABASE $coord SET whanalytics.webhooks_table = 'public.hooks'"
+    {
+        echo "CREATE EXTENSION postgres_fdw; CREATE EXTENSION whanalytics;"
+        echo "CREATE TABLE events (LIKE webhook_events) PARTITION BY HASH (organization_id);"
+        echo "CREATE TABLE hooks (LIKE webhooks) PARTITION BY HASH (organization_id);"
+        for k in 0 1 2; do
+            echo "CREATE SERVER shard$k FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '$host', port '$port', dbname '${DB}_shard$k');"
+            echo "CREATE USER MAPPING FOR CURRENT_USER SERVER shard$k OPTIONS (user '$user'$password);"
+            echo "CREATE FOREIGN TABLE events_$k PARTITION OF events FOR VALUES WITH (MODULUS 3, REMAINDER $k) SERVER shard$k OPTIONS (table_name 'webhook_events');"
+            echo "CREATE FOREIGN TABLE hooks_$k PARTITION OF hooks FOR VALUES WITH (MODULUS 3, REMAINDER $k) SERVER shard$k OPTIONS (table_name 'webhooks');"
+        done
+    } | "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$coord"
+    "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$coord" -f "$BENCH_DIR/coordinator.sql"
+    bpsql -f "$BENCH_DIR/coordinator.sql"
+    largest=$(bval "SELECT organization_id FROM webhook_events GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+    median=$(bval "SELECT organization_id FROM (SELECT organization_id, row_number() OVER (ORDER BY count(*) DESC, organization_id) AS n,
+                                                      count(*) OVER () AS orgs
+                                               FROM webhook_events GROUP BY 1) o WHERE n = (orgs + 1) / 2")
+    echo
+    echo "== coordinator over 3 postgres_fdw shards (hash of organization_id): median ms of $RUNS calls in one backend each"
+    printf '%-8s %-14s %10s %12s %14s %10s %12s\n' organization period single_ms coordinator_ms coord_rows_ms coord/single rows/single
+    for org in "$largest" "$median"; do
+        for period in last_30_days last_day; do
+            single=$(bval "SELECT webhook_analytics_json('$org', '$period', '$AS_OF')::text")
+            [[ $("$PG_BIN/psql" -X -q -At -d "$coord" -c "SELECT webhook_analytics_json('$org', '$period', '$AS_OF')::text") == "$single" ]] \
+                || die "coordinator: the response for $org $period differs from the single database's"
+            ms=$(bval "SELECT bench_call_ms('$org', '$period', '$AS_OF', $RUNS)")
+            coord_ms=$("$PG_BIN/psql" -X -q -At -d "$coord" -c "SELECT bench_call_ms('$org', '$period', '$AS_OF', $RUNS)")
+            rows_ms=$("$PG_BIN/psql" -X -q -At -d "$coord" -c "SET whanalytics.use_summaries = off" -c "SELECT bench_call_ms('$org', '$period', '$AS_OF', $RUNS)")
+            printf '%-8s %-14s %10.2f %12.2f %14.2f %9.2fx %11.2fx\n' "$([[ $org == "$largest" ]] && echo largest || echo median)" \
+                "$period" "$ms" "$coord_ms" "$rows_ms" "$(awk -v a="$coord_ms" -v b="$ms" 'BEGIN { print a / b }')" \
+                "$(awk -v a="$rows_ms" -v b="$ms" 'BEGIN { print a / b }')"
+        done
+    done
+}
+
 # The whole benchmark, against the server in the PG* environment.
 bench_here() {
     local t0 t1
@@ -703,6 +780,10 @@ bench_here() {
     echo "== whanalytics benchmark: rows $ROWS, orgs $ORGS, days $DAYS, runs $RUNS (+1 warm-up), writers $WRITERS x ${WRITE_SECONDS}s x $WRITE_ROUNDS rounds per side$( ((SKIP_WRITES)) && echo ', writes skipped'), concurrent reads $( ((SKIP_CONCURRENT)) && echo skipped || echo "${READ_SECONDS}s x clients $READ_CLIENTS")$( ((SKIP_STATEMENT_WRITES)) && echo ', statement writes skipped')"
     setup_db
     load_data
+    if ((ONLY_COORDINATOR)); then
+        run_coordinator
+        return
+    fi
     run_scenarios
     print_read_results
     run_write_bench
@@ -710,6 +791,7 @@ bench_here() {
     reads_after_writes
     run_concurrent_reads
     run_statement_writes
+    run_coordinator
     t1=$(now_s)
     echo
     echo "== total benchmark time: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }') s"

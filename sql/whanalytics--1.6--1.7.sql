@@ -19,7 +19,7 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE FUNCTION @extschema@.webhook_latency_state_out(@extschema@.webhook_latency_state)
 RETURNS cstring
-AS 'MODULE_PATHNAME', 'webhook_latency_state_out'
+AS 'MODULE_PATHNAME', 'webhook_state_out'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE FUNCTION @extschema@.webhook_latency_state_recv(internal)
@@ -29,7 +29,7 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE FUNCTION @extschema@.webhook_latency_state_send(@extschema@.webhook_latency_state)
 RETURNS bytea
-AS 'MODULE_PATHNAME', 'webhook_latency_state_send'
+AS 'MODULE_PATHNAME', 'webhook_state_send'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE TYPE @extschema@.webhook_latency_state (
@@ -99,7 +99,7 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE FUNCTION @extschema@.webhook_analytics_state_out(@extschema@.webhook_analytics_state)
 RETURNS cstring
-AS 'MODULE_PATHNAME', 'webhook_analytics_state_out'
+AS 'MODULE_PATHNAME', 'webhook_state_out'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE FUNCTION @extschema@.webhook_analytics_state_recv(internal)
@@ -109,7 +109,7 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE FUNCTION @extschema@.webhook_analytics_state_send(@extschema@.webhook_analytics_state)
 RETURNS bytea
-AS 'MODULE_PATHNAME', 'webhook_analytics_state_send'
+AS 'MODULE_PATHNAME', 'webhook_state_send'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE TYPE @extschema@.webhook_analytics_state (

@@ -167,12 +167,22 @@ GetByte(WhWireReader *r)
 	return *r->p++;
 }
 
-/* AddCount adds a decoded keyed count (at least 1) to the counter arg. */
+/* CheckText fails unless bytes are text of the database encoding (no NUL). */
+static void
+CheckText(const char *data, int len)
+{
+	if (pg_encoding_verifymbstr(GetDatabaseEncoding(), data, len) != len)
+		WhStateMalformed("text not in the database encoding");
+}
+
+/* AddCount adds a decoded keyed count (at least 1, a key of text) to the counter arg. */
 static void
 AddCount(void *arg, const char *key, int len, bool isnull, int64 count)
 {
 	if (count < 1)
 		WhStateMalformed("a count below one");
+	if (!isnull)
+		CheckText(key, len);
 	WhCounterAddKey((WhCounter *) arg, key, len, isnull, count);
 }
 
@@ -334,10 +344,7 @@ static void
 CheckValue(WhColumnKind kind, const char *data, int len, int64 number)
 {
 	if (kind == WH_KIND_TEXT || kind == WH_KIND_JSON)
-	{
-		if (pg_encoding_verifymbstr(GetDatabaseEncoding(), data, len) != len)
-			WhStateMalformed("text not in the database encoding");
-	}
+		CheckText(data, len);
 	if (kind == WH_KIND_JSON)
 	{
 		JsonLexContext *lex = makeJsonLexContextCstringLen(unconstify(char *, data), len,
@@ -459,6 +466,7 @@ WhAnalyticsStateDecode(const bytea *bytes, MemoryContext context, WhAnalyticsSta
 	{
 		state->webhook_len = GetLength(&r);
 		state->webhook = WhWireGetBytes(&r, state->webhook_len);
+		CheckText(state->webhook, state->webhook_len);
 	}
 	n = WhWireGetVarint(&r);
 	state->last_n = n > WH_MAX_LIST_LENGTH ? -1 : (int) n;
@@ -487,10 +495,13 @@ WhAnalyticsStateDecode(const bytea *bytes, MemoryContext context, WhAnalyticsSta
 	{
 		uint64		len_plus_one = WhWireGetVarint(&r);
 		const char *id = len_plus_one == 0 ? NULL : WhWireGetBytes(&r, len_plus_one - 1);
+		int			len = id == NULL ? 0 : (int) (len_plus_one - 1);
 		int			before = state->webhook_set->count;
-		WhWebhookTotals *w = WhWebhookSetFor(state->webhook_set, id,
-											 id == NULL ? 0 : (int) (len_plus_one - 1), id == NULL);
+		WhWebhookTotals *w;
 
+		if (id != NULL)
+			CheckText(id, len);
+		w = WhWebhookSetFor(state->webhook_set, id, len, id == NULL);
 		if (state->webhook_set->count == before)
 			WhStateMalformed("a webhook twice");
 		WhWireGetMetrics(&r, &w->metrics);

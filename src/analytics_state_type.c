@@ -4,7 +4,8 @@
  *	  that makes one database's state of a window, the response of a state,
  *	  the merge aggregate, and the type's text and binary forms. A state is
  *	  made from the same gathered result a response is (WhResultGather, every
- *	  part and, when it exists, the window before), and a response of a
+ *	  part and, when it exists and whanalytics.state_with_previous is on,
+ *	  the window before), and a response of a
  *	  state is written by the same code (WhResultResponse), so one database's
  *	  state answers exactly what webhook_analytics_json_between does.
  */
@@ -20,7 +21,9 @@
 
 #include "analytics.h"
 #include "analytics_state.h"
+#include "latency_agg.h"
 #include "response.h"
+#include "settings.h"
 #include "state_text.h"
 #include "window.h"
 
@@ -32,9 +35,7 @@ PG_FUNCTION_INFO_V1(webhook_analytics_merge_serialize);
 PG_FUNCTION_INFO_V1(webhook_analytics_merge_deserialize);
 PG_FUNCTION_INFO_V1(webhook_analytics_merge_final);
 PG_FUNCTION_INFO_V1(webhook_analytics_state_in);
-PG_FUNCTION_INFO_V1(webhook_analytics_state_out);
 PG_FUNCTION_INFO_V1(webhook_analytics_state_recv);
-PG_FUNCTION_INFO_V1(webhook_analytics_state_send);
 
 #define WH_ANALYTICS_MADE_BY "webhook_analytics_state or webhook_analytics_merge"
 
@@ -79,37 +80,6 @@ StateRowOf(const WhEventValues *values, WhStateRow *row)
 	}
 }
 
-/* EventValuesOf is a state's row as the queries give it (text, jsonb, bigint, timestamptz). */
-static void
-EventValuesOf(const WhStateRow *row, WhEventValues *values)
-{
-	for (int col = 0; col < WH_NCOLUMNS; col++)
-	{
-		values->nulls[col] = row->isnull[col];
-		values->values[col] = (Datum) 0;
-		if (row->isnull[col])
-			continue;
-		switch (wh_event_columns[col].kind)
-		{
-			case WH_KIND_TEXT:
-				values->values[col] =
-					PointerGetDatum(cstring_to_text_with_len(row->data[col], row->len[col]));
-				break;
-			case WH_KIND_JSON:
-				values->values[col] =
-					DirectFunctionCall1(jsonb_in,
-										CStringGetDatum(pnstrdup(row->data[col], row->len[col])));
-				break;
-			case WH_KIND_INTEGER:
-				values->values[col] = Int64GetDatum(row->number[col]);
-				break;
-			case WH_KIND_TIMESTAMPTZ:
-				values->values[col] = TimestampTzGetDatum(row->number[col]);
-				break;
-		}
-	}
-}
-
 /* IdOrder is how ORDER BY id orders the ids of the relation a filter reads. */
 static WhIdOrder
 IdOrder(const WhFilter *filter)
@@ -145,7 +115,7 @@ StateBuilder(const WhFilter *filter, void *arg)
 	WhResult	result;
 	WhAnalyticsState state;
 
-	if (!WhPreviousFrom(filter->from, filter->to, &previous_from))
+	if (!wh_state_with_previous || !WhPreviousFrom(filter->from, filter->to, &previous_from))
 		include &= ~WH_INCLUDE_PREVIOUS;
 	WhResultGather(filter, args->last_n, include, &result);
 	WhAnalyticsStateInit(&state, CurrentMemoryContext);
@@ -196,30 +166,6 @@ webhook_analytics_state(PG_FUNCTION_ARGS)
 	return WhCallBuild(&filter, StateBuilder, &args);
 }
 
-/* ResultOf is the gathered result a decoded state stands for. */
-static void
-ResultOf(const WhAnalyticsState *state, WhResult *result)
-{
-	memset(result, 0, sizeof(WhResult));
-	result->from = state->from;
-	result->to = state->to;
-	result->scan.parts = WH_SCAN_DETAIL | WH_SCAN_OUTCOMES | WH_SCAN_WEBHOOKS;
-	result->scan.detail = state->detail;
-	result->scan.nhours = state->nhours;
-	result->scan.hours = state->hours;
-	result->scan.webhooks = state->webhook_set;
-	WhScanTotals(&result->scan, &result->totals);
-	result->newest.webhooks = state->webhooks;
-	result->newest.events_subscribed = state->events_subscribed;
-	result->newest.nrows = state->nrows;
-	result->newest.rows = palloc(Max(state->nrows, 1) * sizeof(WhEventValues));
-	for (int i = 0; i < state->nrows; i++)
-		EventValuesOf(&state->rows[i], &result->newest.rows[i]);
-	result->has_previous = state->has_previous;
-	result->previous_totals = state->previous;
-	result->previous_latency = state->previous_latency;
-}
-
 /*
  * webhook_analytics_json(state, top_n, last_n, include): the response of
  * SPEC section 3 (with 5.1's parts) for a state; last_n at most the state's.
@@ -245,7 +191,7 @@ webhook_analytics_json_state(PG_FUNCTION_ARGS)
 						last_n, state.last_n),
 				 errhint("Pass last_n of at most %d, or make the states with a larger last_n.",
 						 state.last_n)));
-	ResultOf(&state, &result);
+	WhResultFromState(&state, &result);
 	PG_RETURN_JSONB_P(WhResultResponse(&result, top_n, last_n, include));
 }
 
@@ -255,17 +201,6 @@ typedef struct WhMergeState
 	MemoryContext context;
 	WhAnalyticsState state;
 } WhMergeState;
-
-/* AggContext returns the aggregate's memory context, or fails outside an aggregate. */
-static MemoryContext
-AggContext(FunctionCallInfo fcinfo, const char *name)
-{
-	MemoryContext context;
-
-	if (!AggCheckCallContext(fcinfo, &context))
-		elog(ERROR, "%s called in non-aggregate context", name);
-	return context;
-}
 
 /* MergeStart makes a running state from a copy of bytes, in context. */
 static WhMergeState *
@@ -297,7 +232,7 @@ MergeBytes(WhMergeState *merge, const bytea *bytes)
 Datum
 webhook_analytics_merge_accum(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext = AggContext(fcinfo, "webhook_analytics_merge_accum");
+	MemoryContext aggcontext = WhAggContext(fcinfo, "webhook_analytics_merge_accum");
 	WhMergeState *merge = PG_ARGISNULL(0) ? NULL : (WhMergeState *) PG_GETARG_POINTER(0);
 
 	if (PG_ARGISNULL(1))
@@ -317,7 +252,7 @@ webhook_analytics_merge_accum(PG_FUNCTION_ARGS)
 Datum
 webhook_analytics_merge_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext = AggContext(fcinfo, "webhook_analytics_merge_combine");
+	MemoryContext aggcontext = WhAggContext(fcinfo, "webhook_analytics_merge_combine");
 	WhMergeState *a = PG_ARGISNULL(0) ? NULL : (WhMergeState *) PG_GETARG_POINTER(0);
 	WhMergeState *b = PG_ARGISNULL(1) ? NULL : (WhMergeState *) PG_GETARG_POINTER(1);
 	MemoryContext old;
@@ -353,7 +288,7 @@ webhook_analytics_merge_serialize(PG_FUNCTION_ARGS)
 Datum
 webhook_analytics_merge_deserialize(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext = AggContext(fcinfo, "webhook_analytics_merge_deserialize");
+	MemoryContext aggcontext = WhAggContext(fcinfo, "webhook_analytics_merge_deserialize");
 
 	PG_RETURN_POINTER(MergeStart(aggcontext, PG_GETARG_BYTEA_PP(0)));
 }
@@ -390,13 +325,6 @@ webhook_analytics_state_in(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(bytes);
 }
 
-/* webhook_analytics_state_out writes the text form. */
-Datum
-webhook_analytics_state_out(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_CSTRING(WhStateToHex(PG_GETARG_BYTEA_PP(0)));
-}
-
 /* webhook_analytics_state_recv reads the binary form, checking it. */
 Datum
 webhook_analytics_state_recv(PG_FUNCTION_ARGS)
@@ -407,9 +335,3 @@ webhook_analytics_state_recv(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(bytes);
 }
 
-/* webhook_analytics_state_send writes the binary form. */
-Datum
-webhook_analytics_state_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(WhStateToMessage(PG_GETARG_BYTEA_PP(0)));
-}

@@ -152,10 +152,11 @@ WhMetricsPossible(const WhMetrics *m)
 	if (m->total < 0 || m->success < 0 || m->failed < 0 || m->pending < 0 ||
 		m->retried < 0 || m->delay_count < 0 || m->recovered < 0 || m->gave_up < 0)
 		return false;			/* delay_sum may be: delay_ms can be negative */
-	return m->success + m->failed <= m->total &&
+	/* differences, not sums: a sum of two parts could wrap */
+	return m->success <= m->total && m->failed <= m->total - m->success &&
 		m->pending <= m->total && m->retried <= m->total &&
 		m->recovered <= m->retried && m->recovered <= m->success &&
-		m->gave_up <= m->failed && m->gave_up + m->pending <= m->total &&
+		m->gave_up <= m->failed && m->pending <= m->total - m->gave_up &&
 		m->delay_count <= m->total && (m->delay_count > 0 || m->delay_sum == 0);
 }
 

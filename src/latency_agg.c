@@ -21,9 +21,9 @@ PG_FUNCTION_INFO_V1(webhook_latency_serialize);
 PG_FUNCTION_INFO_V1(webhook_latency_deserialize);
 PG_FUNCTION_INFO_V1(webhook_latency_final);
 
-/* AggregateContext returns the aggregate's memory context, or fails outside an aggregate. */
-static MemoryContext
-AggregateContext(FunctionCallInfo fcinfo, const char *name)
+/* WhAggContext returns the aggregate's memory context, or fails outside an aggregate. */
+MemoryContext
+WhAggContext(FunctionCallInfo fcinfo, const char *name)
 {
 	MemoryContext context;
 
@@ -36,7 +36,7 @@ AggregateContext(FunctionCallInfo fcinfo, const char *name)
 Datum
 webhook_latency_accum(PG_FUNCTION_ARGS)
 {
-	MemoryContext context = AggregateContext(fcinfo, "webhook_latency_accum");
+	MemoryContext context = WhAggContext(fcinfo, "webhook_latency_accum");
 	WhValues   *state = PG_ARGISNULL(0) ? NULL : (WhValues *) PG_GETARG_POINTER(0);
 
 	if (PG_ARGISNULL(1))
@@ -55,7 +55,7 @@ webhook_latency_accum(PG_FUNCTION_ARGS)
 Datum
 webhook_latency_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext context = AggregateContext(fcinfo, "webhook_latency_combine");
+	MemoryContext context = WhAggContext(fcinfo, "webhook_latency_combine");
 	WhValues   *into = PG_ARGISNULL(0) ? NULL : (WhValues *) PG_GETARG_POINTER(0);
 	WhValues   *from = PG_ARGISNULL(1) ? NULL : (WhValues *) PG_GETARG_POINTER(1);
 
@@ -75,7 +75,7 @@ webhook_latency_combine(PG_FUNCTION_ARGS)
 Datum
 webhook_latency_serialize(PG_FUNCTION_ARGS)
 {
-	AggregateContext(fcinfo, "webhook_latency_serialize");
+	WhAggContext(fcinfo, "webhook_latency_serialize");
 	PG_RETURN_BYTEA_P(WhValuesSerialize((WhValues *) PG_GETARG_POINTER(0)));
 }
 
@@ -83,7 +83,7 @@ webhook_latency_serialize(PG_FUNCTION_ARGS)
 Datum
 webhook_latency_deserialize(PG_FUNCTION_ARGS)
 {
-	MemoryContext context = AggregateContext(fcinfo, "webhook_latency_deserialize");
+	MemoryContext context = WhAggContext(fcinfo, "webhook_latency_deserialize");
 
 	PG_RETURN_POINTER(WhValuesDeserialize(context, PG_GETARG_BYTEA_PP(0)));
 }

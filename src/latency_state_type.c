@@ -23,9 +23,7 @@
 #include "latency_state.h"
 
 PG_FUNCTION_INFO_V1(webhook_latency_state_in);
-PG_FUNCTION_INFO_V1(webhook_latency_state_out);
 PG_FUNCTION_INFO_V1(webhook_latency_state_recv);
-PG_FUNCTION_INFO_V1(webhook_latency_state_send);
 PG_FUNCTION_INFO_V1(webhook_latency_state_accum);
 PG_FUNCTION_INFO_V1(webhook_latency_state_combine);
 PG_FUNCTION_INFO_V1(webhook_latency_state_final);
@@ -115,22 +113,11 @@ Expanded(FunctionCallInfo fcinfo, int argno, MemoryContext aggcontext)
 	return state;
 }
 
-/* AggContext returns the aggregate's memory context, or fails outside an aggregate. */
-static MemoryContext
-AggContext(FunctionCallInfo fcinfo, const char *name)
-{
-	MemoryContext context;
-
-	if (!AggCheckCallContext(fcinfo, &context))
-		elog(ERROR, "%s called in non-aggregate context", name);
-	return context;
-}
-
 /* webhook_latency_state_accum adds one non-NULL value to the state (the sfunc of _state_agg). */
 Datum
 webhook_latency_state_accum(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext = AggContext(fcinfo, "webhook_latency_state_accum");
+	MemoryContext aggcontext = WhAggContext(fcinfo, "webhook_latency_state_accum");
 	WhLatencyExpanded *state = Expanded(fcinfo, 0, aggcontext);
 
 	if (!PG_ARGISNULL(1))
@@ -148,7 +135,7 @@ webhook_latency_state_accum(PG_FUNCTION_ARGS)
 Datum
 webhook_latency_state_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext = AggContext(fcinfo, "webhook_latency_state_combine");
+	MemoryContext aggcontext = WhAggContext(fcinfo, "webhook_latency_state_combine");
 	WhLatencyExpanded *state = Expanded(fcinfo, 0, aggcontext);
 
 	if (!PG_ARGISNULL(1))
@@ -192,13 +179,6 @@ webhook_latency_state_in(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(bytes);
 }
 
-/* webhook_latency_state_out writes the text form. */
-Datum
-webhook_latency_state_out(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_CSTRING(WhStateToHex(PG_GETARG_BYTEA_PP(0)));
-}
-
 /* webhook_latency_state_recv reads the binary form, checking it. */
 Datum
 webhook_latency_state_recv(PG_FUNCTION_ARGS)
@@ -207,13 +187,6 @@ webhook_latency_state_recv(PG_FUNCTION_ARGS)
 
 	ReadState(CurrentMemoryContext, bytes);
 	PG_RETURN_BYTEA_P(bytes);
-}
-
-/* webhook_latency_state_send writes the binary form. */
-Datum
-webhook_latency_state_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(WhStateToMessage(PG_GETARG_BYTEA_PP(0)));
 }
 
 /* webhook_latency_from_state is the webhook_latency of a state, as webhook_latency_percentiles gives it. */

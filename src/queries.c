@@ -346,6 +346,21 @@ ReadTotals(SPITupleTable *rows, WhNewest *newest)
 	newest->events_subscribed = DatumGetInt64(SPI_getbinval(rows->vals[0], rows->tupdesc, 2, &isnull));
 }
 
+/* WhQueryWebhookTotals gives the organization's webhook totals (or the one webhook's) alone. */
+void
+WhQueryWebhookTotals(const WhFilter *filter, WhNewest *newest)
+{
+	int			variant = WH_SQL_TOTALS | (filter->webhook_id != NULL ? WH_SQL_WEBHOOK : 0);
+	const char *webhooks = WhWebhooksRelation(NULL);
+
+	WhExecuteKept(WhKeptPlan(WindowSql(filter->events_relation, webhooks, variant),
+							 filter->webhook_id != NULL ? 4 : 3, ParamTypes(filter, InvalidOid), true),
+				  FilterParams(filter, 0), NULL, SPI_OK_SELECT);
+	if (SPI_processed != 1 || SPI_tuptable->tupdesc->natts != 2)
+		elog(ERROR, "webhook totals query returned " UINT64_FORMAT " rows", SPI_processed);
+	ReadTotals(SPI_tuptable, newest);
+}
+
 /*
  * WhQueryNewest gives the newest 'limit' rows of the window (every column,
  * newest first) and the organization's webhook totals (or the one

@@ -38,6 +38,7 @@ typedef struct WhNewest
 
 #define WH_NEWEST_FIRST_COLUMN 4	/* 1-based: after webhooks, events_subscribed, found */
 
+extern void WhQueryWebhookTotals(const WhFilter *filter, WhNewest *newest);
 extern void WhQueryNewest(const WhFilter *filter, int limit, const WhRowsIndexes *rows_from,
 						  WhNewest *newest);
 

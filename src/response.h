@@ -7,6 +7,7 @@
 
 #include "utils/jsonb.h"
 
+#include "analytics_state.h"
 #include "queries.h"
 #include "whanalytics.h"
 #include "window_scan.h"
@@ -36,6 +37,7 @@ typedef struct WhResult
 } WhResult;
 
 extern void WhResultGather(const WhFilter *filter, int last_n, int include, WhResult *result);
+extern void WhResultFromState(const WhAnalyticsState *state, WhResult *result);
 extern Jsonb *WhResultResponse(const WhResult *result, int top_n, int last_n, int include);
 extern Jsonb *WhAnalyticsResponse(const WhFilter *filter, int top_n, int last_n, int include);
 

@@ -1,7 +1,8 @@
 /*
  * settings.c
- *	  Defines the whanalytics.* settings: the "env" value of every response
- *	  and the relations the functions read their rows from.
+ *	  Defines the whanalytics.* settings: the "env" value of every response,
+ *	  the relations the functions read their rows from, whether summaries
+ *	  may answer, and whether a state holds the window before its own.
  */
 #include "postgres.h"
 
@@ -26,6 +27,7 @@ static int	wh_env = WH_ENV_PRODUCTION;
 char	   *wh_events_table = NULL;
 char	   *wh_webhooks_table = NULL;
 bool		wh_use_summaries = true;
+bool		wh_state_with_previous = true;
 
 /* WhDefineSettings registers the settings; called once from _PG_init. */
 void
@@ -63,6 +65,15 @@ WhDefineSettings(void)
 							 "Lets the functions answer from the day summaries where they may.",
 							 "Off makes every call read the raw rows; answers are the same either way.",
 							 &wh_use_summaries,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("whanalytics.state_with_previous",
+							 "Makes webhook_analytics_state hold the window before its own.",
+							 "Off leaves it out: the state answers every part but previous, at about half the cost.",
+							 &wh_state_with_previous,
 							 true,
 							 PGC_USERSET,
 							 0,

@@ -8,6 +8,7 @@
 extern char *wh_events_table;
 extern char *wh_webhooks_table;
 extern bool wh_use_summaries;
+extern bool wh_state_with_previous;
 
 extern void WhDefineSettings(void);
 extern const char *WhEnvName(void);

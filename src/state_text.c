@@ -3,7 +3,8 @@
  *	  The text and binary forms shared by the state types of SPEC section 7
  *	  (webhook_latency_state, webhook_analytics_state): text is '\x' and
  *	  the state's bytes in hex, as bytea prints them; binary is the bytes.
- *	  Each type's input function checks the bytes with its own decoder.
+ *	  Each type's input function checks the bytes with its own decoder; the
+ *	  output and send functions are these, shared.
  */
 #include "postgres.h"
 
@@ -12,6 +13,9 @@
 #include "utils/memutils.h"
 
 #include "state_text.h"
+
+PG_FUNCTION_INFO_V1(webhook_state_out);
+PG_FUNCTION_INFO_V1(webhook_state_send);
 
 /* HexValue is the value of a hex digit, or -1. */
 static int
@@ -96,3 +100,17 @@ WhStateToMessage(const bytea *bytes)
 	return pq_endtypsend(&buf);
 }
 
+
+/* webhook_state_out writes a state's text form (the output function of both state types). */
+Datum
+webhook_state_out(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_CSTRING(WhStateToHex(PG_GETARG_BYTEA_PP(0)));
+}
+
+/* webhook_state_send writes a state's binary form (the send function of both state types). */
+Datum
+webhook_state_send(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BYTEA_P(WhStateToMessage(PG_GETARG_BYTEA_PP(0)));
+}

@@ -7,6 +7,7 @@
 
 #include "postgres.h"
 
+#include "fmgr.h"
 #include "lib/stringinfo.h"
 
 extern bytea *WhStateFromHex(const char *text, const char *type, const char *made_by);

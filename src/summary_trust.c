@@ -19,6 +19,7 @@
 #include "access/table.h"
 #include "catalog/indexing.h"
 #include "catalog/pg_inherits.h"
+#include "catalog/pg_namespace_d.h"
 #include "catalog/pg_subscription_rel.h"
 #include "access/genam.h"
 #include "access/htup_details.h"
@@ -155,6 +156,26 @@ SummariesSubscribedAlone(Oid events_relid, List *parts)
 	foreach(lc, parts)
 		table = SubscribedBy(lfirst_oid(lc), table);
 	return list_difference_oid(summaries, table) != NIL;
+}
+
+/*
+ * CitusDistributed is true when Citus's catalog lists the table (distributed
+ * or reference): its rows then live in the workers' shards, which this
+ * database's summary triggers never see. Call inside SPI.
+ */
+static bool
+CitusDistributed(Oid relid)
+{
+	Oid			argtypes[1] = {OIDOID};
+	Datum		values[1] = {ObjectIdGetDatum(relid)};
+
+	if (!OidIsValid(get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE)))
+		return false;			/* no Citus here */
+	if (SPI_execute_with_args("SELECT 1 FROM pg_catalog.pg_dist_partition"
+							  " WHERE logicalrelid::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
+							  1, argtypes, values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read pg_dist_partition");
+	return SPI_processed > 0;
 }
 
 /* Answer sets the reason (when asked for) and returns the source. */
@@ -352,6 +373,8 @@ WhSummarySource(Oid events_relid, text *organization_id, const char **reason, Li
 	status = WhStatusOf(events_relid, &since, &stale);
 	if (status == WH_STATUS_NONE)
 		return Refuse(reason, "whanalytics.events_table names a relation without summaries (webhook_summaries_attach adds them)");
+	if (CitusDistributed(events_relid))
+		return Refuse(reason, "Citus distributes the table: its rows are on the workers, not in the summaries here");
 	structure = TableStructure(events_relid);
 	if (pg_class_aclcheck(events_relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		return Refuse(reason, "the caller may not read every row of the table");

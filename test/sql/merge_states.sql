@@ -261,6 +261,12 @@ SELECT error_of($$SELECT 'x'::webhook_analytics_state$$) AS no_hex,
        error_of($$SELECT '\xzz'::webhook_latency_state$$) AS not_hex,
        error_of($$SELECT '\x'::webhook_analytics_state$$) AS empty,
        error_of($$SELECT '\x'::webhook_latency_state$$) AS empty_latency;
+-- found by the fuzz target: counters whose parts add up past bigint, and an
+-- event name that is not UTF-8 (with a NUL)
+SELECT error_of($$SELECT '\x57484153010302008080d1a8b08d820380808c86b492820300000000000000000000028080808080808080c0018080808080808080c0010000000000000000'::webhook_analytics_state$$)
+         AS parts_past_bigint,
+       error_of($$SELECT '\x5748415301030000808096cbac8882038080d1a8b08d820300020201e0e41c0202000000000000000107626164ff00c30200000000010477fe000202000000000000000000'::webhook_analytics_state$$)
+         AS event_not_utf8;
 CREATE FUNCTION damage(kind regtype, good text) RETURNS TABLE(sqlstate text, n bigint)
 LANGUAGE plpgsql AS $$
 DECLARE

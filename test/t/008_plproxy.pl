@@ -93,7 +93,7 @@ FROM (SELECT row_number() OVER () AS n, r FROM (
   FROM unnest($orgs) o
   UNION ALL
   SELECT $s.webhook_analytics_request(o, q)::text
-  FROM unnest($orgs) o, unnest(ARRAY['{"period": "last_7_days", "top_n": "3"}', '{"period": "last_week", "top_n": "ten"}']::jsonb[]) q
+  FROM unnest($orgs) o, unnest(ARRAY['{"period": "last_7_days", "as_of": "2026-01-01T00:00:00Z", "top_n": "3"}', '{"period": "last_week", "top_n": "ten"}']::jsonb[]) q
   UNION ALL
   SELECT (SELECT string_agg(d::text, ';' ORDER BY d.day) FROM $s.webhook_day_metrics(o, $as_of - interval '7 days 5 hours', $as_of) d)
   FROM unnest($orgs) o
