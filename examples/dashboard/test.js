@@ -1,7 +1,8 @@
 // test.js - the dashboard's test (node --test test.js): starts ../node-api's
 // server, loads the page in Debian's Chromium (playwright-core), checks every
 // number and both charts against the API's JSON for the page's own queries,
-// and saves screenshot.png (1200x900).
+// and saves a screenshot (1200x900) to $SCREENSHOT, or to screenshot.png here
+// when that is unset (how the README's picture is made).
 'use strict';
 
 const { test, before, after } = require('node:test');
@@ -115,7 +116,7 @@ async function checkPage(page, bars) {
 test('the last day: every number and both charts are the API\'s; screenshot', async () => {
   const page = await open(new URLSearchParams({ key: KEY, period: 'last_day', as_of: asOf }));
   await checkPage(page, 24);
-  await page.screenshot({ path: path.join(__dirname, 'screenshot.png') });
+  await page.screenshot({ path: process.env.SCREENSHOT || path.join(__dirname, 'screenshot.png') });
   await page.close();
 });
 
