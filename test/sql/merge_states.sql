@@ -236,6 +236,15 @@ SELECT (SELECT webhook_latency_from_state(webhook_latency_merge(s))
        (SELECT webhook_latency_state_agg(v)::text::webhook_latency_state::text = webhook_latency_state_agg(v)::text
         FROM latencies) AS text_round_trip;
 SELECT webhook_latency_from_state(webhook_latency_state_agg(v)) FROM latencies WHERE i <= 10;
+-- the binary form: per-group states out and back with COPY BINARY, merged to the same answer
+CREATE TABLE latency_states AS SELECT i % 3 AS g, webhook_latency_state_agg(v) AS s FROM latencies GROUP BY i % 3;
+\copy latency_states TO 'results/merge_states_latency.bin' WITH (FORMAT binary)
+CREATE TABLE latency_states_back (g integer, s webhook_latency_state);
+\copy latency_states_back FROM 'results/merge_states_latency.bin' WITH (FORMAT binary)
+SELECT (SELECT array_agg(s::text ORDER BY g) FROM latency_states_back)
+         = (SELECT array_agg(s::text ORDER BY g) FROM latency_states) AS binary_round_trip,
+       (SELECT webhook_latency_from_state(webhook_latency_merge(s)) FROM latency_states_back)
+         IS NOT DISTINCT FROM (SELECT webhook_latency_percentiles(v) FROM latencies) AS merged_after_copy;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
@@ -252,6 +261,39 @@ RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
+
+-- 5b. A state holds the rows the caller sees: a tenant under a policy on
+-- organization_id gets its own organization's state and an empty one of
+-- another, each equal to json_between as the same role.
+SET client_min_messages = warning;
+DROP ROLE IF EXISTS regress_ms_tenant;
+RESET client_min_messages;
+CREATE ROLE regress_ms_tenant;
+GRANT SELECT ON webhook_events, webhooks TO regress_ms_tenant;
+ALTER TABLE webhook_events ENABLE ROW LEVEL SECURITY;
+ALTER TABLE webhooks ENABLE ROW LEVEL SECURITY;
+CREATE POLICY ms_own ON webhook_events TO regress_ms_tenant
+    USING (organization_id = current_setting('app.org_id'));
+CREATE POLICY ms_own ON webhooks TO regress_ms_tenant
+    USING (organization_id = current_setting('app.org_id'));
+SET app.org_id = 'org_ms_b';
+SET ROLE regress_ms_tenant;
+SELECT o, webhook_analytics_json(webhook_analytics_state(o, '2025-09-01 00:00+00', '2025-09-03 00:00+00'), 50, 10, all_parts())
+          = webhook_analytics_json_between(o, '2025-09-01 00:00+00', '2025-09-03 00:00+00', NULL, 50, 10, all_parts())
+         AS same_as_json_between,
+       webhook_analytics_json(webhook_analytics_state(o, '2025-09-01 00:00+00', '2025-09-03 00:00+00'))
+         #>> '{data,day_metrics,total}' AS total
+FROM unnest(ARRAY['org_ms_b', 'org_ms']) o;
+RESET ROLE;
+SELECT count(*) AS org_ms_b_rows FROM webhook_events WHERE organization_id = 'org_ms_b'
+  AND created_at >= '2025-09-01 00:00+00' AND created_at < '2025-09-03 00:00+00';
+DROP POLICY ms_own ON webhook_events;
+DROP POLICY ms_own ON webhooks;
+ALTER TABLE webhook_events DISABLE ROW LEVEL SECURITY;
+ALTER TABLE webhooks DISABLE ROW LEVEL SECURITY;
+REVOKE SELECT ON webhook_events, webhooks FROM regress_ms_tenant;
+DROP ROLE regress_ms_tenant;
+RESET app.org_id;
 
 -- 6. Malformed input is 22P02 and never more: bad syntax, a cut or
 -- lengthened state, and every single-byte change of a real state of each
@@ -306,6 +348,6 @@ WHERE d.sqlstate <> 'accepted';
 SET client_min_messages = warning;
 DROP SCHEMA shard_1, shard_2, shard_3, platform CASCADE;
 RESET client_min_messages;
-DROP TABLE states, states_back, latencies;
+DROP TABLE states, states_back, latencies, latency_states, latency_states_back;
 DROP FUNCTION all_parts, shard_state, law_holds, platform_state, damage;
 \i test/teardown.sql
