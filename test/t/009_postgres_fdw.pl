@@ -9,7 +9,8 @@
 # organization hashes to; with use_summaries off it reads the rows through
 # the foreign tables and answers the same; under row-level security on
 # the coordinator's table it reads rows, and a tenant sees its own rows
-# only; a write on a shard is in the next answer.
+# only; tables partitioned by list (with a default) and partitioned
+# twice answer the same; a write on a shard is in the next answer.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -101,6 +102,58 @@ is($node->safe_psql('coord', $calls), $single,
 	'through the coordinator, every response equals the one database\'s');
 is($node->safe_psql('coord', "SET whanalytics.use_summaries = off; $calls"), $single,
 	'reading the rows through the foreign tables, every response is the same');
+
+# The same shards behind tables partitioned by LIST of organization_id
+# (shard 2 the DEFAULT partition), and behind a table partitioned by hash
+# whose partitions are partitioned again by created_at into foreign tables
+# over views of each shard's rows of the range (no pruning there: every
+# leaf asked, each reading rows): the same answers.
+my %listed;
+for my $s (0 .. 1)
+{
+	$listed{$s} = $node->safe_psql('coord', qq{
+SELECT string_agg(quote_literal(o), ', ') FROM (SELECT 'org_load_' || i AS o FROM generate_series(0, 19) i) v
+WHERE satisfies_hash_partition('events'::regclass, 3, $s, o)});
+}
+my $layouts = q{
+CREATE TABLE events_l (LIKE events) PARTITION BY LIST (organization_id);
+CREATE TABLE hooks_l (LIKE hooks) PARTITION BY LIST (organization_id);
+CREATE TABLE events_n (LIKE events) PARTITION BY HASH (organization_id);};
+for my $s (0 .. 1)
+{
+	$layouts .= qq{
+CREATE FOREIGN TABLE events_l$s PARTITION OF events_l FOR VALUES IN ($listed{$s})
+    SERVER shard$s OPTIONS (table_name 'webhook_events');
+CREATE FOREIGN TABLE hooks_l$s PARTITION OF hooks_l FOR VALUES IN ($listed{$s})
+    SERVER shard$s OPTIONS (table_name 'webhooks');};
+}
+$layouts .= q{
+CREATE FOREIGN TABLE events_l2 PARTITION OF events_l DEFAULT SERVER shard2 OPTIONS (table_name 'webhook_events');
+CREATE FOREIGN TABLE hooks_l2 PARTITION OF hooks_l DEFAULT SERVER shard2 OPTIONS (table_name 'webhooks');};
+for my $s (0 .. 2)
+{
+	$layouts .= qq{
+CREATE TABLE events_n$s PARTITION OF events_n FOR VALUES WITH (MODULUS 3, REMAINDER $s)
+    PARTITION BY RANGE (created_at);
+CREATE FOREIGN TABLE events_n${s}_old PARTITION OF events_n$s FOR VALUES FROM (MINVALUE) TO ('2025-12-29')
+    SERVER shard$s OPTIONS (table_name 'events_old');
+CREATE FOREIGN TABLE events_n${s}_new PARTITION OF events_n$s FOR VALUES FROM ('2025-12-29') TO (MAXVALUE)
+    SERVER shard$s OPTIONS (table_name 'events_new');};
+	# each time partition a view of the shard's rows of its range (read as rows there)
+	$node->safe_psql("shard$s", q{
+CREATE VIEW events_old AS SELECT * FROM webhook_events WHERE created_at < '2025-12-29';
+CREATE VIEW events_new AS SELECT * FROM webhook_events WHERE created_at >= '2025-12-29';});
+}
+$node->safe_psql('coord', $layouts);
+is($node->safe_psql('coord', "SET whanalytics.events_table = 'events_l'; SET whanalytics.webhooks_table = 'hooks_l'; $calls"),
+	$single, 'partitioned by list (with a default partition), every response equals the one database\'s');
+my ($lout, $lerr) = ('', '');
+$node->psql('coord', "SET client_min_messages = debug1; SET whanalytics.events_table = 'events_l';
+SELECT webhook_analytics_json('org_unknown', 'last_day', $as_of) IS NOT NULL", stdout => \$lout, stderr => \$lerr);
+like($lerr, qr/answered from the states of 1 postgres_fdw shards/,
+	'an organization no list names is asked of the default partition alone');
+is($node->safe_psql('coord', "SET whanalytics.events_table = 'events_n'; $calls"), $single,
+	'partitioned by hash then by time (both leaves of a shard asked), every response equals the one database\'s');
 
 # The path: one shard's state, not rows.
 my $call = "SELECT webhook_analytics_json('org_load_3', 'last_30_days', $as_of) IS NOT NULL";
