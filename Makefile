@@ -7,7 +7,7 @@ OBJS = src/whanalytics.o src/settings.o src/window.o src/metrics.o src/delivery.
        src/latency_hist.o src/wire.o src/summary_format.o src/summary_table.o src/summary_write.o src/summary_read.o \
        src/summary_trigger.o src/summary_trust.o src/summary_status.o src/summary_parts.o \
        src/summary_watch.o src/summary_attach.o src/trigger_set.o src/summary_maintenance.o src/columns.o src/policies.o \
-       src/key_counter.o src/latency_state.o src/latency_agg.o src/latency_state_type.o src/state_text.o src/analytics_state.o src/analytics_state_type.o src/foreign_shards.o src/relations.o src/queries.o \
+       src/key_counter.o src/latency_state.o src/latency_agg.o src/latency_state_type.o src/state_text.o src/analytics_state.o src/analytics_state_type.o src/state_result.o src/foreign_shards.o src/relations.o src/queries.o \
        src/window_scan.o src/webhook_totals.o src/index_rows.o src/jsonb_build.o src/response.o src/response_parts.o src/analytics.o src/request.o src/series.o src/series_cells.o src/metrics_series.o
 
 DATA = $(wildcard sql/whanalytics--*.sql)

@@ -206,9 +206,38 @@ GetLength(WhWireReader *r)
 	return (int) len;
 }
 
-/* GetRow reads one of the newest rows; its text points into the bytes. */
+/*
+ * IntegerText reads a canonical integer ("0", or an optional "-" and
+ * digits without a leading zero) that fits int64; false for anything else.
+ */
+static bool
+IntegerText(const char *data, int len, int64 *value)
+{
+	bool		negative = len > 0 && data[0] == '-';
+	int			i = negative ? 1 : 0;
+	uint64		magnitude = 0;
+
+	if (i >= len || (data[i] == '0' && (len > i + 1 || negative)))
+		return false;
+	for (; i < len; i++)
+	{
+		if (data[i] < '0' || data[i] > '9' || magnitude > (PG_UINT64_MAX - 9) / 10)
+			return false;
+		magnitude = magnitude * 10 + (data[i] - '0');
+	}
+	if (magnitude > (negative ? (uint64) PG_INT64_MAX + 1 : (uint64) PG_INT64_MAX))
+		return false;
+	*value = negative ? (int64) (0 - magnitude) : (int64) magnitude;
+	return true;
+}
+
+/*
+ * GetRow reads one of the newest rows; its text points into the bytes. An
+ * integer id (id_order WH_ID_INTEGER) must be one, and is kept as a number
+ * too, to order by.
+ */
 static void
-GetRow(WhWireReader *r, WhStateRow *row)
+GetRow(WhWireReader *r, WhStateRow *row, WhIdOrder id_order)
 {
 	for (int col = 0; col < WH_NCOLUMNS; col++)
 	{
@@ -235,43 +264,12 @@ GetRow(WhWireReader *r, WhStateRow *row)
 				break;
 		}
 	}
+	if (id_order == WH_ID_INTEGER && !row->isnull[WH_COL_ID] &&
+		!IntegerText(row->data[WH_COL_ID], row->len[WH_COL_ID], &row->number[WH_COL_ID]))
+		r->fail("an id that is not an integer");
 }
 
-/* HourOf is the hour (since 2000-01-01 00:00 UTC) holding a timestamp. */
-static int64
-HourOf(TimestampTz ts)
-{
-	int64		hour = ts / USECS_PER_HOUR;
-
-	return (ts < 0 && ts % USECS_PER_HOUR != 0) ? hour - 1 : hour;
-}
-
-/*
- * WhIntegerText reads a canonical integer ("0", or an optional "-" and
- * digits without a leading zero) that fits int64; false for anything else.
- */
-bool
-WhIntegerText(const char *data, int len, int64 *value)
-{
-	bool		negative = len > 0 && data[0] == '-';
-	int			i = negative ? 1 : 0;
-	uint64		magnitude = 0;
-
-	if (i >= len || (data[i] == '0' && (len > i + 1 || negative)))
-		return false;
-	for (; i < len; i++)
-	{
-		if (data[i] < '0' || data[i] > '9' || magnitude > (PG_UINT64_MAX - 9) / 10)
-			return false;
-		magnitude = magnitude * 10 + (data[i] - '0');
-	}
-	if (magnitude > (negative ? (uint64) PG_INT64_MAX + 1 : (uint64) PG_INT64_MAX))
-		return false;
-	*value = negative ? (int64) (0 - magnitude) : (int64) magnitude;
-	return true;
-}
-
-/* CompareIds orders two ids as order says; the id texts of WH_ID_INTEGER were checked. */
+/* CompareIds orders two ids as order says (integer ids by the number GetRow read). */
 static int
 CompareIds(const WhStateRow *a, const WhStateRow *b, WhIdOrder order)
 {
@@ -279,15 +277,13 @@ CompareIds(const WhStateRow *a, const WhStateRow *b, WhIdOrder order)
 	const char *y = b->data[WH_COL_ID];
 	int			lx = a->len[WH_COL_ID];
 	int			ly = b->len[WH_COL_ID];
-	int64		ix = 0,
-				iy = 0;
+	int64		ix = a->number[WH_COL_ID];
+	int64		iy = b->number[WH_COL_ID];
 	int			cmp;
 
 	switch (order)
 	{
 		case WH_ID_INTEGER:
-			(void) WhIntegerText(x, lx, &ix);
-			(void) WhIntegerText(y, ly, &iy);
 			return ix < iy ? -1 : (ix > iy ? 1 : 0);
 		case WH_ID_BYTES:
 			cmp = memcmp(x, y, Min(lx, ly));
@@ -378,7 +374,7 @@ Check(const WhAnalyticsState *state)
 		const WhHourBucket *h = &state->hours[i];
 
 		if ((i > 0 && h->hour <= state->hours[i - 1].hour) ||
-			h->hour < HourOf(state->from) || h->hour > HourOf(state->to - 1))
+			h->hour < WhHourOf(state->from) || h->hour > WhHourOf(state->to - 1))
 			WhStateMalformed("hours out of order or outside the window");
 		if (h->metrics.total < 1 || !WhMetricsPossible(&h->metrics))
 			WhStateMalformed("hour counters no rows give");
@@ -409,14 +405,10 @@ Check(const WhAnalyticsState *state)
 	{
 		const WhStateRow *row = &state->rows[i];
 		TimestampTz created = row->number[WH_COL_CREATED_AT];
-		int64		id;
 
 		if (row->isnull[WH_COL_ID] || row->isnull[WH_COL_CREATED_AT] ||
 			created < state->from || created >= state->to)
 			WhStateMalformed("a row without id or outside the window");
-		if (state->id_order == WH_ID_INTEGER &&
-			!WhIntegerText(row->data[WH_COL_ID], row->len[WH_COL_ID], &id))
-			WhStateMalformed("an id that is not an integer");
 		if (i > 0 && RowBefore(row, &state->rows[i - 1], state->id_order))
 			WhStateMalformed("rows not newest first");
 		for (int col = 0; col < WH_NCOLUMNS; col++)
@@ -519,7 +511,7 @@ WhAnalyticsStateDecode(const bytea *bytes, MemoryContext context, WhAnalyticsSta
 	state->nrows = (int) n;
 	state->rows = palloc(Max(n, 1) * sizeof(WhStateRow));
 	for (uint64 i = 0; i < n; i++)
-		GetRow(&r, &state->rows[i]);
+		GetRow(&r, &state->rows[i], state->id_order);
 	if (r.p != r.end)
 		WhStateMalformed("trailing bytes");
 	Check(state);

@@ -66,7 +66,6 @@ extern void WhAnalyticsStateDecode(const bytea *bytes, MemoryContext context,
 								   WhAnalyticsState *state);
 extern void WhAnalyticsStateMerge(WhAnalyticsState *into, const WhAnalyticsState *from,
 								  MemoryContext context);
-extern bool WhIntegerText(const char *data, int len, int64 *value);
 extern void WhStateMalformed(const char *what) pg_attribute_noreturn();
 
 #endif							/* WH_ANALYTICS_STATE_H */

@@ -5,9 +5,10 @@
  *	  the merge aggregate, and the type's text and binary forms. A state is
  *	  made from the same gathered result a response is (WhResultGather, every
  *	  part and, when it exists and whanalytics.state_with_previous is on,
- *	  the window before), and a response of a
- *	  state is written by the same code (WhResultResponse), so one database's
- *	  state answers exactly what webhook_analytics_json_between does.
+ *	  the window before; state_result.c turns one into the other), and a
+ *	  response of a state is written by the same code (WhResultResponse),
+ *	  so one database's state answers exactly what
+ *	  webhook_analytics_json_between does.
  */
 #include "postgres.h"
 
@@ -15,14 +16,13 @@
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
-#include "utils/lsyscache.h"
-#include "utils/pg_locale.h"
 #include "utils/memutils.h"
 
 #include "analytics.h"
 #include "analytics_state.h"
 #include "latency_agg.h"
 #include "response.h"
+#include "state_result.h"
 #include "settings.h"
 #include "state_text.h"
 #include "window.h"
@@ -38,63 +38,6 @@ PG_FUNCTION_INFO_V1(webhook_analytics_state_in);
 PG_FUNCTION_INFO_V1(webhook_analytics_state_recv);
 
 #define WH_ANALYTICS_MADE_BY "webhook_analytics_state or webhook_analytics_merge"
-
-/* StateRowOf is one of the newest rows as a state holds it. */
-static void
-StateRowOf(const WhEventValues *values, WhStateRow *row)
-{
-	for (int col = 0; col < WH_NCOLUMNS; col++)
-	{
-		Datum		value = values->values[col];
-
-		row->isnull[col] = values->nulls[col];
-		row->data[col] = NULL;
-		row->len[col] = 0;
-		row->number[col] = 0;
-		if (values->nulls[col])
-			continue;
-		switch (wh_event_columns[col].kind)
-		{
-			case WH_KIND_TEXT:
-				{
-					text	   *t = DatumGetTextPP(value);
-
-					row->data[col] = VARDATA_ANY(t);
-					row->len[col] = VARSIZE_ANY_EXHDR(t);
-					break;
-				}
-			case WH_KIND_JSON:
-				{
-					Jsonb	   *j = DatumGetJsonbP(value);
-					char	   *json = JsonbToCString(NULL, &j->root, VARSIZE(j));
-
-					row->data[col] = json;
-					row->len[col] = strlen(json);
-					break;
-				}
-			case WH_KIND_INTEGER:
-			case WH_KIND_TIMESTAMPTZ:
-				row->number[col] = DatumGetInt64(value);
-				break;
-		}
-	}
-}
-
-/* IdOrder is how ORDER BY id orders the ids of the relation a filter reads. */
-static WhIdOrder
-IdOrder(const WhFilter *filter)
-{
-	AttrNumber	attnum = get_attnum(filter->events_relid, wh_event_columns[WH_COL_ID].name);
-	Oid			type;
-	int32		typmod;
-	Oid			collation;
-
-	get_atttypetypmodcoll(filter->events_relid, attnum, &type, &typmod, &collation);
-	type = getBaseType(type);
-	if (type == INT2OID || type == INT4OID || type == INT8OID)
-		return WH_ID_INTEGER;
-	return lc_collate_is_c(collation) ? WH_ID_BYTES : WH_ID_COLLATED;
-}
 
 /* What a state is made with. */
 typedef struct WhStateArgs
@@ -118,33 +61,7 @@ StateBuilder(const WhFilter *filter, void *arg)
 	if (!wh_state_with_previous || !WhPreviousFrom(filter->from, filter->to, &previous_from))
 		include &= ~WH_INCLUDE_PREVIOUS;
 	WhResultGather(filter, args->last_n, include, &result);
-	WhAnalyticsStateInit(&state, CurrentMemoryContext);
-	state.from = result.from;
-	state.to = result.to;
-	if (filter->webhook_id != NULL)
-	{
-		state.has_webhook = true;
-		state.webhook = VARDATA_ANY(filter->webhook_id);
-		state.webhook_len = VARSIZE_ANY_EXHDR(filter->webhook_id);
-	}
-	state.last_n = args->last_n;
-	state.id_order = IdOrder(filter);
-	state.webhooks = result.newest.webhooks;
-	state.events_subscribed = result.newest.events_subscribed;
-	state.nhours = result.scan.nhours;
-	state.hours = result.scan.hours;
-	state.detail = result.scan.detail;
-	state.webhook_set = result.scan.webhooks;
-	state.has_previous = result.has_previous;
-	if (result.has_previous)
-	{
-		state.previous = result.previous_totals;
-		state.previous_latency = result.previous_latency;
-	}
-	state.nrows = result.newest.nrows;
-	state.rows = palloc(Max(state.nrows, 1) * sizeof(WhStateRow));
-	for (int i = 0; i < state.nrows; i++)
-		StateRowOf(&result.newest.rows[i], &state.rows[i]);
+	WhStateOfResult(filter, &result, args->last_n, &state);
 	return (struct varlena *) WhAnalyticsStateEncode(&state);
 }
 
@@ -191,7 +108,7 @@ webhook_analytics_json_state(PG_FUNCTION_ARGS)
 						last_n, state.last_n),
 				 errhint("Pass last_n of at most %d, or make the states with a larger last_n.",
 						 state.last_n)));
-	WhResultFromState(&state, &result);
+	WhResultOfState(&state, &result);
 	PG_RETURN_JSONB_P(WhResultResponse(&result, top_n, last_n, include));
 }
 
@@ -302,9 +219,9 @@ webhook_analytics_merge_final(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(WhAnalyticsStateEncode(&((WhMergeState *) PG_GETARG_POINTER(0))->state));
 }
 
-/* ReadState checks a state's bytes (22P02 when malformed) and frees what decoding made. */
+/* CheckState checks a state's bytes (22P02 when malformed) and frees what decoding made. */
 static void
-ReadState(const bytea *bytes)
+CheckState(const bytea *bytes)
 {
 	MemoryContext scratch = AllocSetContextCreate(CurrentMemoryContext, "webhook_analytics_state",
 												  ALLOCSET_DEFAULT_SIZES);
@@ -318,20 +235,13 @@ ReadState(const bytea *bytes)
 Datum
 webhook_analytics_state_in(PG_FUNCTION_ARGS)
 {
-	bytea	   *bytes = WhStateFromHex(PG_GETARG_CSTRING(0), "webhook_analytics_state",
-									   WH_ANALYTICS_MADE_BY);
-
-	ReadState(bytes);
-	PG_RETURN_BYTEA_P(bytes);
+	PG_RETURN_BYTEA_P(WhStateFromHex(PG_GETARG_CSTRING(0), "webhook_analytics_state",
+									 WH_ANALYTICS_MADE_BY, CheckState));
 }
 
 /* webhook_analytics_state_recv reads the binary form, checking it. */
 Datum
 webhook_analytics_state_recv(PG_FUNCTION_ARGS)
 {
-	bytea	   *bytes = WhStateFromMessage((StringInfo) PG_GETARG_POINTER(0));
-
-	ReadState(bytes);
-	PG_RETURN_BYTEA_P(bytes);
+	PG_RETURN_BYTEA_P(WhStateFromMessage((StringInfo) PG_GETARG_POINTER(0), CheckState));
 }
-

@@ -22,7 +22,6 @@
 
 #include "access/table.h"
 #include "catalog/partition.h"
-#include "catalog/pg_inherits.h"
 #include "catalog/pg_type_d.h"
 #include "commands/defrem.h"
 #include "foreign/foreign.h"
@@ -38,9 +37,11 @@
 #include "utils/rel.h"
 #include "utils/rls.h"
 
+#include "columns.h"
 #include "foreign_shards.h"
 #include "relations.h"
 #include "settings.h"
+#include "state_result.h"
 #include "state_text.h"
 
 /* postgres_fdw's connection functions (connection.c), found in its library. */
@@ -107,60 +108,52 @@ IsPostgresFdwTable(Oid relid)
 }
 
 /*
- * PartitionFor is the partition of a table partitioned by organization_id
- * alone (hash or list, text) that holds the organization: its oid,
- * InvalidOid when none does, or false when the table is partitioned
+ * PartitionFor is the index in desc of the partition of a table
+ * partitioned by organization_id alone (hash or list, text) that holds the
+ * organization, -1 when none does, or -2 when the table is partitioned
  * otherwise (every partition may then hold it).
  */
-static bool
-PartitionFor(Relation rel, const text *organization_id, Oid *partition)
+static int
+PartitionFor(Relation rel, PartitionDesc desc, const text *organization_id)
 {
 	PartitionKey key = RelationGetPartitionKey(rel);
-	PartitionDesc desc = RelationGetPartitionDesc(rel, true);
 	Datum		value = PointerGetDatum(organization_id);
 	bool		isnull = false;
-	int			index = -1;
+	bool		equal = false;
+	int			bound;
 
 	if (key->partnatts != 1 || key->parttypid[0] != TEXTOID ||
-		key->partattrs[0] != get_attnum(RelationGetRelid(rel), "organization_id") ||
+		key->partattrs[0] != get_attnum(RelationGetRelid(rel),
+										wh_event_columns[WH_COL_ORGANIZATION_ID].name) ||
 		(key->strategy != PARTITION_STRATEGY_HASH && key->strategy != PARTITION_STRATEGY_LIST))
-		return false;
+		return -2;
 	if (desc->nparts == 0)
-		index = -1;
-	else if (key->strategy == PARTITION_STRATEGY_HASH)
-	{
-		uint64		hash = compute_partition_hash_value(1, key->partsupfunc, key->partcollation,
-														&value, &isnull);
-
-		index = desc->boundinfo->indexes[hash % get_hash_partition_greatest_modulus(desc->boundinfo)];
-	}
-	else
-	{
-		bool		equal = false;
-		int			bound = partition_list_bsearch(key->partsupfunc, key->partcollation,
-												   desc->boundinfo, value, &equal);
-
-		index = (bound >= 0 && equal) ? desc->boundinfo->indexes[bound] : -1;
-		if (index < 0)
-			index = desc->boundinfo->default_index;
-	}
-	*partition = index >= 0 ? desc->oids[index] : InvalidOid;
-	return true;
+		return -1;
+	if (key->strategy == PARTITION_STRATEGY_HASH)
+		return desc->boundinfo->indexes[compute_partition_hash_value(1, key->partsupfunc,
+																	 key->partcollation,
+																	 &value, &isnull) %
+										get_hash_partition_greatest_modulus(desc->boundinfo)];
+	bound = partition_list_bsearch(key->partsupfunc, key->partcollation, desc->boundinfo,
+								   value, &equal);
+	if (bound >= 0 && equal && desc->boundinfo->indexes[bound] >= 0)
+		return desc->boundinfo->indexes[bound];
+	return desc->boundinfo->default_index;
 }
 
 /*
  * AddLeaves adds to *leaves the foreign tables relid's rows of the
- * organization may be in; false when one of them is not a postgres_fdw
- * foreign table (a local partition, another wrapper).
+ * organization may be in (the partition it belongs to, or every one);
+ * false when one of them is not a postgres_fdw foreign table (a local
+ * partition, another wrapper).
  */
 static bool
 AddLeaves(Oid relid, const text *organization_id, List **leaves)
 {
 	Relation	rel;
-	Oid			partition;
-	bool		pruned;
-	List	   *children;
-	ListCell   *lc;
+	PartitionDesc desc;
+	int			holder;
+	bool		usable = true;
 
 	if (get_rel_relkind(relid) != RELKIND_PARTITIONED_TABLE)
 	{
@@ -170,15 +163,13 @@ AddLeaves(Oid relid, const text *organization_id, List **leaves)
 		return true;
 	}
 	rel = table_open(relid, AccessShareLock);
-	pruned = PartitionFor(rel, organization_id, &partition);
-	children = pruned ? NIL : find_inheritance_children(relid, AccessShareLock);
+	desc = RelationGetPartitionDesc(rel, true);
+	holder = PartitionFor(rel, desc, organization_id);
+	for (int i = 0; i < desc->nparts && usable; i++)
+		if (holder == -2 || holder == i)
+			usable = AddLeaves(desc->oids[i], organization_id, leaves);
 	table_close(rel, NoLock);
-	if (pruned)
-		return !OidIsValid(partition) || AddLeaves(partition, organization_id, leaves);
-	foreach(lc, children)
-		if (!AddLeaves(lfirst_oid(lc), organization_id, leaves))
-			return false;
-	return true;
+	return usable;
 }
 
 /* RemoteName is a foreign table's remote table, quoted and schema-qualified (postgres_fdw's options). */
@@ -400,7 +391,7 @@ WhGatherFromShards(const WhFilter *filter, int last_n, int include, WhResult *re
 		if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 || PQgetisnull(res, 0, 0))
 			wh_report_error(ERROR, res, shard->conn, true, shard->sql);
 		WhAnalyticsStateDecode(WhStateFromHex(PQgetvalue(res, 0, 0), "webhook_analytics_state",
-											  "a shard's webhook_analytics_state"),
+											  "a shard's webhook_analytics_state", NULL),
 							   CurrentMemoryContext, &state);
 		PQclear(res);
 		wh_release_connection(shard->conn);
@@ -418,7 +409,7 @@ WhGatherFromShards(const WhFilter *filter, int last_n, int include, WhResult *re
 		merged.last_n = last_n;
 		merged.has_previous = (include & WH_INCLUDE_PREVIOUS) != 0;
 	}
-	WhResultFromState(&merged, result);
+	WhResultOfState(&merged, result);
 	if (webhooks == NULL)
 		WhQueryWebhookTotals(filter, &result->newest);	/* else the shard's state holds them */
 	ereport(DEBUG1,

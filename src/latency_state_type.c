@@ -168,25 +168,26 @@ webhook_latency_state_final(PG_FUNCTION_ARGS)
 
 #define WH_LATENCY_MADE_BY "webhook_latency_state_agg or webhook_latency_merge"
 
+/* CheckState checks a latency state's bytes (22P02 when malformed). */
+static void
+CheckState(const bytea *bytes)
+{
+	ReadState(CurrentMemoryContext, bytes);
+}
+
 /* webhook_latency_state_in reads the text form and checks the bytes. */
 Datum
 webhook_latency_state_in(PG_FUNCTION_ARGS)
 {
-	bytea	   *bytes = WhStateFromHex(PG_GETARG_CSTRING(0), "webhook_latency_state",
-									   WH_LATENCY_MADE_BY);
-
-	ReadState(CurrentMemoryContext, bytes);
-	PG_RETURN_BYTEA_P(bytes);
+	PG_RETURN_BYTEA_P(WhStateFromHex(PG_GETARG_CSTRING(0), "webhook_latency_state",
+									 WH_LATENCY_MADE_BY, CheckState));
 }
 
 /* webhook_latency_state_recv reads the binary form, checking it. */
 Datum
 webhook_latency_state_recv(PG_FUNCTION_ARGS)
 {
-	bytea	   *bytes = WhStateFromMessage((StringInfo) PG_GETARG_POINTER(0));
-
-	ReadState(CurrentMemoryContext, bytes);
-	PG_RETURN_BYTEA_P(bytes);
+	PG_RETURN_BYTEA_P(WhStateFromMessage((StringInfo) PG_GETARG_POINTER(0), CheckState));
 }
 
 /* webhook_latency_from_state is the webhook_latency of a state, as webhook_latency_percentiles gives it. */

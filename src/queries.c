@@ -388,16 +388,9 @@ WhQueryNewest(const WhFilter *filter, int limit, const WhRowsIndexes *rows_from,
 	if (direct >= 0)
 	{
 		newest->nrows = direct;
-		if (WhIndexWebhookTotals(webhooks_relid, filter->organization_id, &newest->webhooks,
-								 &newest->events_subscribed))
-			return;
-		params->numParams = 1;	/* the totals read the organization alone */
-		WhExecuteKept(WhKeptPlan(WindowSql(filter->events_relation, webhooks, WH_SQL_TOTALS), 1,
-								 ParamTypes(filter, InvalidOid), true),
-					  params, NULL, SPI_OK_SELECT);
-		if (SPI_processed != 1 || SPI_tuptable->tupdesc->natts != 2)
-			elog(ERROR, "webhook totals query returned " UINT64_FORMAT " rows", SPI_processed);
-		ReadTotals(SPI_tuptable, newest);
+		if (!WhIndexWebhookTotals(webhooks_relid, filter->organization_id, &newest->webhooks,
+								  &newest->events_subscribed))
+			WhQueryWebhookTotals(filter, newest);
 		return;
 	}
 

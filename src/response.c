@@ -327,7 +327,6 @@ WhResultGather(const WhFilter *filter, int last_n, int include, WhResult *result
 		return;					/* a coordinator over postgres_fdw shards */
 	WhScanWindow(filter, ScanParts(include), &result->scan);
 	WhQueryNewest(filter, last_n, &result->scan.rows, &result->newest);
-	WhScanTotals(&result->scan, &result->totals);
 	if (include & WH_INCLUDE_PREVIOUS)
 	{
 		WhScan		prev_scan;
@@ -340,66 +339,12 @@ WhResultGather(const WhFilter *filter, int last_n, int include, WhResult *result
 	}
 }
 
-/* EventValuesOf is a state's row as the queries give it (text, jsonb, bigint, timestamptz). */
-static void
-EventValuesOf(const WhStateRow *row, WhEventValues *values)
-{
-	for (int col = 0; col < WH_NCOLUMNS; col++)
-	{
-		values->nulls[col] = row->isnull[col];
-		values->values[col] = (Datum) 0;
-		if (row->isnull[col])
-			continue;
-		switch (wh_event_columns[col].kind)
-		{
-			case WH_KIND_TEXT:
-				values->values[col] =
-					PointerGetDatum(cstring_to_text_with_len(row->data[col], row->len[col]));
-				break;
-			case WH_KIND_JSON:
-				values->values[col] =
-					DirectFunctionCall1(jsonb_in,
-										CStringGetDatum(pnstrdup(row->data[col], row->len[col])));
-				break;
-			case WH_KIND_INTEGER:
-				values->values[col] = Int64GetDatum(row->number[col]);
-				break;
-			case WH_KIND_TIMESTAMPTZ:
-				values->values[col] = TimestampTzGetDatum(row->number[col]);
-				break;
-		}
-	}
-}
-
-/* WhResultFromState is the gathered result a decoded state stands for. */
-void
-WhResultFromState(const WhAnalyticsState *state, WhResult *result)
-{
-	memset(result, 0, sizeof(WhResult));
-	result->from = state->from;
-	result->to = state->to;
-	result->scan.parts = WH_SCAN_DETAIL | WH_SCAN_OUTCOMES | WH_SCAN_WEBHOOKS;
-	result->scan.detail = state->detail;
-	result->scan.nhours = state->nhours;
-	result->scan.hours = state->hours;
-	result->scan.webhooks = state->webhook_set;
-	WhScanTotals(&result->scan, &result->totals);
-	result->newest.webhooks = state->webhooks;
-	result->newest.events_subscribed = state->events_subscribed;
-	result->newest.nrows = state->nrows;
-	result->newest.rows = palloc(Max(state->nrows, 1) * sizeof(WhEventValues));
-	for (int i = 0; i < state->nrows; i++)
-		EventValuesOf(&state->rows[i], &result->newest.rows[i]);
-	result->has_previous = state->has_previous;
-	result->previous_totals = state->previous;
-	result->previous_latency = state->previous_latency;
-}
-
 /* WhResultResponse builds the whole response of a result, with top_n, last_n and the parts of include. */
 Jsonb *
 WhResultResponse(const WhResult *result, int top_n, int last_n, int include)
 {
 	WhJson	   *json;
+	WhMetrics	totals;
 	WhDayReport day;
 	WhLatencyReport latency;
 	WhFilter	window = {0};
@@ -416,7 +361,8 @@ WhResultResponse(const WhResult *result, int top_n, int last_n, int include)
 					 errmsg("the state holds no window before its own"),
 					 errhint("Make the state with webhook_analytics_state, which holds it.")));
 	}
-	DayReport(&result->totals, &day);
+	WhScanTotals(&result->scan, &totals);
+	DayReport(&totals, &day);
 	LatencyReport(result->scan.detail.latency, &latency);
 
 	json = WhJsonBegin();

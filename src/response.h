@@ -7,7 +7,6 @@
 
 #include "utils/jsonb.h"
 
-#include "analytics_state.h"
 #include "queries.h"
 #include "whanalytics.h"
 #include "window_scan.h"
@@ -29,7 +28,6 @@ typedef struct WhResult
 	TimestampTz from;			/* the window, [from, to) */
 	TimestampTz to;
 	WhScan		scan;			/* its counters and the parts asked for */
-	WhMetrics	totals;			/* the sum of scan's hours */
 	WhNewest	newest;			/* its newest rows and the webhook totals */
 	bool		has_previous;	/* the window before's: */
 	WhMetrics	previous_totals;
@@ -37,7 +35,6 @@ typedef struct WhResult
 } WhResult;
 
 extern void WhResultGather(const WhFilter *filter, int last_n, int include, WhResult *result);
-extern void WhResultFromState(const WhAnalyticsState *state, WhResult *result);
 extern Jsonb *WhResultResponse(const WhResult *result, int top_n, int last_n, int include);
 extern Jsonb *WhAnalyticsResponse(const WhFilter *filter, int top_n, int last_n, int include);
 

@@ -30,9 +30,13 @@ HexValue(char c)
 	return -1;
 }
 
-/* WhStateFromHex reads '\x' and hex digits into bytes (22P02 otherwise); type names the type. */
+/*
+ * WhStateFromHex reads '\x' and hex digits into bytes (22P02 otherwise; type
+ * names the type, made_by what makes its values) and checks them with
+ * check (the type's decoder), unless NULL.
+ */
 bytea *
-WhStateFromHex(const char *text, const char *type, const char *made_by)
+WhStateFromHex(const char *text, const char *type, const char *made_by, WhStateCheck check)
 {
 	size_t		len = strlen(text);
 	bytea	   *bytes;
@@ -60,6 +64,8 @@ WhStateFromHex(const char *text, const char *type, const char *made_by)
 					 errhint("Pass a value that %s returned.", made_by)));
 		*out++ = (char) (high << 4 | low);
 	}
+	if (check != NULL)
+		check(bytes);
 	return bytes;
 }
 
@@ -77,15 +83,16 @@ WhStateToHex(const bytea *bytes)
 	return text;
 }
 
-/* WhStateFromMessage reads a binary form: the rest of the message, as bytes. */
+/* WhStateFromMessage reads a binary form (the rest of the message, as bytes) and checks it with check. */
 bytea *
-WhStateFromMessage(StringInfo buf)
+WhStateFromMessage(StringInfo buf, WhStateCheck check)
 {
 	int			len = buf->len - buf->cursor;
 	bytea	   *bytes = palloc(VARHDRSZ + len);
 
 	SET_VARSIZE(bytes, VARHDRSZ + len);
 	pq_copymsgbytes(buf, VARDATA(bytes), len);
+	check(bytes);
 	return bytes;
 }
 

@@ -10,9 +10,13 @@
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 
-extern bytea *WhStateFromHex(const char *text, const char *type, const char *made_by);
+/* Checks a state's bytes, failing (22P02) unless they are a state of the type. */
+typedef void (*WhStateCheck) (const bytea *bytes);
+
+extern bytea *WhStateFromHex(const char *text, const char *type, const char *made_by,
+							 WhStateCheck check);
 extern char *WhStateToHex(const bytea *bytes);
-extern bytea *WhStateFromMessage(StringInfo buf);
+extern bytea *WhStateFromMessage(StringInfo buf, WhStateCheck check);
 extern bytea *WhStateToMessage(const bytea *bytes);
 
 #endif							/* WH_STATE_TEXT_H */

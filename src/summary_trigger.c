@@ -165,6 +165,17 @@ PendingRowsFor(Oid relid)
 	return rows;
 }
 
+/*
+ * FlushIfMany writes a table's pending rows once they are many and none of
+ * them can still be rolled back apart (no subtransaction mark).
+ */
+static void
+FlushIfMany(WhPendingRows *rows)
+{
+	if (WhCollectorRows(rows->collector) >= WH_PENDING_CHUNK_ROWS && rows->nmarks == 0)
+		WhCollectorFlush(rows->collector);
+}
+
 /* TransitionRows is how many rows a transition table holds (0 without one). */
 static int64
 TransitionRows(Tuplestorestate *rows)
@@ -201,8 +212,8 @@ SummarizeStatement(TriggerData *trigger)
 		CollectTransitionRows(collector, trigger->tg_newtable, desc, &columns, 1);
 	if (pending == NULL)
 		WhCollectorFinish(collector);
-	else if (WhCollectorRows(collector) >= WH_PENDING_CHUNK_ROWS && pending->nmarks == 0)
-		WhCollectorFlush(collector);
+	else
+		FlushIfMany(pending);
 }
 
 /*
@@ -253,8 +264,7 @@ SummarizeRow(TriggerData *trigger)
 		WhCollectorAdd(rows->collector, trigger->tg_trigslot, &columns, -1);
 		WhCollectorAdd(rows->collector, trigger->tg_newslot, &columns, 1);
 	}
-	if (WhCollectorRows(rows->collector) >= WH_PENDING_CHUNK_ROWS && rows->nmarks == 0)
-		WhCollectorFlush(rows->collector);
+	FlushIfMany(rows);
 }
 
 /*

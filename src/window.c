@@ -183,26 +183,3 @@ WhCheckListLength(const char *argname, int32 value)
 				 errhint("Pass an integer from 0 to %d.", WH_MAX_LIST_LENGTH)));
 	return value;
 }
-
-/* WhFloorDiv divides rounding toward minus infinity, for times before 2000. */
-int64
-WhFloorDiv(int64 value, int64 divisor)
-{
-	int64		q = value / divisor;
-
-	return (value % divisor < 0) ? q - 1 : q;
-}
-
-/* WhHourOf numbers the UTC hour holding ts (hours since 2000-01-01 00:00 UTC). */
-int64
-WhHourOf(TimestampTz ts)
-{
-	return WhFloorDiv(ts, USECS_PER_HOUR);
-}
-
-/* WhDayOf numbers the UTC day holding ts (days since 2000-01-01, as DateADT). */
-int64
-WhDayOf(TimestampTz ts)
-{
-	return WhFloorDiv(ts, USECS_PER_DAY);
-}

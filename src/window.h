@@ -5,6 +5,8 @@
 #ifndef WH_WINDOW_H
 #define WH_WINDOW_H
 
+#include "datatype/timestamp.h"
+
 #include "whanalytics.h"
 
 #define WH_MAX_LIST_LENGTH 1000
@@ -28,8 +30,28 @@ extern void WhWindowPrevious(const WhFilter *filter, WhFilter *previous);
 extern void WhCheckOrganization(text *organization_id);
 extern const char *WhShortened(const char *value);
 extern int	WhCheckListLength(const char *argname, int32 value);
-extern int64 WhFloorDiv(int64 value, int64 divisor);
-extern int64 WhHourOf(TimestampTz ts);
-extern int64 WhDayOf(TimestampTz ts);
+
+/* WhFloorDiv divides rounding toward minus infinity, for times before 2000. */
+static inline int64
+WhFloorDiv(int64 value, int64 divisor)
+{
+	int64		q = value / divisor;
+
+	return (value % divisor < 0) ? q - 1 : q;
+}
+
+/* WhHourOf numbers the UTC hour holding ts (hours since 2000-01-01 00:00 UTC). */
+static inline int64
+WhHourOf(TimestampTz ts)
+{
+	return WhFloorDiv(ts, USECS_PER_HOUR);
+}
+
+/* WhDayOf numbers the UTC day holding ts (days since 2000-01-01, as DateADT). */
+static inline int64
+WhDayOf(TimestampTz ts)
+{
+	return WhFloorDiv(ts, USECS_PER_DAY);
+}
 
 #endif							/* WH_WINDOW_H */

@@ -33,6 +33,7 @@
 #include "datatype/timestamp.h"
 
 #include "analytics_state.h"
+#include "window.h"
 #include "fuzz_common.h"
 
 #ifndef WH_FUZZ_DIR
@@ -339,15 +340,6 @@ MakeDelivery(const StateShape *shape, int i, WhDelivery *d, WhStateRow *row,
 	SetNumber(row, WH_COL_DONE, d->gave_up ? 1 : 0, false);
 }
 
-/* HourOf is the hour (since 2000-01-01 00:00 UTC) holding a timestamp, as the decoder's. */
-static int64
-HourOf(TimestampTz ts)
-{
-	int64		hour = ts / USECS_PER_HOUR;
-
-	return (ts < 0 && ts % USECS_PER_HOUR != 0) ? hour - 1 : hour;
-}
-
 /* Made is the state of a shape's deliveries, made and encoded by the real functions. */
 static bytea *
 Made(const StateShape *shape)
@@ -374,7 +366,7 @@ Made(const StateShape *shape)
 		int64		hour;
 
 		MakeDelivery(shape, i, &d, &rows[i], &webhook);
-		hour = HourOf(d.created_at);
+		hour = WhHourOf(d.created_at);
 		if (state.nhours == 0 || state.hours[state.nhours - 1].hour != hour)
 		{
 			state.hours[state.nhours].hour = hour;
