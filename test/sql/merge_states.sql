@@ -4,7 +4,8 @@
 -- webhooks_table; two of them summarized, one read as rows); the merge of
 -- the three states must equal webhook_analytics_json_between over all rows
 -- and the plain-SQL oracle, for every top_n and last_n, with every part of
--- include, for one webhook, an empty organization and platform-wide (the
+-- include, for one webhook, an empty organization, after writes of every
+-- kind and a compaction, for a tenant under RLS, and platform-wide (the
 -- oracle then reads a view mapping every organization to one). Then the
 -- laws of merging (any order, any grouping, NULLs), text and binary round
 -- trips, the latency state against webhook_latency_percentiles (also in a
@@ -130,6 +131,53 @@ FROM (VALUES ('org_ms', '2025-09-01 00:00+00'::timestamptz, '2025-09-03 00:00+00
 SELECT jsonb_pretty(webhook_analytics_json(webhook_analytics_merge(shard_state(k, 'org_ms', '2025-09-01 10:00+00', '2025-09-01 14:00+00')),
                                            2, 2, '{previous,status_codes}') -> 'data' -> 'previous')
 FROM generate_series(1, 3) k;
+
+-- 2b. After writes of every kind, made alike on all the rows and on the
+-- shards (two of which keep summaries, now with deltas): an hour's rows
+-- deleted, rows retried (status, done, first_sent_at) and moved to another
+-- webhook, event and hour, new rows (ties in created_at among them), and
+-- a compaction; the law holds again.
+CREATE FUNCTION write_everywhere(statement text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format(statement, 'public.webhook_events');
+    FOR k IN 1..3 LOOP
+        EXECUTE format(statement, format('shard_%s.webhook_events', k));
+    END LOOP;
+END $$;
+SELECT write_everywhere($$DELETE FROM %s WHERE organization_id = 'org_ms'
+                          AND created_at >= '2025-09-01 08:00+00' AND created_at < '2025-09-01 09:00+00'$$);
+SELECT write_everywhere($$UPDATE %s SET response_status = 200, done = 1, retries = retries + 1,
+                              first_sent_at = coalesce(first_sent_at, created_at + interval '250 ms')
+                          WHERE id %% 17 = 3$$);
+SELECT write_everywhere($$UPDATE %s SET webhook_id = 'wh_moved', event = 'ms.moved',
+                              created_at = created_at + interval '1 hour'
+                          WHERE id %% 29 = 5$$);
+INSERT INTO webhook_events (id, organization_id, webhook_id, url, event, response_status, retries,
+                            created_at, first_sent_at, delay_ms, done)
+SELECT i, 'org_ms', 'wh_' || (i % 4), 'https://ms.example/new', 'ms.new', (ARRAY[200, 503])[i % 2 + 1], i % 2,
+       timestamptz '2025-09-02 10:00:00+00' + (i / 3) * interval '1 second',
+       timestamptz '2025-09-02 10:00:00.5+00' + (i / 3) * interval '1 second', i % 10, i % 2
+FROM generate_series(5001, 5030) i;
+DO $$
+BEGIN
+    FOR k IN 1..3 LOOP
+        EXECUTE format('INSERT INTO shard_%s.webhook_events SELECT * FROM public.webhook_events WHERE id > 5000 AND id %% 3 = %s', k, k - 1);
+    END LOOP;
+END $$;
+SELECT count(*) FILTER (WHERE webhook_id = 'wh_moved') AS moved, count(*) FILTER (WHERE id > 5000) AS added,
+       count(*) FILTER (WHERE organization_id = 'org_ms' AND created_at >= '2025-09-01 08:00+00'
+                        AND created_at < '2025-09-01 09:00+00') AS left_in_deleted_hour
+FROM webhook_events;
+SELECT (SELECT count(*) FROM webhook_event_summaries WHERE events = 'shard_1.webhook_events'::regclass) >
+       (SELECT count(DISTINCT (organization_id, day)) FROM webhook_event_summaries
+        WHERE events = 'shard_1.webhook_events'::regclass) AS shard_1_has_deltas;
+SELECT org, f, t, w, law_holds(org, f, t, w) AS law_after_writes
+FROM (VALUES ('org_ms', '2025-09-01 00:00+00'::timestamptz, '2025-09-03 00:00+00'::timestamptz, NULL::text),
+             ('org_ms', '2025-09-01 07:30:00+00', '2025-09-02 10:00:05.000001+00', NULL),
+             ('org_ms', '2025-09-01 00:00+00', '2025-09-03 00:00+00', 'wh_moved'),
+             ('org_ms_b', '2025-09-01 00:00+00', '2025-09-03 00:00+00', NULL)) v(org, f, t, w);
+SELECT webhook_summaries_compact() >= 0 AS compacted;
+SELECT law_holds('org_ms', '2025-09-01 07:30:00+00', '2025-09-02 10:00:05.000001+00') AS law_after_compaction;
 
 -- 3. Platform-wide: every organization's state on every shard merged
 -- against the oracle over a view that maps each organization to one.
@@ -281,6 +329,9 @@ SET ROLE regress_ms_tenant;
 SELECT o, webhook_analytics_json(webhook_analytics_state(o, '2025-09-01 00:00+00', '2025-09-03 00:00+00'), 50, 10, all_parts())
           = webhook_analytics_json_between(o, '2025-09-01 00:00+00', '2025-09-03 00:00+00', NULL, 50, 10, all_parts())
          AS same_as_json_between,
+       webhook_analytics_json(webhook_analytics_state(o, '2025-09-01 00:00+00', '2025-09-03 00:00+00'), 50, 10)
+          = plain_analytics_json_between(o, '2025-09-01 00:00+00', '2025-09-03 00:00+00', NULL, 50, 10)
+         AS same_as_plain_sql,
        webhook_analytics_json(webhook_analytics_state(o, '2025-09-01 00:00+00', '2025-09-03 00:00+00'))
          #>> '{data,day_metrics,total}' AS total
 FROM unnest(ARRAY['org_ms_b', 'org_ms']) o;
@@ -349,5 +400,5 @@ SET client_min_messages = warning;
 DROP SCHEMA shard_1, shard_2, shard_3, platform CASCADE;
 RESET client_min_messages;
 DROP TABLE states, states_back, latencies, latency_states, latency_states_back;
-DROP FUNCTION all_parts, shard_state, law_holds, platform_state, damage;
+DROP FUNCTION all_parts, shard_state, law_holds, platform_state, damage, write_everywhere;
 \i test/teardown.sql

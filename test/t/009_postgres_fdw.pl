@@ -10,7 +10,8 @@
 # the foreign tables and answers the same; under row-level security on
 # the coordinator's table it reads rows, and a tenant sees its own rows
 # only; tables partitioned by list (with a default) and partitioned
-# twice answer the same; a write on a shard is in the next answer.
+# twice answer the same; a write on a shard is in the next answer, and
+# after updates and deletes on every shard every call agrees again.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -199,5 +200,19 @@ my $late = "SELECT webhook_analytics_json('org_load_3', 'last_day', $as_of, NULL
 is($node->safe_psql('coord', $late), $node->safe_psql('single', $late),
 	'a new row on a shard is in the coordinator\'s next answer');
 like($node->safe_psql('coord', $late), qr/event\.late/, 'the answer holds the new row');
+
+# Updates and deletes on every shard, made alike on the one database: every call agrees again.
+my @writes = (q{UPDATE webhook_events SET response_status = 200, done = 1, retries = retries + 1,
+                   first_sent_at = coalesce(first_sent_at, created_at + interval '40 ms')
+                WHERE id % 13 = 4},
+	q{UPDATE webhook_events SET webhook_id = 'webhook_load_0', created_at = created_at - interval '1 hour'
+      WHERE id % 31 = 7},
+	q{DELETE FROM webhook_events WHERE id % 11 = 2});
+for my $db ('single', 'shard0', 'shard1', 'shard2')
+{
+	$node->safe_psql($db, $_) for @writes;
+}
+is($node->safe_psql('coord', $calls), $node->safe_psql('single', $calls),
+	'after updates and deletes on the shards, every response through the coordinator equals the one database\'s');
 
 done_testing();
