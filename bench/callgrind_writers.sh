@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# callgrind_writers.sh - the instructions a webhook sender's transaction costs
+# with the extension's maintenance and without, counted by valgrind's
+# callgrind: the same total on every run of the same binaries and data,
+# whatever else the machine does, so changes of a few percent show (timed
+# pgbench rounds on a shared machine vary by 20%).
+#
+#   bench/callgrind_writers.sh [--rows N] [--transactions N]
+#
+# In a throwaway cluster (a temporary directory; as the user postgres when
+# run as root) it generates --rows deliveries (bench/generate.sql) into
+# webhook_events and into a trigger-less copy, bench_plain_events, rewrites
+# both with VACUUM FULL (so their indexes match), stops the server, and runs
+# --transactions transactions of bench/writers.pgbench (its \set values drawn
+# with a fixed seed, the same for both tables) in a single-user backend
+# (postgres --single) under callgrind, once per table, each on its own copy
+# of the data directory, and once with no transaction (what starting the
+# backend and the final count of the inserted rows cost). It prints the
+# counts, each table's instructions per transaction (that taken away) and
+# their ratio; the callgrind output
+# files stay in the temporary directory (printed), for callgrind_annotate. The extension must be installed (`./run bench` builds
+# and installs it; this script does not) and valgrind and python3 be
+# present. PostgreSQL's programs come from $PG_BIN (default
+# /usr/lib/postgresql/15/bin).
+set -euo pipefail
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+ROWS=1000000
+TRANSACTIONS=2000
+WORK=
+
+# Print a progress message on stderr.
+log() { printf '==> %s\n' "$*" >&2; }
+
+# Print an error message on stderr and exit non-zero.
+die() { printf 'callgrind_writers: error: %s\n' "$*" >&2; exit 1; }
+
+# Run a command as the cluster's owner: postgres when run as root.
+as_owner() {
+    if [[ $(id -u) -eq 0 ]]; then
+        (cd / && runuser -u postgres -- "$@")
+    else
+        "$@"
+    fi
+}
+
+# Stop the server (if it runs) and remove the temporary directory, unless asked to keep it.
+cleanup() {
+    [[ -n $WORK ]] || return 0
+    as_owner "$PG_BIN/pg_ctl" -D "$WORK/data" -m immediate -w stop >/dev/null 2>&1 || true
+    rm -rf "$WORK/data" "$WORK/run"
+}
+
+# Print the transactions: writers.pgbench with its variables replaced, each
+# statement ended by a blank line (postgres --single -j).
+transactions() {
+    python3 - "$BENCH_DIR/writers.pgbench" "$1" "$2" <<'PY'
+import random, re, sys
+path, table, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+lines = open(path).read().splitlines()
+body = "\n".join(l for l in lines if l.strip() and not l.startswith("--") and not l.startswith("\\set"))
+ranges = dict(re.findall(r"^\\set (\w+) random\(0, (\d+)\)", "\n".join(lines), re.M))
+random.seed(42)
+out = []
+for _ in range(n):
+    values = {k: str(random.randint(0, int(v))) for k, v in ranges.items()}
+    values.update(target=table, client_id="1")
+    text = re.sub(r"(?<!:):(\w+)", lambda m: values.get(m.group(1), m.group(0)), body)
+    out.append(re.sub(r";\s*$", ";\n", text, flags=re.M))
+sys.stdout.write("\n".join(out) + "\n")
+PY
+}
+
+# Run $2 transactions against table $1 in a single-user backend under
+# callgrind, on a copy of the data directory; print the instruction count.
+count_instructions() {
+    local table=$1 n=$2 log="$WORK/$1.$2.log"
+    rm -rf "$WORK/run"
+    cp -a "$WORK/data" "$WORK/run"
+    { transactions "$table" "$n"
+      printf "SELECT count(*) AS inserted FROM %s WHERE resource_id = 'pgbench';\n\n" "$table"; } >"$WORK/$table.$n.sql"
+    as_owner valgrind --tool=callgrind --callgrind-out-file="$WORK/$table.$n.callgrind" \
+        "$PG_BIN/postgres" --single -D "$WORK/run" -j bench <"$WORK/$table.$n.sql" >"$log" 2>&1 \
+        || die "the single-user backend failed on $table: $log"
+    ! grep -q 'ERROR:' "$log" || die "a transaction failed on $table: $(grep -m1 'ERROR:' "$log")"
+    # every transaction inserted its row (the data had none marked so)
+    [[ $(sed -n 's/.*inserted = "\([0-9]*\)".*/\1/p' "$log") == "$n" ]] \
+        || die "not every transaction inserted its row on $table: $log"
+    sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$log"
+}
+
+main() {
+    while (($# > 0)); do
+        case "$1" in
+            --rows) ROWS=${2:?--rows needs a value}; shift 2 ;;
+            --transactions) TRANSACTIONS=${2:?--transactions needs a value}; shift 2 ;;
+            -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
+            *) die "unknown option: $1" ;;
+        esac
+    done
+    [[ $ROWS =~ ^[1-9][0-9]*$ && $TRANSACTIONS =~ ^[1-9][0-9]*$ ]] || die "--rows and --transactions take positive whole numbers"
+    command -v valgrind >/dev/null || die "valgrind not found (apt-get install valgrind)"
+    command -v python3 >/dev/null || die "python3 not found"
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/whanalytics-callgrind.XXXXXX")
+    trap cleanup EXIT
+    chmod 777 "$WORK"
+    as_owner "$PG_BIN/initdb" -D "$WORK/data" -U postgres -A trust --locale=C.UTF-8 --encoding=UTF8 >/dev/null
+    as_owner "$PG_BIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w \
+        -o "-k $WORK -c listen_addresses='' -c port=5499" start >/dev/null
+    local psql=("$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$WORK" -p 5499 -U postgres)
+    "${psql[@]}" -d postgres -c 'CREATE DATABASE bench'
+    "${psql[@]}" -d bench -c 'CREATE EXTENSION whanalytics' \
+        -c 'CREATE TABLE bench_plain_events (LIKE webhook_events INCLUDING ALL)'
+    log "generating $ROWS rows into webhook_events and bench_plain_events"
+    "${psql[@]}" -d bench -v rows="$ROWS" -v orgs=100 -v days=30 \
+        -v target=webhook_events,bench_plain_events -f "$BENCH_DIR/generate.sql" >/dev/null 2>&1 \
+        || die "generating the data failed"
+    "${psql[@]}" -d bench -c 'VACUUM FULL webhook_events' -c 'VACUUM FULL bench_plain_events' \
+        -c 'VACUUM FULL webhook_event_summaries' -c 'CHECKPOINT'
+    as_owner "$PG_BIN/pg_ctl" -D "$WORK/data" -m fast -w stop >/dev/null
+    log "callgrind: $TRANSACTIONS transactions of bench/writers.pgbench on each table, one backend"
+    local with without startup
+    startup=$(count_instructions bench_plain_events 0)
+    without=$(count_instructions bench_plain_events "$TRANSACTIONS")
+    with=$(count_instructions webhook_events "$TRANSACTIONS")
+    printf '%-22s %16s %20s\n' table instructions "per transaction"
+    printf '%-22s %16s\n' "(no transaction)" "$startup"
+    awk -v s="$startup" -v n="$TRANSACTIONS" -v a="$with" -v b="$without" 'BEGIN {
+        printf "%-22s %16.0f %20.0f\n", "bench_plain_events", b, (b - s) / n
+        printf "%-22s %16.0f %20.0f\n", "webhook_events", a, (a - s) / n
+        printf "with / without, per transaction: %.4f\n", (a - s) / (b - s) }'
+    echo "callgrind output (callgrind_annotate): $WORK/*.callgrind"
+}
+
+main "$@"
