@@ -17,10 +17,10 @@
 # of the data directory, and once with no transaction (what starting the
 # backend and the final count of the inserted rows cost). It prints the
 # counts, each table's instructions per transaction (that taken away) and
-# their ratio; the callgrind output
-# files stay in the temporary directory (printed), for callgrind_annotate. The extension must be installed (`./run bench` builds
-# and installs it; this script does not) and valgrind and python3 be
-# present. PostgreSQL's programs come from $PG_BIN (default
+# their ratio; the callgrind output files stay in the temporary directory
+# (printed), for callgrind_annotate. The extension must be installed
+# (`./run bench` builds and installs it; this script does not) and valgrind
+# and python3 be present. PostgreSQL's programs come from $PG_BIN (default
 # /usr/lib/postgresql/15/bin).
 set -euo pipefail
 
@@ -45,7 +45,7 @@ as_owner() {
     fi
 }
 
-# Stop the server (if it runs) and remove the temporary directory, unless asked to keep it.
+# Stop the server (if it runs) and remove the data directories; the callgrind files and logs stay.
 cleanup() {
     [[ -n $WORK ]] || return 0
     as_owner "$PG_BIN/pg_ctl" -D "$WORK/data" -m immediate -w stop >/dev/null 2>&1 || true
