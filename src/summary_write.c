@@ -545,8 +545,9 @@ CompactDay(WhSummaryWriter *c, text *organization_id, int64 day, WhCompaction ho
 static void
 NoteWrittenDays(WhCollector *c, const WhWrittenDay *chunk, int n)
 {
-	WhWrittenDay *merged = MemoryContextAlloc(c->written_context,
-											  (c->nwritten + n + 1) * sizeof(WhWrittenDay));
+	/* the days outlive the chunk and the trigger call: all of it in written_context */
+	MemoryContext old = MemoryContextSwitchTo(c->written_context);
+	WhWrittenDay *merged = palloc((c->nwritten + n + 1) * sizeof(WhWrittenDay));
 	int			i = 0;
 	int			j = 0;
 	int			m = 0;
@@ -579,6 +580,7 @@ NoteWrittenDays(WhCollector *c, const WhWrittenDay *chunk, int n)
 		pfree(c->written);
 	c->written = merged;
 	c->nwritten = m;
+	MemoryContextSwitchTo(old);
 }
 
 /*

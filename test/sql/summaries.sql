@@ -156,6 +156,41 @@ WHERE organization_id LIKE 'org_chunk_%' AND id % 2 = 0;
 SELECT * FROM chunk_checks();
 DROP FUNCTION chunk_checks;
 
+-- Small statements of one transaction wait in its collector, which writes
+-- them once 20,000 wait (WH_PENDING_CHUNK_ROWS) and merges at commit every
+-- day more than one of its writes touched; so do the rows of a row trigger
+-- (session_replication_role = replica, as logical-replication apply and
+-- table sync run). The days it remembers outlive the statements.
+BEGIN;
+DO $$
+BEGIN
+    FOR s IN 1 .. 30 LOOP
+        INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status,
+                                    retries, created_at, first_sent_at, delay_ms, done)
+        SELECT 'webhook_defer_' || (i % 3), 'org_defer_' || (i % 2), 'https://defer.example/' || (i % 5),
+               'defer.' || (i % 4), (ARRAY[200, 500, NULL, 404])[i % 4 + 1], i % 3,
+               timestamptz '2025-08-21 00:00+00' + (s % 2) * interval '1 day' + i * interval '1 minute',
+               timestamptz '2025-08-21 00:00+00' + (s % 2) * interval '1 day' + i * interval '1 minute'
+                 + (i % 900) * interval '1 ms',
+               i % 300, (i % 5 <> 0)::int
+        FROM generate_series(1, 1000) i;
+    END LOOP;
+END $$;
+COMMIT;
+SET session_replication_role = replica;
+INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status, retries,
+                            created_at, first_sent_at, delay_ms, done)
+SELECT 'webhook_defer_' || (i % 3), 'org_defer_' || (i % 2), 'https://defer.example/' || (i % 5),
+       'defer.' || (i % 4), (ARRAY[200, 500, NULL, 404])[i % 4 + 1], i % 3,
+       timestamptz '2025-08-21 00:00+00' + (i % 2) * interval '1 day' + (i % 1440) * interval '1 minute',
+       NULL, NULL, 0
+FROM generate_series(1, 45000) i;
+RESET session_replication_role;
+SELECT o, paths_agree(o, '2025-08-21 00:00+00', '2025-08-23 00:00+00') AS whole_days,
+       paths_agree(o, '2025-08-21 03:13:02+00', '2025-08-22 19:44:10.5+00') AS partial_days,
+       (SELECT count(*) FROM webhook_event_summaries WHERE organization_id = o) AS summary_rows
+FROM unnest(ARRAY['org_defer_0', 'org_defer_1']) o;
+
 -- A writer needs no privilege on the summaries (the trigger writes them as
 -- their owner) and cannot read them; it still sees exact answers.
 DROP ROLE IF EXISTS regress_sum_writer;
