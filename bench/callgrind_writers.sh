@@ -15,7 +15,8 @@
 # with a fixed seed, the same for both tables) in a single-user backend
 # (postgres --single) under callgrind, once per table, each on its own copy
 # of the data directory, and once with no transaction (what starting the
-# backend and the final count of the inserted rows cost). It prints the
+# backend, loading the library, which every run does first as a pooled
+# backend has, and the final count of the inserted rows cost). It prints the
 # counts, each table's instructions per transaction (that taken away) and
 # their ratio; the callgrind output files stay in the temporary directory
 # (printed), for callgrind_annotate. The extension must be installed
@@ -78,7 +79,10 @@ count_instructions() {
     local table=$1 n=$2 log="$WORK/$1.$2.log"
     rm -rf "$WORK/run"
     cp -a "$WORK/data" "$WORK/run"
-    { transactions "$table" "$n"
+    # every run loads the library first, so its loading is always part of
+    # what the zero-transaction run takes away
+    { printf "LOAD 'whanalytics';\n\n"
+      transactions "$table" "$n"
       printf "SELECT count(*) AS inserted FROM %s WHERE resource_id = 'pgbench';\n\n" "$table"; } >"$WORK/$table.$n.sql"
     as_owner valgrind --tool=callgrind --callgrind-out-file="$WORK/$table.$n.callgrind" \
         "$PG_BIN/postgres" --single -D "$WORK/run" -j bench <"$WORK/$table.$n.sql" >"$log" 2>&1 \

@@ -34,7 +34,8 @@ typedef struct WhCounterEntry
 struct WhCounter
 {
 	MemoryContext context;
-	counter_map_hash *map;
+	counter_map_hash *map;		/* NULL until the first string (most summary details count few) */
+	uint32		map_size;		/* the map's size when it is made */
 	int64		null_count;
 };
 
@@ -45,8 +46,15 @@ WhCounterCreate(MemoryContext context, uint32 size)
 	WhCounter  *counter = MemoryContextAllocZero(context, sizeof(WhCounter));
 
 	counter->context = context;
-	counter->map = counter_map_create(context, size, NULL);
+	counter->map_size = size;
 	return counter;
+}
+
+/* WhCounterNeverAdded is true while nothing was ever counted (not even counts that cancelled out). */
+bool
+WhCounterNeverAdded(const WhCounter *counter)
+{
+	return counter->map == NULL && counter->null_count == 0;
 }
 
 /*
@@ -66,6 +74,8 @@ WhCounterSlot(WhCounter *counter, const char *data, int len, bool isnull, const 
 		*stored = NULL;
 		return &counter->null_count;
 	}
+	if (counter->map == NULL)
+		counter->map = counter_map_create(counter->context, counter->map_size, NULL);
 	entry = counter_map_insert(counter->map, key, &found);
 	if (!found)
 	{
@@ -148,22 +158,26 @@ CompareCounts(const void *a, const void *b)
 int
 WhCounterTop(WhCounter *counter, int n, WhCount **top)
 {
-	int64		distinct = counter->map->members + (counter->null_count != 0);
+	int64		distinct = (counter->map != NULL ? counter->map->members : 0) +
+		(counter->null_count != 0);
 	WhCount    *all = palloc_extended(Max(distinct, 1) * sizeof(WhCount), MCXT_ALLOC_HUGE);
 	counter_map_iterator it;
 	WhCounterEntry *entry;
 	int64		i = 0;
 
-	counter_map_start_iterate(counter->map, &it);
-	while ((entry = counter_map_iterate(counter->map, &it)) != NULL)
+	if (counter->map != NULL)
 	{
-		if (entry->count == 0)
-			continue;			/* summary deltas that cancelled out */
-		all[i].data = entry->key.data;
-		all[i].len = entry->key.len;
-		all[i].isnull = false;
-		all[i].count = entry->count;
-		i++;
+		counter_map_start_iterate(counter->map, &it);
+		while ((entry = counter_map_iterate(counter->map, &it)) != NULL)
+		{
+			if (entry->count == 0)
+				continue;		/* summary deltas that cancelled out */
+			all[i].data = entry->key.data;
+			all[i].len = entry->key.len;
+			all[i].isnull = false;
+			all[i].count = entry->count;
+			i++;
+		}
 	}
 	if (counter->null_count != 0)
 	{

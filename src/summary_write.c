@@ -437,7 +437,9 @@ ChooseRows(WhSeenRow *rows, int nrows, WhCompaction how, bool *merge)
  * writer rewrites the big merged day only now and then. A delta not yet
  * stored (pending, or NULL) counts as one of the
  * day's rows: merged when chosen, else stored as it is, so a delta that is
- * merged at once is never inserted and deleted.
+ * merged at once is never inserted and deleted; pending_set, when given, is
+ * the set it was encoded from, which the merge then starts from instead of
+ * decoding the delta again.
  * It reads them with a plain index scan (which marks the index entries of
  * rows dead to everyone, so later scans skip them) under a new snapshot, as
  * a DELETE statement would; then deletes each chosen row directly and
@@ -447,7 +449,7 @@ ChooseRows(WhSeenRow *rows, int nrows, WhCompaction how, bool *merge)
  */
 static void
 CompactDay(WhSummaryWriter *c, text *organization_id, int64 day, WhCompaction how,
-		   const WhStoredDay *pending)
+		   const WhStoredDay *pending, WhBucketSet *pending_set)
 {
 	ScanKeyData keys[WH_SUMMARY_INDEX_KEYS];
 	IndexScanDesc scan;
@@ -502,10 +504,15 @@ CompactDay(WhSummaryWriter *c, text *organization_id, int64 day, WhCompaction ho
 	merge = palloc0(Max(nrows, 1) * sizeof(bool));
 	if (ChooseRows(rows, nrows, how, merge))
 	{
-		WhBucketSet *set = WhBucketSetCreate(c->day_context);
+		WhBucketSet *set = NULL;
 		CommandId	cid = GetCurrentCommandId(true);
 		WhStoredDay stored;
 
+		for (int i = 0; i < nrows && pending_set != NULL; i++)
+			if (merge[i] && !ItemPointerIsValid(&rows[i].tid))
+				set = pending_set;	/* holds the pending delta already */
+		if (set == NULL)
+			set = WhBucketSetCreate(c->day_context);
 		for (int i = 0; i < nrows; i++)
 		{
 			TM_FailureData tmfd;
@@ -514,7 +521,8 @@ CompactDay(WhSummaryWriter *c, text *organization_id, int64 day, WhCompaction ho
 				continue;
 			if (!ItemPointerIsValid(&rows[i].tid))
 			{
-				WhBucketSetAddState(set, pending);
+				if (set != pending_set)
+					WhBucketSetAddState(set, pending);
 				pending = NULL; /* merged: not stored apart */
 				continue;
 			}
@@ -601,7 +609,7 @@ CompactRewrittenDays(WhCollector *c)
 		CHECK_FOR_INTERRUPTS();
 		if (c->written[i].chunks > 1)
 			CompactDay(&writer, c->written[i].organization_id, c->written[i].day, WH_COMPACT_FULL,
-					   NULL);
+					   NULL, NULL);
 	}
 	WriterClose(&writer);
 }
@@ -667,7 +675,7 @@ FlushChunk(WhCollector *c)
 			nwritten++;
 			if (c->may_compact && ndays <= WH_COMPACT_MAX_DAYS)
 				CompactDay(&writer, first->organization_id, first->day, WH_COMPACT_DELTAS,
-						   &stored);
+						   &stored, set);
 			else
 				InsertSummary(&writer, first->organization_id, first->day, &stored);
 		}
@@ -829,7 +837,7 @@ WhSummariesCompactAll(Oid events_relid)
 
 		CHECK_FOR_INTERRUPTS();
 		writer.events_relid = events;
-		CompactDay(&writer, org, day, WH_COMPACT_FULL, NULL);
+		CompactDay(&writer, org, day, WH_COMPACT_FULL, NULL, NULL);
 	}
 	SetUserIdAndSecContext(save_user, save_sec);
 	WriterClose(&writer);

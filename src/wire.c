@@ -15,19 +15,23 @@
 
 #include "wire.h"
 
-/* WhWirePutVarint appends an unsigned LEB128 varint. */
+/* WhWirePutVarint appends an unsigned LEB128 varint (at most 10 bytes, room made once). */
 void
 WhWirePutVarint(StringInfo buf, uint64 value)
 {
-	do
-	{
-		uint8		byte = value & 0x7F;
+	uint8	   *out;
 
+	if (buf->len + 11 > buf->maxlen)
+		enlargeStringInfo(buf, 11);
+	out = (uint8 *) buf->data + buf->len;
+	while (value >= 0x80)
+	{
+		*out++ = (uint8) (value | 0x80);
 		value >>= 7;
-		if (value != 0)
-			byte |= 0x80;
-		appendStringInfoCharMacro(buf, (char) byte);
-	} while (value != 0);
+	}
+	*out++ = (uint8) value;
+	buf->len = (char *) out - buf->data;
+	buf->data[buf->len] = '\0';
 }
 
 /* WhWirePutSigned appends a zigzag-encoded signed varint. */
@@ -51,8 +55,14 @@ int
 WhWirePutCounts(StringInfo buf, WhCounter *counter)
 {
 	WhCount    *counts;
-	int			n = WhCounterTop(counter, INT_MAX, &counts);
+	int			n;
 
+	if (WhCounterNeverAdded(counter))
+	{
+		WhWirePutVarint(buf, 0);	/* the common empty list, without listing it */
+		return 0;
+	}
+	n = WhCounterTop(counter, INT_MAX, &counts);
 	WhWirePutVarint(buf, n);
 	for (int i = 0; i < n; i++)
 	{
@@ -73,9 +83,15 @@ int64
 WhWirePutBins(StringInfo buf, WhLatencyHist *hist)
 {
 	WhLatencyBin *bins;
-	int64		nbins = WhLatencyHistBins(hist, &bins);
+	int64		nbins;
 	int64		previous = 0;
 
+	if (WhLatencyHistNeverAdded(hist))
+	{
+		WhWirePutVarint(buf, 0);	/* the common empty list, without listing it */
+		return 0;
+	}
+	nbins = WhLatencyHistBins(hist, &bins);
 	WhWirePutVarint(buf, nbins);
 	for (int64 i = 0; i < nbins; i++)
 	{
