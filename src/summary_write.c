@@ -725,8 +725,11 @@ WhCollectorAdd(WhCollector *c, TupleTableSlot *slot, const WhColumnMap *columns,
 	row->sign = sign;
 	if (!row->delivery.event_null)
 		row->delivery.event = PointerGetDatum(Intern(c, row->delivery.event));
-	if (!row->delivery.url_null)
+	/* only a failed delivery's URL is counted (failed_urls); the others' go unread */
+	if (!row->delivery.url_null && row->delivery.failed)
 		row->delivery.url = PointerGetDatum(Intern(c, row->delivery.url));
+	else if (!row->delivery.url_null)
+		row->delivery.url = (Datum) 0;
 	MemoryContextSwitchTo(old);
 	if (++c->nrows == WH_CHUNK_ROWS && !c->manual)
 		FlushChunk(c);
