@@ -123,6 +123,47 @@ WhUnsummarizedChanges(Oid relid)
 	return AfterTriggerPendingOnRel(relid);
 }
 
+/* The column map of a summarized table, as read at a catalog generation. */
+typedef struct WhKeptColumns
+{
+	Oid			relid;
+	uint64		generation;		/* 0: empty */
+	WhColumnMap columns;
+} WhKeptColumns;
+
+#define WH_KEPT_COLUMN_MAPS 8	/* tables (or partitions) whose maps are kept at once */
+
+static WhKeptColumns wh_kept_columns[WH_KEPT_COLUMN_MAPS];
+static int	wh_next_kept = 0;
+
+/*
+ * TableColumns sets the column map of a summarized table's rows: found by
+ * name once, then kept while no catalog invalidation arrives (a row
+ * trigger asks for every row, a statement trigger for every statement).
+ */
+static void
+TableColumns(Relation rel, WhColumnMap *columns)
+{
+	Oid			relid = RelationGetRelid(rel);
+	uint64		generation = WhCatalogGeneration();
+	WhKeptColumns *kept;
+
+	for (int i = 0; i < WH_KEPT_COLUMN_MAPS; i++)
+		if (wh_kept_columns[i].relid == relid && wh_kept_columns[i].generation == generation)
+		{
+			*columns = wh_kept_columns[i].columns;
+			return;
+		}
+	WhColumnMapFind(RelationGetDescr(rel), true, RelationGetRelationName(rel), columns);
+	if (generation != WhCatalogGeneration())
+		return;					/* an invalidation arrived meanwhile: keep nothing */
+	kept = &wh_kept_columns[wh_next_kept];
+	wh_next_kept = (wh_next_kept + 1) % WH_KEPT_COLUMN_MAPS;
+	kept->relid = relid;
+	kept->generation = generation;
+	kept->columns = *columns;
+}
+
 /* CollectTransitionRows feeds every row of a transition table to the collector. */
 static void
 CollectTransitionRows(WhCollector *collector, Tuplestorestate *rows, TupleDesc desc,
@@ -198,7 +239,7 @@ SummarizeStatement(TriggerData *trigger)
 	WhCollector *collector;
 	WhPendingRows *pending = NULL;
 
-	WhColumnMapFind(desc, true, RelationGetRelationName(rel), &columns);
+	TableColumns(rel, &columns);
 	if (TransitionRows(trigger->tg_oldtable) + TransitionRows(trigger->tg_newtable) <= WH_DEFER_ROWS)
 	{
 		pending = PendingRowsFor(RelationGetRelid(rel));
@@ -254,7 +295,7 @@ SummarizeRow(TriggerData *trigger)
 	WhPendingRows *rows = PendingRowsFor(RelationGetRelid(rel));
 	WhColumnMap columns;
 
-	WhColumnMapFind(RelationGetDescr(rel), true, RelationGetRelationName(rel), &columns);
+	TableColumns(rel, &columns);
 	if (TRIGGER_FIRED_BY_INSERT(trigger->tg_event))
 		WhCollectorAdd(rows->collector, trigger->tg_trigslot, &columns, 1);
 	else if (TRIGGER_FIRED_BY_DELETE(trigger->tg_event))

@@ -164,7 +164,7 @@ DROP FUNCTION chunk_checks;
 BEGIN;
 DO $$
 BEGIN
-    FOR s IN 1 .. 30 LOOP
+    FOR s IN 1 .. 21 LOOP
         INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status,
                                     retries, created_at, first_sent_at, delay_ms, done)
         SELECT 'webhook_defer_' || (i % 3), 'org_defer_' || (i % 2), 'https://defer.example/' || (i % 5),
@@ -184,7 +184,7 @@ SELECT 'webhook_defer_' || (i % 3), 'org_defer_' || (i % 2), 'https://defer.exam
        'defer.' || (i % 4), (ARRAY[200, 500, NULL, 404])[i % 4 + 1], i % 3,
        timestamptz '2025-08-21 00:00+00' + (i % 2) * interval '1 day' + (i % 1440) * interval '1 minute',
        NULL, NULL, 0
-FROM generate_series(1, 45000) i;
+FROM generate_series(1, 25000) i;
 RESET session_replication_role;
 SELECT o, paths_agree(o, '2025-08-21 00:00+00', '2025-08-23 00:00+00') AS whole_days,
        paths_agree(o, '2025-08-21 03:13:02+00', '2025-08-22 19:44:10.5+00') AS partial_days,
