@@ -314,6 +314,17 @@ WHERE tgfoid = 'webhook_events_summarize'::regproc AND c.relnamespace = 'att_par
 SELECT count(*) AS status_left FROM webhook_summary_status WHERE events <> 'public.webhook_events'::regclass;
 SELECT agree('org_att_0') AS partitioned_detached;
 SELECT webhook_summaries_attach('att_parts.webhook_events') > 0 AS attached_once_more;
+
+-- A column that moves (dropped and added again, so at another position in
+-- every partition) between writes of one session: the trigger's column
+-- map, kept between statements, follows the table.
+SELECT fill('att_parts.webhook_events', 40, 7000);
+ALTER TABLE att_parts.webhook_events DROP COLUMN retries, ADD COLUMN retries integer NOT NULL DEFAULT 2;
+SELECT webhook_summaries_rebuild('att_parts.webhook_events') >= 0 AS rebuilt_after_moving;
+SELECT fill('att_parts.webhook_events', 40, 8000);
+SELECT agree('org_att_0') AS after_moving_a_column, agree('org_att_1') AS other_org_after_moving,
+       (SELECT usable FROM webhook_summaries_status('org_att_0')
+        WHERE events = 'att_parts.webhook_events'::regclass) AS from_summaries;
 RESET search_path;
 RESET whanalytics.events_table;
 DROP SCHEMA att_plain, att_parts CASCADE;
