@@ -50,13 +50,6 @@ WhCounterCreate(MemoryContext context, uint32 size)
 	return counter;
 }
 
-/* WhCounterNeverAdded is true while nothing was ever counted (not even counts that cancelled out). */
-bool
-WhCounterNeverAdded(const WhCounter *counter)
-{
-	return counter->map == NULL && counter->null_count == 0;
-}
-
 /*
  * WhCounterSlot returns the count of a key that may be SQL NULL, made 0
  * when new (the bytes copied, the copy's address in *stored, NULL for the

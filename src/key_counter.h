@@ -70,6 +70,5 @@ extern void WhCounterAddKey(WhCounter *counter, const char *data, int len, bool 
 							int64 count);
 extern void WhCounterAddText(WhCounter *counter, Datum value, bool isnull, int64 count);
 extern int	WhCounterTop(WhCounter *counter, int n, WhCount **top);
-extern bool WhCounterNeverAdded(const WhCounter *counter);
 
 #endif							/* WH_KEY_COUNTER_H */

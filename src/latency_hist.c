@@ -149,13 +149,6 @@ WhLatencyHistAdd(WhLatencyHist *hist, int64 value, int64 count)
 #define ST_DEFINE
 #include "lib/sort_template.h"
 
-/* WhLatencyHistNeverAdded is true while nothing was ever added (most of a delta's statuses and URLs). */
-bool
-WhLatencyHistNeverAdded(const WhLatencyHist *hist)
-{
-	return hist->map == NULL && hist->nsmall == 0 && hist->dense == NULL;
-}
-
 /* WhLatencyHistBins sets *bins to the non-zero bins sorted by value and returns how many. */
 int64
 WhLatencyHistBins(WhLatencyHist *hist, WhLatencyBin **bins)

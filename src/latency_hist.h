@@ -22,7 +22,6 @@ typedef struct WhLatencyBin
 extern WhLatencyHist *WhLatencyHistCreate(MemoryContext context, uint32 size, bool dense);
 extern void WhLatencyHistAdd(WhLatencyHist *hist, int64 value, int64 count);
 extern int64 WhLatencyHistBins(WhLatencyHist *hist, WhLatencyBin **bins);
-extern bool WhLatencyHistNeverAdded(const WhLatencyHist *hist);
 extern void WhLatencyBinsSort(WhLatencyBin *bins, size_t n);
 extern bool WhLatencyBinsTotal(const WhLatencyBin *bins, int64 nbins, int64 *total);
 extern void WhLatencyBinsStats(const WhLatencyBin *bins, int64 nbins, int64 total,

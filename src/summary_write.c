@@ -435,11 +435,10 @@ ChooseRows(WhSeenRow *rows, int nrows, WhCompaction how, bool *merge)
  * of them, or (WH_COMPACT_DELTAS) those ChooseRows picks; so a day never
  * has more than a few rows, a delta is rewritten only a few times, and a
  * writer rewrites the big merged day only now and then. A delta not yet
- * stored (pending, or NULL) counts as one of the
- * day's rows: merged when chosen, else stored as it is, so a delta that is
- * merged at once is never inserted and deleted; pending_set, when given, is
- * the set it was encoded from, which the merge then starts from instead of
- * decoding the delta again.
+ * stored (pending, with pending_set, the set it was encoded from; or both
+ * NULL) counts as one of the day's rows: merged when chosen (the merge
+ * starts from its set, so it is not decoded again), else stored as it is,
+ * so a delta that is merged at once is never inserted and deleted.
  * It reads them with a plain index scan (which marks the index entries of
  * rows dead to everyone, so later scans skip them) under a new snapshot, as
  * a DELETE statement would; then deletes each chosen row directly and
@@ -460,6 +459,7 @@ CompactDay(WhSummaryWriter *c, text *organization_id, int64 day, WhCompaction ho
 	int			capacity = 16;
 	MemoryContext old;
 
+	Assert(pending == NULL || pending_set != NULL);
 	if (!TryLockDay(c, organization_id, day))
 	{
 		/* another transaction is compacting it */
@@ -504,15 +504,14 @@ CompactDay(WhSummaryWriter *c, text *organization_id, int64 day, WhCompaction ho
 	merge = palloc0(Max(nrows, 1) * sizeof(bool));
 	if (ChooseRows(rows, nrows, how, merge))
 	{
-		WhBucketSet *set = NULL;
+		bool		takes_pending = false;
+		WhBucketSet *set;
 		CommandId	cid = GetCurrentCommandId(true);
 		WhStoredDay stored;
 
-		for (int i = 0; i < nrows && pending_set != NULL; i++)
-			if (merge[i] && !ItemPointerIsValid(&rows[i].tid))
-				set = pending_set;	/* holds the pending delta already */
-		if (set == NULL)
-			set = WhBucketSetCreate(c->day_context);
+		for (int i = 0; i < nrows; i++)
+			takes_pending |= merge[i] && !ItemPointerIsValid(&rows[i].tid);
+		set = takes_pending ? pending_set : WhBucketSetCreate(c->day_context);
 		for (int i = 0; i < nrows; i++)
 		{
 			TM_FailureData tmfd;
@@ -521,9 +520,7 @@ CompactDay(WhSummaryWriter *c, text *organization_id, int64 day, WhCompaction ho
 				continue;
 			if (!ItemPointerIsValid(&rows[i].tid))
 			{
-				if (set != pending_set)
-					WhBucketSetAddState(set, pending);
-				pending = NULL; /* merged: not stored apart */
+				pending = NULL; /* in the set already: not stored apart */
 				continue;
 			}
 			if (!table_tuple_fetch_row_version(c->summaries, &rows[i].tid, GetActiveSnapshot(), slot))
@@ -725,11 +722,11 @@ WhCollectorAdd(WhCollector *c, TupleTableSlot *slot, const WhColumnMap *columns,
 	row->sign = sign;
 	if (!row->delivery.event_null)
 		row->delivery.event = PointerGetDatum(Intern(c, row->delivery.event));
-	/* only a failed delivery's URL is counted (failed_urls); the others' go unread */
-	if (!row->delivery.url_null && row->delivery.failed)
+	/* the summaries count only a failed delivery's URL (failed_urls) */
+	if (!row->delivery.failed)
+		row->delivery.url_null = true;
+	if (!row->delivery.url_null)
 		row->delivery.url = PointerGetDatum(Intern(c, row->delivery.url));
-	else if (!row->delivery.url_null)
-		row->delivery.url = (Datum) 0;
 	MemoryContextSwitchTo(old);
 	if (++c->nrows == WH_CHUNK_ROWS && !c->manual)
 		FlushChunk(c);

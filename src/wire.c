@@ -55,14 +55,8 @@ int
 WhWirePutCounts(StringInfo buf, WhCounter *counter)
 {
 	WhCount    *counts;
-	int			n;
+	int			n = WhCounterTop(counter, INT_MAX, &counts);
 
-	if (WhCounterNeverAdded(counter))
-	{
-		WhWirePutVarint(buf, 0);	/* the common empty list, without listing it */
-		return 0;
-	}
-	n = WhCounterTop(counter, INT_MAX, &counts);
 	WhWirePutVarint(buf, n);
 	for (int i = 0; i < n; i++)
 	{
@@ -83,15 +77,9 @@ int64
 WhWirePutBins(StringInfo buf, WhLatencyHist *hist)
 {
 	WhLatencyBin *bins;
-	int64		nbins;
+	int64		nbins = WhLatencyHistBins(hist, &bins);
 	int64		previous = 0;
 
-	if (WhLatencyHistNeverAdded(hist))
-	{
-		WhWirePutVarint(buf, 0);	/* the common empty list, without listing it */
-		return 0;
-	}
-	nbins = WhLatencyHistBins(hist, &bins);
 	WhWirePutVarint(buf, nbins);
 	for (int64 i = 0; i < nbins; i++)
 	{
