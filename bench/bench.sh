@@ -81,6 +81,7 @@ ROWS=1000000
 ORGS=100
 DAYS=30
 RUNS=7
+HISTORY_CALLS=15      # calls each fresh backend times in a read-after-history run (their median)
 WRITERS=8
 WRITE_SECONDS=10
 WRITE_ROUNDS=5
@@ -487,15 +488,17 @@ recheck_all() {
 # upkeep would give), side by side: the compacted state is a copy of the
 # database (CREATE DATABASE ... TEMPLATE) compacted there, and the two are
 # timed alternately, a fresh backend per database and run, so that this
-# machine's drift over seconds does not fall on one side; ratio = as left
-# / compacted. The benchmark's database is compacted afterwards, as the
+# machine's drift over seconds does not fall on one side; each backend
+# times $HISTORY_CALLS calls after a warm-up and gives their median (one call of
+# 0.1 ms varied by half between runs), and the side's figure is the median
+# of those; ratio = as left / compacted. The benchmark's database is compacted afterwards, as the
 # copy was.
 history_round() {
     local what=$1 copy="${DB}_compacted" times r side label ms need free
     times=$(mktemp "${TMPDIR:-/tmp}/whanalytics-history.XXXXXX")
     TMP_FILES+=("$times")
     echo
-    echo "== reads after $what (medians of $RUNS alternating runs, each side in a fresh backend; ratio = as left / compacted)"
+    echo "== reads after $what (medians of $RUNS alternating runs, each side in a fresh backend timing $HISTORY_CALLS calls; ratio = as left / compacted)"
     bpsql -c "DROP DATABASE IF EXISTS $copy"
     # The copy is as big as the database: leave a fifth of it spare (when
     # the data directory is on this machine and readable to know).
@@ -511,7 +514,7 @@ history_round() {
     for ((r = 1; r <= RUNS; r++)); do
         for side in "$DB" "$copy"; do
             "$PG_BIN/psql" -X -q -At -F ' ' -v ON_ERROR_STOP=1 -d "$side" -c \
-                "SELECT '$side', replace(sc.label, ' ', '~'), (bench_time_pair(sc.org, sc.period, '$AS_OF', 1, false)).ext_ms
+                "SELECT '$side', replace(sc.label, ' ', '~'), (bench_time_pair(sc.org, sc.period, '$AS_OF', $HISTORY_CALLS, false)).ext_ms
                  FROM bench_scenario_list() sc" >>"$times"
         done
     done

@@ -5,7 +5,7 @@
 # whatever else the machine does, so changes of a few percent show (timed
 # pgbench rounds on a shared machine vary by 20%).
 #
-#   bench/callgrind_writers.sh [--rows N] [--transactions N]
+#   bench/callgrind_writers.sh [--rows N] [--transactions N] [--icu-locale L]
 #
 # In a throwaway cluster (a temporary directory; as the user postgres when
 # run as root) it generates --rows deliveries (bench/generate.sql) into
@@ -14,7 +14,9 @@
 # --transactions transactions of bench/writers.pgbench (its \set values drawn
 # with a fixed seed, the same for both tables) in a single-user backend
 # (postgres --single) under callgrind, once per table, each on its own copy
-# of the data directory, and once with no transaction (what starting the
+# of the data directory (the database's collation that of the cluster,
+# C.UTF-8, or with --icu-locale the ICU locale L, say en-US, as many
+# installations have), and once with no transaction (what starting the
 # backend, loading the library, which every run does first as a pooled
 # backend has, and the final count of the inserted rows cost). It prints the
 # counts, each table's instructions per transaction (that taken away) and
@@ -29,6 +31,7 @@ BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 ROWS=1000000
 TRANSACTIONS=2000
+ICU_LOCALE=
 WORK=
 
 # Print a progress message on stderr.
@@ -99,6 +102,7 @@ main() {
         case "$1" in
             --rows) ROWS=${2:?--rows needs a value}; shift 2 ;;
             --transactions) TRANSACTIONS=${2:?--transactions needs a value}; shift 2 ;;
+            --icu-locale) ICU_LOCALE=${2:?--icu-locale needs a value}; shift 2 ;;
             -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
             *) die "unknown option: $1" ;;
         esac
@@ -113,7 +117,12 @@ main() {
     as_owner "$PG_BIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w \
         -o "-k $WORK -c listen_addresses='' -c port=5499" start >/dev/null
     local psql=("$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$WORK" -p 5499 -U postgres)
-    "${psql[@]}" -d postgres -c 'CREATE DATABASE bench'
+    [[ $ICU_LOCALE =~ ^[A-Za-z0-9_-]+$ || -z $ICU_LOCALE ]] || die "--icu-locale takes a locale name such as en-US"
+    if [[ -n $ICU_LOCALE ]]; then
+        "${psql[@]}" -d postgres -c "CREATE DATABASE bench LOCALE_PROVIDER icu ICU_LOCALE '$ICU_LOCALE' TEMPLATE template0"
+    else
+        "${psql[@]}" -d postgres -c 'CREATE DATABASE bench'
+    fi
     "${psql[@]}" -d bench -c 'CREATE EXTENSION whanalytics' \
         -c 'CREATE TABLE bench_plain_events (LIKE webhook_events INCLUDING ALL)'
     log "generating $ROWS rows into webhook_events and bench_plain_events"

@@ -5,14 +5,17 @@
  *	  change it), each starting with byte 3 and a flags byte
  *	  (WH_FLAG_PARTIAL_OUTCOMES: merged from a version 2 value, which has
  *	  neither the flags byte nor the counts of version 3, nor NULL webhook
- *	  ids; both are read):
+ *	  ids; both are read; WH_FLAG_DETAIL_IN_HOURS, the day only: it holds
+ *	  no day's detail, which is the sum of its hours' in the hours value, as
+ *	  a small delta is written):
  *	  the day:
  *	    byte 3, byte flags, varint webhooks, then per webhook:
  *	    varint id length + 1 (0: NULL; version 2: the length), id bytes,
  *	    varint body length, body:
  *	      varint n, n x (varint hour 0-23, a signed varint per counter of
  *	      WH_METRIC_FIELDS of the value's version, in its order) for the
- *	      hours whose counters are not all zero, then the day's detail;
+ *	      hours whose counters are not all zero, then the day's detail
+ *	      (none with WH_FLAG_DETAIL_IN_HOURS);
  *	  the hours:
  *	    byte 3, byte flags, varint webhooks, then per webhook:
  *	    varint id length + 1 as above, id bytes, varint body length, body:
@@ -44,6 +47,7 @@
 #define WH_OUTCOME_VERSION 3	/* the first version with the outcomes */
 #define WH_OLDEST_VERSION 2		/* the oldest version read */
 #define WH_FLAG_PARTIAL_OUTCOMES 0x01
+#define WH_FLAG_DETAIL_IN_HOURS 0x02	/* the day value has no day's detail: its hours' add up to it */
 
 /* WhBucketSetCreate makes an empty set of buckets in context. */
 WhBucketSet *
@@ -141,6 +145,8 @@ typedef struct MergeState
 	WhBucketSet *set;
 	WhBucket   *bucket;
 	WhDetail   *detail;
+	WhDetail   *day_too;		/* the day's detail, when an hour's counts go to it as well */
+	bool		detail_in_hours;	/* the day value merged holds no day's detail */
 	WhSlice    *slice;
 } MergeState;
 
@@ -152,16 +158,21 @@ MergeStateWebhook(void *arg, const char *id, int len, bool isnull)
 
 	state->bucket = WhBucketFor(state->set, id, len, isnull);
 	state->detail = &state->bucket->day;
+	state->day_too = NULL;
 	return true;
 }
 
-/* MergeStateDetail directs the counts that follow to the day's or one hour's detail. */
+/*
+ * MergeStateDetail directs the counts that follow to the day's or one hour's
+ * detail; an hour's to the day's as well when the day value merged has none.
+ */
 static void
 MergeStateDetail(void *arg, int hour)
 {
 	MergeState *state = arg;
 
 	state->detail = hour < 0 ? &state->bucket->day : HourDetail(state->set, state->bucket, hour);
+	state->day_too = hour >= 0 && state->detail_in_hours ? &state->bucket->day : NULL;
 }
 
 /* MergeStateHour adds an hour's counters to the current bucket. */
@@ -173,41 +184,59 @@ MergeStateHour(void *arg, int hour, const WhMetrics *m)
 	WhMetricsAdd(&state->bucket->hours[hour], m);
 }
 
-/* MergeStateEvent adds an event count to the current bucket. */
+/* MergeStateEvent adds an event count to the current detail (and the day's too). */
 static void
 MergeStateEvent(void *arg, const char *key, int len, bool isnull, int64 count)
 {
-	WhCounterAddKey(((MergeState *) arg)->detail->events, key, len, isnull, count);
+	MergeState *state = arg;
+
+	WhCounterAddKey(state->detail->events, key, len, isnull, count);
+	if (state->day_too != NULL)
+		WhCounterAddKey(state->day_too->events, key, len, isnull, count);
 }
 
-/* MergeStateUrl adds a failed-URL count to the current bucket. */
+/* MergeStateUrl adds a failed-URL count to the current detail (and the day's too). */
 static void
 MergeStateUrl(void *arg, const char *key, int len, bool isnull, int64 count)
 {
-	WhCounterAddKey(((MergeState *) arg)->detail->failed_urls, key, len, isnull, count);
+	MergeState *state = arg;
+
+	WhCounterAddKey(state->detail->failed_urls, key, len, isnull, count);
+	if (state->day_too != NULL)
+		WhCounterAddKey(state->day_too->failed_urls, key, len, isnull, count);
 }
 
-/* MergeStateLatency adds a latency bin to the current bucket. */
+/* MergeStateLatency adds a latency bin to the current detail (and the day's too). */
 static void
 MergeStateLatency(void *arg, int64 value, int64 count)
 {
 	MergeState *state = arg;
 
 	WhLatencyHistAdd(state->detail->latency, value, count);
+	if (state->day_too != NULL)
+		WhLatencyHistAdd(state->day_too->latency, value, count);
 }
 
-/* MergeStateStatus adds a response status bin to the current bucket. */
+/* MergeStateStatus adds a response status bin to the current detail (and the day's too). */
 static void
 MergeStateStatus(void *arg, int64 value, int64 count)
 {
-	WhLatencyHistAdd(((MergeState *) arg)->detail->statuses, value, count);
+	MergeState *state = arg;
+
+	WhLatencyHistAdd(state->detail->statuses, value, count);
+	if (state->day_too != NULL)
+		WhLatencyHistAdd(state->day_too->statuses, value, count);
 }
 
-/* MergeStateRetries adds a retries bin to the current bucket. */
+/* MergeStateRetries adds a retries bin to the current detail (and the day's too). */
 static void
 MergeStateRetries(void *arg, int64 value, int64 count)
 {
-	WhLatencyHistAdd(((MergeState *) arg)->detail->retries, value, count);
+	MergeState *state = arg;
+
+	WhLatencyHistAdd(state->detail->retries, value, count);
+	if (state->day_too != NULL)
+		WhLatencyHistAdd(state->day_too->retries, value, count);
 }
 
 /* MergeStateFormat notes a merged value without the outcomes: the set lacks them too. */
@@ -237,7 +266,8 @@ MergeSliceLatency(void *arg, int64 value, int64 count)
 
 /*
  * WhBucketSetAddState merges a stored summary into the set: its day and its
- * hours, each unless NULL, and its slices (NULL: unknown, so the set's are).
+ * hours, each unless NULL (the hours' detail into the day's as well when the
+ * day value has none), and its slices (NULL: unknown, so the set's are).
  */
 void
 WhBucketSetAddState(WhBucketSet *set, const WhStoredDay *stored)
@@ -247,8 +277,9 @@ WhBucketSetAddState(WhBucketSet *set, const WhStoredDay *stored)
 		MergeStateDetail, MergeStateStatus, MergeStateRetries, MergeStateFormat
 	};
 	static const WhSliceSink slice_sink = {MergeSlice, MergeSliceLatency};
-	MergeState	merge = {set, NULL, NULL, NULL};
+	MergeState	merge = {set, NULL, NULL, NULL, false, NULL};
 
+	merge.detail_in_hours = stored->state != NULL && !WhStateHasDayDetail(stored->state);
 	if (stored->state != NULL)
 		WhStateDecode(stored->state, 0, WH_HOURS_PER_DAY, true, &sink, &merge);
 	if (stored->hours != NULL)
@@ -273,12 +304,12 @@ PutDetail(StringInfo buf, const WhDetail *detail)
 	return entries > 0;
 }
 
-/* DayBody appends a bucket's hour counters and day detail; false when it is all zero. */
+/* DayBody appends a bucket's hour counters and (with_detail) day detail; false when it is all zero. */
 static bool
-DayBody(StringInfo body, const WhBucket *bucket)
+DayBody(StringInfo body, const WhBucket *bucket, bool with_detail)
 {
 	int			hours = 0;
-	bool		detail;
+	bool		detail = false;
 
 	for (int h = 0; h < WH_HOURS_PER_DAY; h++)
 		hours += !WhMetricsIsZero(&bucket->hours[h]);
@@ -292,7 +323,8 @@ DayBody(StringInfo body, const WhBucket *bucket)
 		WhWirePutVarint(body, h);
 		WhWirePutMetrics(body, m);
 	}
-	detail = PutDetail(body, &bucket->day);
+	if (with_detail)
+		detail = PutDetail(body, &bucket->day);
 	return detail || hours > 0;
 }
 
@@ -335,14 +367,14 @@ PutSection(StringInfo sections, const WhBucket *bucket, const StringInfo body)
 
 /* Stored makes a stored value: the version, its flags, the number of sections (webhooks or slices), the sections. */
 static bytea *
-Stored(int count, const StringInfo sections, bool partial_outcomes)
+Stored(int count, const StringInfo sections, uint8 flags)
 {
 	StringInfoData buf;
 
 	initStringInfo(&buf);
 	appendStringInfoSpaces(&buf, VARHDRSZ);
 	appendStringInfoCharMacro(&buf, WH_STATE_VERSION);
-	appendStringInfoCharMacro(&buf, partial_outcomes ? WH_FLAG_PARTIAL_OUTCOMES : 0);
+	appendStringInfoCharMacro(&buf, (char) flags);
 	WhWirePutVarint(&buf, count);
 	appendBinaryStringInfo(&buf, sections->data, sections->len);
 	SET_VARSIZE(buf.data, buf.len);
@@ -376,10 +408,13 @@ SliceSections(StringInfo sections, const WhBucketSet *set, StringInfo scratch)
 /*
  * WhStateEncode writes the set as a stored summary, its day, its hours and
  * its slices (NULL when unknown); false (and nothing written) when it is
- * all zero.
+ * all zero. Without day_detail the day value leaves out the day's detail,
+ * which its hours' add up to (WH_FLAG_DETAIL_IN_HOURS): a small delta's
+ * day detail repeats its few hours', and is a third of what it costs to
+ * write, merge and store.
  */
 bool
-WhStateEncode(const WhBucketSet *set, WhStoredDay *stored)
+WhStateEncode(const WhBucketSet *set, bool day_detail, WhStoredDay *stored)
 {
 	StringInfoData body;
 	StringInfoData scratch;
@@ -389,6 +424,7 @@ WhStateEncode(const WhBucketSet *set, WhStoredDay *stored)
 	int			day_webhooks = 0;
 	int			hour_webhooks = 0;
 	int			nslices = 0;
+	uint8		outcomes = set->partial_outcomes ? WH_FLAG_PARTIAL_OUTCOMES : 0;
 
 	initStringInfo(&body);
 	initStringInfo(&scratch);
@@ -399,7 +435,7 @@ WhStateEncode(const WhBucketSet *set, WhStoredDay *stored)
 		const WhBucket *bucket = &set->items[i];
 
 		resetStringInfo(&body);
-		if (DayBody(&body, bucket))
+		if (DayBody(&body, bucket, day_detail))
 		{
 			PutSection(&day_sections, bucket, &body);
 			day_webhooks++;
@@ -417,9 +453,10 @@ WhStateEncode(const WhBucketSet *set, WhStoredDay *stored)
 	/* slices may hold what cancels out in the hours: a row moved within one */
 	if (day_webhooks == 0 && hour_webhooks == 0 && nslices == 0)
 		return false;
-	stored->state = Stored(day_webhooks, &day_sections, set->partial_outcomes);
-	stored->hours = Stored(hour_webhooks, &hour_sections, set->partial_outcomes);
-	stored->slices = set->slices_unknown ? NULL : Stored(nslices, &slice_sections, false);
+	stored->state = Stored(day_webhooks, &day_sections,
+						   outcomes | (day_detail ? 0 : WH_FLAG_DETAIL_IN_HOURS));
+	stored->hours = Stored(hour_webhooks, &hour_sections, outcomes);
+	stored->slices = set->slices_unknown ? NULL : Stored(nslices, &slice_sections, 0);
 	return true;
 }
 
@@ -457,9 +494,9 @@ GetHour(WhWireReader *r)
 	return (int) hour;
 }
 
-/* A webhook's body: what DecodeStored hands to a body decoder. */
-typedef void (*WhBodyDecoder) (WhWireReader *body, int first_hour, int end_hour, bool flag,
-							   const WhStateSink *sink, void *arg);
+/* A webhook's body and the value's flags: what DecodeStored hands to a body decoder. */
+typedef void (*WhBodyDecoder) (WhWireReader *body, uint8 flags, int first_hour, int end_hour,
+							   bool flag, const WhStateSink *sink, void *arg);
 
 /*
  * StoredReader starts reading a stored value: checks its version (from
@@ -488,18 +525,19 @@ StoredReader(const bytea *stored, int oldest, uint8 allowed, uint8 *flags)
 }
 
 /*
- * DecodeStored walks the webhooks of a stored value (the day or the hours),
- * giving each body the sink takes to decode, after checking its lengths.
+ * DecodeStored walks the webhooks of a stored value (the day or the hours,
+ * whose flags may be those of allowed), giving each body the sink takes to
+ * decode, after checking its lengths.
  */
 static void
-DecodeStored(const bytea *stored, int first_hour, int end_hour, bool flag, WhBodyDecoder decode,
-			 const WhStateSink *sink, void *arg)
+DecodeStored(const bytea *stored, uint8 allowed, int first_hour, int end_hour, bool flag,
+			 WhBodyDecoder decode, const WhStateSink *sink, void *arg)
 {
 	WhWireReader r;
 	uint64		webhooks;
 	uint8		flags = 0;
 
-	r = StoredReader(stored, WH_OLDEST_VERSION, WH_FLAG_PARTIAL_OUTCOMES, &flags);
+	r = StoredReader(stored, WH_OLDEST_VERSION, allowed, &flags);
 	if (sink->format != NULL)
 		sink->format(arg, r.version >= WH_OUTCOME_VERSION &&
 					 (flags & WH_FLAG_PARTIAL_OUTCOMES) == 0);
@@ -523,7 +561,7 @@ DecodeStored(const bytea *stored, int first_hour, int end_hour, bool flag, WhBod
 		body = WhWireGetSubReader(&r);
 		if (!sink->webhook(arg, id, (int) id_len, id_null))
 			continue;			/* the body length lets us skip it whole */
-		decode(&body, first_hour, end_hour, flag, sink, arg);
+		decode(&body, flags, first_hour, end_hour, flag, sink, arg);
 		if (body.p != body.end)
 			WhSummaryCorrupt("webhook body has trailing bytes");
 	}
@@ -531,9 +569,12 @@ DecodeStored(const bytea *stored, int first_hour, int end_hour, bool flag, WhBod
 		WhSummaryCorrupt("trailing bytes");
 }
 
-/* DecodeDayBody reads a webhook's hour counters in the range, and its day detail when day_detail. */
+/*
+ * DecodeDayBody reads a webhook's hour counters in the range, and its day
+ * detail when day_detail and the value has one.
+ */
 static void
-DecodeDayBody(WhWireReader *body, int first_hour, int end_hour, bool day_detail,
+DecodeDayBody(WhWireReader *body, uint8 flags, int first_hour, int end_hour, bool day_detail,
 			  const WhStateSink *sink, void *arg)
 {
 	uint64		nhours = WhWireGetVarint(body);
@@ -549,6 +590,8 @@ DecodeDayBody(WhWireReader *body, int first_hour, int end_hour, bool day_detail,
 		if (hour >= first_hour && hour < end_hour)
 			sink->hour(arg, hour, &m);
 	}
+	if ((flags & WH_FLAG_DETAIL_IN_HOURS) != 0)
+		return;					/* no day's detail: the body ends here */
 	if (day_detail)
 	{
 		if (sink->detail != NULL)
@@ -564,7 +607,7 @@ DecodeDayBody(WhWireReader *body, int first_hour, int end_hour, bool day_detail,
  * end_hour), or (outside) takes away the detail of the hours outside it.
  */
 static void
-DecodeHoursBody(WhWireReader *body, int first_hour, int end_hour, bool outside,
+DecodeHoursBody(WhWireReader *body, uint8 flags, int first_hour, int end_hour, bool outside,
 				const WhStateSink *sink, void *arg)
 {
 	uint64		nhours = WhWireGetVarint(body);
@@ -588,13 +631,31 @@ DecodeHoursBody(WhWireReader *body, int first_hour, int end_hour, bool outside,
 
 /*
  * WhStateDecode feeds a stored day to sink: the counters of its hours in
- * [first_hour, end_hour), and the day's detail when day_detail.
+ * [first_hour, end_hour), and the day's detail when day_detail and the
+ * value has one (WhStateHasDayDetail; else its hours' in the hours value
+ * add up to it).
  */
 void
 WhStateDecode(const bytea *state, int first_hour, int end_hour, bool day_detail,
 			  const WhStateSink *sink, void *arg)
 {
-	DecodeStored(state, first_hour, end_hour, day_detail, DecodeDayBody, sink, arg);
+	DecodeStored(state, WH_FLAG_PARTIAL_OUTCOMES | WH_FLAG_DETAIL_IN_HOURS, first_hour, end_hour,
+				 day_detail, DecodeDayBody, sink, arg);
+}
+
+/*
+ * WhStateHasDayDetail is false when a stored day value holds no day's detail
+ * (its hours' add up to it); it checks only the version and flags, which
+ * decoding checks again.
+ */
+bool
+WhStateHasDayDetail(const bytea *state)
+{
+	uint8		flags;
+
+	(void) StoredReader(state, WH_OLDEST_VERSION, WH_FLAG_PARTIAL_OUTCOMES | WH_FLAG_DETAIL_IN_HOURS,
+						&flags);
+	return (flags & WH_FLAG_DETAIL_IN_HOURS) == 0;
 }
 
 /*
@@ -606,7 +667,8 @@ void
 WhHoursDecode(const bytea *hours, int first_hour, int end_hour, bool outside,
 			  const WhStateSink *sink, void *arg)
 {
-	DecodeStored(hours, first_hour, end_hour, outside, DecodeHoursBody, sink, arg);
+	DecodeStored(hours, WH_FLAG_PARTIAL_OUTCOMES, first_hour, end_hour, outside, DecodeHoursBody,
+				 sink, arg);
 }
 
 /*

@@ -8,7 +8,8 @@
  *	  from other summaries, stored as three bytea values (WhStoredDay): the
  *	  day (counters and the day's detail), the hours (each hour's detail)
  *	  and the slices, so whole days never read the hours and hours never
- *	  read the slices.
+ *	  read the slices; except a small delta's day value, which leaves out
+ *	  the day's detail that its few hours' add up to (WhStateHasDayDetail).
  *	  The outcomes (the recovered and gave-up counters and the statuses and
  *	  retries of the detail) came with format version 3: a value of
  *	  version 2, or of 3 merged from one, lacks some of them.
@@ -94,9 +95,10 @@ extern WhBucket *WhBucketFor(WhBucketSet *set, const char *webhook, int len, boo
 extern void WhBucketAddDelivery(WhBucketSet *set, WhBucket *bucket, const WhDelivery *d,
 								int hour, int64 sign);
 extern void WhBucketSetAddState(WhBucketSet *set, const WhStoredDay *stored);
-extern bool WhStateEncode(const WhBucketSet *set, WhStoredDay *stored);
+extern bool WhStateEncode(const WhBucketSet *set, bool day_detail, WhStoredDay *stored);
 extern void WhStateDecode(const bytea *state, int first_hour, int end_hour, bool day_detail,
 						  const WhStateSink *sink, void *arg);
+extern bool WhStateHasDayDetail(const bytea *state);
 extern void WhHoursDecode(const bytea *hours, int first_hour, int end_hour, bool outside,
 						  const WhStateSink *sink, void *arg);
 extern void WhSlicesDecode(const bytea *slices, int first_slice, int end_slice,

@@ -42,20 +42,16 @@ OutsideCheaper(Datum state, Datum hours, int inside)
 }
 
 /*
- * DecodeValue feeds a stored value to the sink, detoasted for the call: the
- * day value (WhStateDecode, with the day's detail when flag) or the hours
- * value (WhHoursDecode, the hours outside the range when flag).
+ * DecodeHours feeds a stored hours value to the sink, detoasted for the
+ * call: the detail of the hours in the range, or (outside) less that of the
+ * others.
  */
 static void
-DecodeValue(Datum value, bool hours, int lo, int hi, bool flag, const WhStateSink *sink,
-			void *arg)
+DecodeHours(Datum value, int lo, int hi, bool outside, const WhStateSink *sink, void *arg)
 {
 	bytea	   *bytes = DatumGetByteaPP(value);
 
-	if (hours)
-		WhHoursDecode(bytes, lo, hi, flag, sink, arg);
-	else
-		WhStateDecode(bytes, lo, hi, flag, sink, arg);
+	WhHoursDecode(bytes, lo, hi, outside, sink, arg);
 	if ((Pointer) bytes != DatumGetPointer(value))
 		pfree(bytes);
 }
@@ -121,7 +117,11 @@ typedef struct WhHoursReading
 	void	   *arg;
 } WhHoursReading;
 
-/* HoursRow reads the hours of one summary row in the range: their counters and detail. */
+/*
+ * HoursRow reads the hours of one summary row in the range: their counters
+ * and detail (a whole day's from the day value, unless it has none: a small
+ * delta's, then from its hours).
+ */
 static bool
 HoursRow(TupleTableSlot *slot, int64 day, void *context)
 {
@@ -129,16 +129,22 @@ HoursRow(TupleTableSlot *slot, int64 day, void *context)
 	bool		isnull;
 	int			lo = (int) Max(r->first_hour - day * WH_HOURS_PER_DAY, 0);
 	int			hi = (int) Min(r->end_hour - day * WH_HOURS_PER_DAY, WH_HOURS_PER_DAY);
-	bool		hour_detail = r->wants_detail && (r->by_hour || lo > 0 || hi < WH_HOURS_PER_DAY);
-	Datum		state = slot_getattr(slot, WH_SUMMARY_STATE, &isnull);
+	Datum		state_datum = slot_getattr(slot, WH_SUMMARY_STATE, &isnull);
+	bytea	   *state = DatumGetByteaPP(state_datum);
+	bool		day_detail = r->wants_detail && WhStateHasDayDetail(state);
+	bool		hour_detail = r->wants_detail &&
+		(r->by_hour || lo > 0 || hi < WH_HOURS_PER_DAY || !day_detail);
 	Datum		hours = hour_detail ? slot_getattr(slot, WH_SUMMARY_HOURS, &isnull) : 0;
-	bool		outside = hour_detail && !r->by_hour && OutsideCheaper(state, hours, hi - lo);
+	bool		outside = hour_detail && day_detail && !r->by_hour &&
+		OutsideCheaper(state_datum, hours, hi - lo);
 	bool		whole = !r->by_hour && lo == 0 && hi == WH_HOURS_PER_DAY;
 
 	r->day_callback(r->arg, day);
-	DecodeValue(state, false, lo, hi, r->wants_detail && (whole || outside), r->sink, r->arg);
+	WhStateDecode(state, lo, hi, day_detail && (whole || outside), r->sink, r->arg);
+	if ((Pointer) state != DatumGetPointer(state_datum))
+		pfree(state);
 	if (hour_detail)
-		DecodeValue(hours, true, lo, hi, outside, r->sink, r->arg);
+		DecodeHours(hours, lo, hi, outside, r->sink, r->arg);
 	return true;
 }
 

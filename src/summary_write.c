@@ -52,6 +52,7 @@
 #define WH_COMPACT_MAX_DAYS 4	/* statements touching more days leave compaction to others */
 #define WH_COMPACT_MAX_DELTAS 3	/* deltas beside a merged day that a small statement leaves */
 #define WH_COMPACT_BASE_SHARE 8	/* deltas weighing 1/8 of the merged day are merged into it */
+#define WH_SMALL_DELTA_ROWS 32	/* a delta of at most this many rows may leave out the day's detail */
 
 /*
  * One changed row, reduced to what the summaries need; its texts are
@@ -531,8 +532,11 @@ CompactDay(WhSummaryWriter *c, text *organization_id, int64 day, WhCompaction ho
 				WhBucketSetAddState(set, &stored);
 			/* else already gone: not ours to merge */
 		}
-		/* nothing when nothing (or only zeros) was merged */
-		if (WhStateEncode(set, &stored))
+		/*
+		 * nothing when nothing (or only zeros) was merged; deltas merged
+		 * without the merged day stay a delta, without the day's detail
+		 */
+		if (WhStateEncode(set, merge[nrows - 1], &stored))
 			InsertSummary(c, organization_id, day, &stored);
 	}
 	if (pending != NULL)
@@ -621,6 +625,7 @@ FlushChunk(WhCollector *c)
 	WhWrittenDay *days;
 	WhDeltaRow **order;
 	int			nwritten = 0;
+	bool		compacts;
 
 	if (c->nrows == 0)
 		return;
@@ -640,6 +645,8 @@ FlushChunk(WhCollector *c)
 			start = i;
 		}
 	days = MemoryContextAlloc(c->chunk_context, ndays * sizeof(WhWrittenDay));
+	/* a statement of few days merges its deltas (and the smallest leave out the day's detail) */
+	compacts = c->may_compact && ndays <= WH_COMPACT_MAX_DAYS;
 
 	start = 0;
 	for (int i = 1; i <= c->nrows; i++)
@@ -663,14 +670,14 @@ FlushChunk(WhCollector *c)
 
 			WhBucketAddDelivery(set, bucket, &row->delivery, row->hour, row->sign);
 		}
-		nonzero = WhStateEncode(set, &stored);
+		nonzero = WhStateEncode(set, !compacts || i - start > WH_SMALL_DELTA_ROWS, &stored);
 		MemoryContextSwitchTo(old);
 		if (nonzero)
 		{
 			days[nwritten].organization_id = first->organization_id;
 			days[nwritten].day = first->day;
 			nwritten++;
-			if (c->may_compact && ndays <= WH_COMPACT_MAX_DAYS)
+			if (compacts)
 				CompactDay(&writer, first->organization_id, first->day, WH_COMPACT_DELTAS,
 						   &stored, set);
 			else

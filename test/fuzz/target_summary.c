@@ -320,7 +320,8 @@ Reencoded(const bytea *value, SummaryKind kind)
 	else
 		stored.state = (bytea *) value;
 	WhBucketSetAddState(set, &stored);
-	if (!WhStateEncode(set, &stored))
+	/* a day value without the day's detail stays so */
+	if (!WhStateEncode(set, kind != KIND_DAY || WhStateHasDayDetail(value), &stored))
 		return NULL;
 	return Picked(&stored, kind);
 }
@@ -460,26 +461,33 @@ AddRow(WhBucketSet *set, const SeedRow *row)
 						row->hour, row->sign);
 }
 
-/* Encode encodes a set as a stored summary: its day, hours or slices. */
+/* Encode encodes a set as a stored summary (the day's detail in the day value when day_detail): its day, hours or slices. */
 static bytea *
-Encode(const WhBucketSet *set, SummaryKind kind)
+Encode(const WhBucketSet *set, SummaryKind kind, bool day_detail)
 {
 	WhStoredDay stored;
 
-	if (!WhStateEncode(set, &stored))
+	if (!WhStateEncode(set, day_detail, &stored))
 		WhFuzzFail("a seed summary encoded as all zero");
 	return Picked(&stored, kind);
 }
 
-/* Encoded is the stored summary of n seed deliveries: its day, hours or slices. */
-static bytea *
-Encoded(const SeedRow *rows, int n, SummaryKind kind)
+/* SeedSet is the bucket set of n seed deliveries. */
+static WhBucketSet *
+SeedSet(const SeedRow *rows, int n)
 {
 	WhBucketSet *set = WhBucketSetCreate(CurrentMemoryContext);
 
 	for (int i = 0; i < n; i++)
 		AddRow(set, &rows[i]);
-	return Encode(set, kind);
+	return set;
+}
+
+/* Encoded is the stored summary of n seed deliveries: its day (with the day's detail when day_detail), hours or slices. */
+static bytea *
+Encoded(const SeedRow *rows, int n, SummaryKind kind, bool day_detail)
+{
+	return Encode(SeedSet(rows, n), kind, day_detail);
 }
 
 /* Generated is the summary of n made-up deliveries over some webhooks, events and URLs. */
@@ -501,8 +509,31 @@ Generated(int n, int webhooks, int events, int urls, int latencies, SummaryKind 
 		snprintf(url, sizeof(url), "https://h%d.example.com/hook", i % urls);
 		AddRow(set, &row);
 	}
-	return Encode(set, kind);
+	return Encode(set, kind, true);
 }
+
+/* Seed deliveries of every outcome, NULL and empty texts, several webhooks. */
+static const SeedRow seed_mixed[] = {
+	{"webhook_a", 0, "invoice.paid", "https://a.example/h", 's', false, 12, 0, 1},
+	{"webhook_a", 0, "invoice.paid", "https://a.example/h", 'f', true, 900, 4095, 1},
+	{"webhook_a", 23, NULL, NULL, 'f', true, -1, 4096, 1},
+	{"webhook_b", 5, "api_key.created", NULL, 'p', false, -1, -1, 1},
+	{"webhook_b", 5, "api_key.created", "https://b.example/h", 'f', false, 3, 123456789, 1},
+	{"webhook_c", 12, "", "", 's', true, 0, 1, 1},
+	{"webhook_c", 12, "", "", 's', true, 0, 1, -1},
+	{"webhook_c", 13, "x", "https://c.example/h", 'f', false, 7, 2, 1},
+	{NULL, 13, "x", "https://c.example/h", 'f', true, 7, 2, 1},
+	{"", 14, "x", NULL, 's', true, 7, 2, 1},
+};
+
+/* Seed deliveries that cancel out and subtract, as deltas do. */
+static const SeedRow seed_deltas[] = {
+	{"webhook_a", 3, "invoice.paid", "https://a.example/h", 'f', true, 50, 70, -1},
+	{"webhook_a", 3, "invoice.paid", "https://a.example/h", 's', true, 50, 70, 1},
+	{"webhook_b", 4, "invoice.failed", NULL, 'f', false, -1, 3, -1},
+	{"webhook_c", 5, "invoice.paid", NULL, 's', false, 10, 10, 1},
+	{"webhook_c", 5, "invoice.paid", NULL, 's', false, 10, 10, -1},
+};
 
 /* SummarySeeds makes valid summaries: small, mixed, generated, deltas, long names. */
 static int
@@ -510,25 +541,6 @@ SummarySeeds(bytea **seeds, int max)
 {
 	static const SeedRow one[] = {
 		{"webhook_a", 9, "invoice.paid", "https://api.acme.com/hooks", 's', false, 84, 84, 1},
-	};
-	static const SeedRow mixed[] = {
-		{"webhook_a", 0, "invoice.paid", "https://a.example/h", 's', false, 12, 0, 1},
-		{"webhook_a", 0, "invoice.paid", "https://a.example/h", 'f', true, 900, 4095, 1},
-		{"webhook_a", 23, NULL, NULL, 'f', true, -1, 4096, 1},
-		{"webhook_b", 5, "api_key.created", NULL, 'p', false, -1, -1, 1},
-		{"webhook_b", 5, "api_key.created", "https://b.example/h", 'f', false, 3, 123456789, 1},
-		{"webhook_c", 12, "", "", 's', true, 0, 1, 1},
-		{"webhook_c", 12, "", "", 's', true, 0, 1, -1},
-		{"webhook_c", 13, "x", "https://c.example/h", 'f', false, 7, 2, 1},
-		{NULL, 13, "x", "https://c.example/h", 'f', true, 7, 2, 1},
-		{"", 14, "x", NULL, 's', true, 7, 2, 1},
-	};
-	static const SeedRow deltas[] = {
-		{"webhook_a", 3, "invoice.paid", "https://a.example/h", 'f', true, 50, 70, -1},
-		{"webhook_a", 3, "invoice.paid", "https://a.example/h", 's', true, 50, 70, 1},
-		{"webhook_b", 4, "invoice.failed", NULL, 'f', false, -1, 3, -1},
-		{"webhook_c", 5, "invoice.paid", NULL, 's', false, 10, 10, 1},
-		{"webhook_c", 5, "invoice.paid", NULL, 's', false, 10, 10, -1},
 	};
 	static const SeedRow long_names[] = {
 		{"webhook_0196b0e9-2a41-7c3e-9f12-3b8d5e6a7c01-0196b0e9-2a41-7c3e-9f12-3b8d5e6a7c01-"
@@ -544,17 +556,59 @@ SummarySeeds(bytea **seeds, int max)
 	for (int kind = KIND_DAY; kind <= KIND_SLICES; kind++)
 	{
 		if (n < max)
-			seeds[n++] = Encoded(one, lengthof(one), kind);
+			seeds[n++] = Encoded(one, lengthof(one), kind, true);
 		if (n < max)
-			seeds[n++] = Encoded(mixed, lengthof(mixed), kind);
+			seeds[n++] = Encoded(seed_mixed, lengthof(seed_mixed), kind, true);
 		if (n < max)
-			seeds[n++] = Encoded(deltas, lengthof(deltas), kind);
+			seeds[n++] = Encoded(seed_deltas, lengthof(seed_deltas), kind, true);
 		if (n < max)
-			seeds[n++] = Encoded(long_names, lengthof(long_names), kind);
+			seeds[n++] = Encoded(long_names, lengthof(long_names), kind, true);
 		if (n < max)
 			seeds[n++] = Generated(120, 6, 17, 5, 6000, kind);
 	}
+	/* day values of small deltas, without the day's detail */
+	if (n < max)
+		seeds[n++] = Encoded(one, lengthof(one), KIND_DAY, false);
+	if (n < max)
+		seeds[n++] = Encoded(seed_mixed, lengthof(seed_mixed), KIND_DAY, false);
+	if (n < max)
+		seeds[n++] = Encoded(seed_deltas, lengthof(seed_deltas), KIND_DAY, false);
 	return n;
+}
+
+/* SameBytes is true when two stored values (or two NULLs) are byte for byte equal. */
+static bool
+SameBytes(const bytea *a, const bytea *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return VARSIZE_ANY(a) == VARSIZE_ANY(b) &&
+		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
+}
+
+/*
+ * CheckDetailInHours checks that a day stored without the day's detail,
+ * merged with its hours and slices, encodes to the very bytes of the same
+ * day stored with it: the hours' details add up to the day's.
+ */
+static void
+CheckDetailInHours(WhBucketSet *set, const char *what)
+{
+	WhStoredDay with;
+	WhStoredDay without;
+	WhStoredDay again;
+	WhBucketSet *merged = WhBucketSetCreate(CurrentMemoryContext);
+
+	if (!WhStateEncode(set, true, &with) || !WhStateEncode(set, false, &without))
+		WhFuzzFail("a seed summary encoded as all zero");
+	if (WhStateHasDayDetail(without.state) || !WhStateHasDayDetail(with.state))
+		WhFuzzFail("the day value of %s does not say whether it holds the day's detail", what);
+	if (!SameBytes(with.hours, without.hours) || !SameBytes(with.slices, without.slices))
+		WhFuzzFail("leaving out the day's detail of %s changed its hours or slices", what);
+	WhBucketSetAddState(merged, &without);
+	if (!WhStateEncode(merged, true, &again) || !SameBytes(again.state, with.state) ||
+		!SameBytes(again.hours, with.hours) || !SameBytes(again.slices, with.slices))
+		WhFuzzFail("%s stored without the day's detail does not merge back to it", what);
 }
 
 /* SummaryCheckLarge decodes one large real summary, its day, hours and slices, and some of their cuts. */
@@ -563,6 +617,11 @@ SummaryCheckLarge(void)
 {
 	int64		checked = 0;
 
+	CheckDetailInHours(SeedSet(seed_mixed, lengthof(seed_mixed)), "the mixed seed");
+	CheckDetailInHours(SeedSet(seed_deltas, lengthof(seed_deltas)), "the deltas seed");
+	printf("%s: 2 seeds stored without the day's detail merge back to it byte for byte\n",
+		   wh_fuzz_target.name);
+	checked += 2;
 	for (int kind = KIND_DAY; kind <= KIND_SLICES; kind++)
 	{
 		bytea	   *bytes = Generated(50000, 200, 3000, 500, 20000, kind);

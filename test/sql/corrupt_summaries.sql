@@ -25,6 +25,27 @@ FROM webhook_event_summaries WHERE organization_id = 'org_cs';
 
 CREATE TEMP TABLE corrupt_results (kind text, state text);
 
+-- outcome_of stores bad as one value of an organization's summary and makes
+-- every call on it (whole days, a window ending inside days, hours, a
+-- 5-minute series, a write merging the day), all rolled back: 'ok' or the
+-- SQLSTATE of the first error.
+CREATE FUNCTION pg_temp.outcome_of(org text, col text, bad bytea) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('UPDATE webhook_event_summaries SET %I = $1 WHERE organization_id = $2', col)
+      USING bad, org;
+    PERFORM webhook_analytics_json_between(org, '2025-10-01 00:00+00', '2025-10-03 00:00+00', NULL, 50, 5);
+    PERFORM webhook_analytics_json_between(org, '2025-10-01 05:17+00', '2025-10-02 19:40+00', NULL, 50, 5);
+    PERFORM count(*) FROM webhook_hourly_metrics(org, '2025-10-01 00:00+00', '2025-10-03 00:00+00');
+    PERFORM count(*) FROM webhook_metrics_series(org, '2025-10-01 05:17+00', '2025-10-02 19:40+00', '5 minutes');
+    INSERT INTO webhook_events (webhook_id, organization_id, url, event, created_at)
+    VALUES ('webhook_cs_0', org, 'https://cs.example/0', 'cs.0', '2025-10-01 12:00+00');
+    PERFORM webhook_summaries_compact();
+    RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = 'roll back';
+EXCEPTION WHEN OTHERS THEN
+    RETURN CASE WHEN SQLSTATE = 'P0001' THEN 'ok' ELSE SQLSTATE END;
+END
+$$;
+
 DO $corrupt$
 DECLARE
     col text;
@@ -55,24 +76,7 @@ BEGIN
               INTO STRICT outcome FROM generate_series(1, 1 + floor(random() * 200)::int);
             bad := decode(outcome, 'hex');
         END IF;
-        BEGIN
-            EXECUTE format('UPDATE webhook_event_summaries SET %I = $1 WHERE organization_id = ''org_cs''', col)
-              USING bad;
-            PERFORM webhook_analytics_json_between('org_cs', '2025-10-01 00:00+00', '2025-10-03 00:00+00', NULL, 50, 5);
-            PERFORM webhook_analytics_json_between('org_cs', '2025-10-01 05:17+00', '2025-10-02 19:40+00', NULL, 50, 5);
-            PERFORM count(*) FROM webhook_hourly_metrics('org_cs', '2025-10-01 00:00+00', '2025-10-03 00:00+00');
-            PERFORM count(*) FROM webhook_metrics_series('org_cs', '2025-10-01 05:17+00', '2025-10-02 19:40+00', '5 minutes');
-            INSERT INTO webhook_events (webhook_id, organization_id, url, event, created_at)
-            VALUES ('webhook_cs_0', 'org_cs', 'https://cs.example/0', 'cs.0', '2025-10-01 12:00+00');
-            PERFORM webhook_summaries_compact();
-            outcome := 'ok';
-            RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = 'roll back';
-        EXCEPTION WHEN OTHERS THEN
-            IF SQLSTATE <> 'P0001' THEN
-                outcome := SQLSTATE;
-            END IF;
-        END;
-        INSERT INTO corrupt_results VALUES (col || ' ' || kind, outcome);
+        INSERT INTO corrupt_results VALUES (col || ' ' || kind, pg_temp.outcome_of('org_cs', col, bad));
     END LOOP;
     END LOOP;
 END
@@ -81,17 +85,21 @@ $corrupt$;
 -- Summaries that decode cleanly but whose counts no set of rows could give
 -- (an hour below zero, more successes than deliveries, an event or latency
 -- counted below zero) are corrupt too: XX001 with the rebuild hint.
-CREATE FUNCTION pg_temp.outcome_with(bad bytea) RETURNS text LANGUAGE plpgsql AS $$
+-- crafted_outcome stores bad as one value of an organization's summary and
+-- reads whole days, their hours and a 5-minute series: 'ok' or the error.
+CREATE FUNCTION pg_temp.crafted_outcome(org text, col text, bad bytea) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE webhook_event_summaries SET state = bad WHERE organization_id = 'org_cs';
-    PERFORM webhook_analytics_json_between('org_cs', '2025-10-01 00:00+00', '2025-10-03 00:00+00', NULL, 50, 5);
-    PERFORM count(*) FROM webhook_hourly_metrics('org_cs', '2025-10-01 00:00+00', '2025-10-03 00:00+00');
+    EXECUTE format('UPDATE webhook_event_summaries SET %I = $1 WHERE organization_id = $2', col)
+      USING bad, org;
+    PERFORM webhook_analytics_json_between(org, '2025-10-01 00:00+00', '2025-10-03 00:00+00', NULL, 50, 5);
+    PERFORM count(*) FROM webhook_hourly_metrics(org, '2025-10-01 00:00+00', '2025-10-03 00:00+00');
+    PERFORM count(*) FROM webhook_metrics_series(org, '2025-10-01 00:00+00', '2025-10-03 00:00+00', '5 minutes');
     RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = 'ok';
 EXCEPTION WHEN OTHERS THEN
     RETURN CASE WHEN SQLSTATE = 'P0001' THEN 'ok' ELSE SQLSTATE || ': ' || SQLERRM END;
 END
 $$;
-SELECT crafted, pg_temp.outcome_with(state) AS outcome
+SELECT crafted, pg_temp.crafted_outcome('org_cs', 'state', state) AS outcome
 FROM (VALUES
     -- one webhook "w": no hours, no counts, latency 1 ms counted -5, 2 ms +3
     ('latency count below zero', '\x02010177080000000202090206'::bytea),
@@ -104,16 +112,7 @@ FROM (VALUES
 ) AS c(crafted, state);
 
 -- The same for slices: slice 5 with total -1, and with total 1 and 2 pending.
-CREATE FUNCTION pg_temp.outcome_with_slices(bad bytea) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    UPDATE webhook_event_summaries SET slices = bad WHERE organization_id = 'org_cs';
-    PERFORM count(*) FROM webhook_metrics_series('org_cs', '2025-10-01 00:00+00', '2025-10-03 00:00+00', '5 minutes');
-    RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = 'ok';
-EXCEPTION WHEN OTHERS THEN
-    RETURN CASE WHEN SQLSTATE = 'P0001' THEN 'ok' ELSE SQLSTATE || ': ' || SQLERRM END;
-END
-$$;
-SELECT crafted, pg_temp.outcome_with_slices(slices) AS outcome
+SELECT crafted, pg_temp.crafted_outcome('org_cs', 'slices', slices) AS outcome
 FROM (VALUES
     ('slice total below zero',   '\x030001050a01000000000000000000'::bytea),
     ('more pending than rows',   '\x030001050a02000004000000000000'),
@@ -121,6 +120,42 @@ FROM (VALUES
     ('slice beyond the day',     '\x030001a0020a02000000000000000000'),
     ('a valid slice',            '\x030001050a02020000000000000000')
 ) AS c(crafted, slices);
+
+-- A small delta's day value holds no day's detail (flag 2): its state too
+-- truncated at every length and with bytes flipped, read over whole days
+-- (which then read its hours) and merged by a write; and crafted: flag 2
+-- with a day's detail after the hours (trailing bytes), flag 2 on an hours
+-- value (which never has it).
+INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status, created_at,
+                            first_sent_at, done)
+VALUES ('webhook_cs_small', 'org_cs_small', 'https://cs.example/s', 'cs.s', 503,
+        '2025-10-01 03:10+00', '2025-10-01 03:10:00.070+00', 1),
+       ('webhook_cs_small', 'org_cs_small', 'https://cs.example/s', 'cs.t', 200,
+        '2025-10-01 17:50+00', '2025-10-01 17:50:00.130+00', 1);
+SELECT count(*) AS small_rows, min(get_byte(state, 1)) AS small_flags
+FROM webhook_event_summaries WHERE organization_id = 'org_cs_small';
+DO $small$
+DECLARE
+    good bytea := (SELECT state FROM webhook_event_summaries WHERE organization_id = 'org_cs_small');
+    bad bytea;
+BEGIN
+    PERFORM setseed(0.25);
+    FOR i IN 0 .. length(good) + 200 LOOP
+        bad := CASE WHEN i < length(good) THEN substring(good FROM 1 FOR i)
+                    ELSE set_byte(good, floor(random() * length(good))::int, floor(random() * 256)::int) END;
+        INSERT INTO corrupt_results
+        VALUES (CASE WHEN i < length(good) THEN 'small delta state truncated' ELSE 'small delta state flipped' END,
+                pg_temp.outcome_of('org_cs_small', 'state', bad));
+    END LOOP;
+END
+$small$;
+SELECT crafted, pg_temp.crafted_outcome('org_cs_small', col, value) AS outcome
+FROM (VALUES
+    -- one webhook "w", no hours, then an empty day's detail it may not have
+    ('flag 2 with a day detail', 'state', '\x030201027706000000000000'::bytea),
+    ('flag 2 without it',        'state', '\x03020102770100'::bytea),
+    ('flag 2 on the hours',      'hours', '\x030201027700'::bytea)
+) AS c(crafted, col, value);
 
 -- What came back: answers, or "corrupt whanalytics summary" (XX001).
 SELECT kind, count(*) AS calls, array_agg(DISTINCT state ORDER BY state) AS outcomes

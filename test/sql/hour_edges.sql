@@ -104,6 +104,36 @@ SELECT (SELECT count(*) FROM webhook_event_summaries WHERE organization_id = 'or
        paths_agree('org_he_busy', '2025-09-10 10:00+00', '2025-09-10 13:00+00') AS three_hours,
        paths_agree('org_he_busy', '2025-09-10 01:00+00', '2025-09-10 23:00+00', 'webhook_busy_0') AS one_webhook;
 
+-- A small statement's delta (at most 32 rows) leaves out the day's detail
+-- (flag 2 of its day value: its hours' add up to it), so a window of the
+-- whole day reads that delta's detail from its hours: emptying them changes
+-- a whole-day answer, while the merged row beside it (flag 0) reads its own.
+INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status, created_at,
+                            first_sent_at, done)
+SELECT 'webhook_small_' || (i % 2), 'org_he_small', 'https://small.example/' || (i % 3),
+       'e.' || (i % 4), (ARRAY[200, 503])[i % 2 + 1], '2025-09-12 00:00+00'::timestamptz + i * interval '3 minutes',
+       '2025-09-12 00:00+00'::timestamptz + i * interval '3 minutes' + (i % 40) * interval '1 ms', 1
+FROM generate_series(0, 479) i;
+INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status, created_at,
+                            first_sent_at, done)
+VALUES ('webhook_small_0', 'org_he_small', 'https://small.example/x', 'e.new', 500,
+        '2025-09-12 03:10+00', '2025-09-12 03:10:00.077+00', 1),
+       ('webhook_small_1', 'org_he_small', 'https://small.example/y', 'e.0', 200,
+        '2025-09-12 15:20+00', '2025-09-12 15:20:00.091+00', 1);
+SELECT count(*) FILTER (WHERE get_byte(state, 1) & 2 = 2) AS deltas_without_day_detail,
+       count(*) FILTER (WHERE get_byte(state, 1) & 2 = 0) AS rows_with_it
+FROM webhook_event_summaries WHERE organization_id = 'org_he_small';
+SELECT paths_agree('org_he_small', '2025-09-12 00:00+00', '2025-09-13 00:00+00') AS whole_day,
+       paths_agree('org_he_small', '2025-09-11 00:00+00', '2025-09-14 00:00+00', 'webhook_small_0')
+         AS whole_days_one_webhook,
+       paths_agree('org_he_small', '2025-09-12 02:00+00', '2025-09-12 23:00+00') AS most_of_day;
+BEGIN;
+UPDATE webhook_event_summaries SET hours = '\x030000'::bytea
+WHERE organization_id = 'org_he_small' AND get_byte(state, 1) & 2 = 2;
+SELECT paths_agree('org_he_small', '2025-09-12 00:00+00', '2025-09-13 00:00+00') <> 'agree'
+         AS whole_day_reads_its_hours;
+ROLLBACK;
+
 -- Writes at the edges: a row moved one microsecond across an hour boundary,
 -- a delete of the rows on the boundary, an insert just before it; checked
 -- inside the transaction and after commit.
