@@ -417,6 +417,12 @@ run_write_bench() {
     print_write_results
 }
 
+# Print each round's slowdown of side $1 (with or rollup): its TPS without / its TPS.
+round_slowdowns() {
+    awk -v side="$1" '{ tps[$11, $1] = $3; rounds[$11] = 1 }
+        END { for (r in rounds) if (tps[r, side] > 0) print tps[r, "without"] / tps[r, side] }' "$RESULTS"
+}
+
 # Print the table of write results; fail if a row was lost or pgbench aborted.
 print_write_results() {
     local bw br bwo bad=0 label table tps processed failed dl sdl logdl inserted rc round tps_w tps_r tps_wo
@@ -441,6 +447,10 @@ print_write_results() {
         "${tps_w:-0}" "${tps_r:-0}" "${tps_wo:-0}" \
         "$(awk -v a="$tps_w" -v b="$tps_wo" 'BEGIN { print (a > 0 ? b / a : 0) }')" \
         "$(awk -v a="$tps_r" -v b="$tps_wo" 'BEGIN { print (a > 0 ? b / a : 0) }')"
+    # each round's own slowdown (its three runs back to back, so slow drift
+    # of the machine falls on all of them), and the median of those
+    printf '%-40s %10s %10s %10s %11.2fx %13.2fx\n' "  median of the rounds' own slowdowns" "" "" "" \
+        "$(round_slowdowns with | median)" "$(round_slowdowns rollup | median)"
     echo
     printf '%-6s %-8s %-19s %9s %10s %7s %10s %12s %10s %9s %s\n' "round" "run" "table" "TPS" "processed" \
         "failed" "deadlocks" "pg_stat dl" "log dl" "inserted" "lost"
