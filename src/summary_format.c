@@ -410,8 +410,8 @@ SliceSections(StringInfo sections, const WhBucketSet *set, StringInfo scratch)
  * its slices (NULL when unknown); false (and nothing written) when it is
  * all zero. Without day_detail the day value leaves out the day's detail,
  * which its hours' add up to (WH_FLAG_DETAIL_IN_HOURS): a small delta's
- * day detail repeats its few hours', and is a third of what it costs to
- * write, merge and store.
+ * day detail only repeats its few hours', and writing, merging and storing
+ * it twice cost a writer a tenth of its summary work.
  */
 bool
 WhStateEncode(const WhBucketSet *set, bool day_detail, WhStoredDay *stored)
