@@ -5,7 +5,7 @@
 # whatever else the machine does, so changes of a few percent show (timed
 # pgbench rounds on a shared machine vary by 20%).
 #
-#   bench/callgrind_writers.sh [--rows N] [--transactions N] [--icu-locale L]
+#   bench/callgrind_writers.sh [--rows N] [--transactions N] [--icu-locale L] [--bulk N]
 #
 # In a throwaway cluster (a temporary directory; as the user postgres when
 # run as root) it generates --rows deliveries (bench/generate.sql) into
@@ -25,6 +25,10 @@
 # (`./run bench` builds and installs it; this script does not) and valgrind
 # and python3 be present. PostgreSQL's programs come from $PG_BIN (default
 # /usr/lib/postgresql/15/bin).
+#
+# With --bulk N it counts one bulk statement instead: an INSERT ... SELECT
+# of N of the generated rows (copied at setup, with new ids) into each
+# table, and prints the instructions per row and their ratio.
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -32,6 +36,8 @@ PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 ROWS=1000000
 TRANSACTIONS=2000
 ICU_LOCALE=
+BULK=0                # rows of the one INSERT ... SELECT counted instead of the transactions
+BULK_ID=1000000000    # added to the copied rows' ids, so they are new in either table
 WORK=
 
 # Print a progress message on stderr.
@@ -76,24 +82,38 @@ sys.stdout.write("\n".join(out) + "\n")
 PY
 }
 
-# Run $2 transactions against table $1 in a single-user backend under
-# callgrind, on a copy of the data directory; print the instruction count.
+# Print the work of $2 units against table $1, each statement ended by a
+# blank line: writer transactions, or (--bulk) that many INSERT ... SELECTs
+# of the copied rows (0 or 1); then the count of the rows they inserted.
+workload() {
+    if ((BULK > 0)); then
+        (($2 == 0)) || printf "INSERT INTO %s SELECT * FROM bench_bulk_source;\n\n" "$1"
+        printf "SELECT count(*) AS inserted FROM %s WHERE id > %s;\n\n" "$1" "$BULK_ID"
+    else
+        transactions "$1" "$2"
+        printf "SELECT count(*) AS inserted FROM %s WHERE resource_id = 'pgbench';\n\n" "$1"
+    fi
+}
+
+# Run $2 units of work (workload) against table $1 in a single-user backend
+# under callgrind, on a copy of the data directory; print the instruction count.
 count_instructions() {
-    local table=$1 n=$2 log="$WORK/$1.$2.log"
+    local table=$1 n=$2 log="$WORK/$1.$2.log" expected
     rm -rf "$WORK/run"
     cp -a "$WORK/data" "$WORK/run"
     # every run loads the library first, so its loading is always part of
     # what the zero-transaction run takes away
     { printf "LOAD 'whanalytics';\n\n"
-      transactions "$table" "$n"
-      printf "SELECT count(*) AS inserted FROM %s WHERE resource_id = 'pgbench';\n\n" "$table"; } >"$WORK/$table.$n.sql"
+      workload "$table" "$n"; } >"$WORK/$table.$n.sql"
     as_owner valgrind --tool=callgrind --callgrind-out-file="$WORK/$table.$n.callgrind" \
         "$PG_BIN/postgres" --single -D "$WORK/run" -j bench <"$WORK/$table.$n.sql" >"$log" 2>&1 \
         || die "the single-user backend failed on $table: $log"
     ! grep -q 'ERROR:' "$log" || die "a transaction failed on $table: $(grep -m1 'ERROR:' "$log")"
-    # every transaction inserted its row (the data had none marked so)
-    [[ $(sed -n 's/.*inserted = "\([0-9]*\)".*/\1/p' "$log") == "$n" ]] \
-        || die "not every transaction inserted its row on $table: $log"
+    # every transaction inserted its row (the data had none marked so), or the statement its rows
+    expected=$n
+    ((BULK == 0)) || expected=$((n * BULK))
+    [[ $(sed -n 's/.*inserted = "\([0-9]*\)".*/\1/p' "$log") == "$expected" ]] \
+        || die "not every row was inserted on $table: $log"
     sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$log"
 }
 
@@ -103,11 +123,14 @@ main() {
             --rows) ROWS=${2:?--rows needs a value}; shift 2 ;;
             --transactions) TRANSACTIONS=${2:?--transactions needs a value}; shift 2 ;;
             --icu-locale) ICU_LOCALE=${2:?--icu-locale needs a value}; shift 2 ;;
+            --bulk) BULK=${2:?--bulk needs a value}; shift 2 ;;
             -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
             *) die "unknown option: $1" ;;
         esac
     done
-    [[ $ROWS =~ ^[1-9][0-9]*$ && $TRANSACTIONS =~ ^[1-9][0-9]*$ ]] || die "--rows and --transactions take positive whole numbers"
+    [[ $ROWS =~ ^[1-9][0-9]*$ && $TRANSACTIONS =~ ^[1-9][0-9]*$ && $BULK =~ ^[0-9]+$ ]] \
+        || die "--rows, --transactions and --bulk take positive whole numbers"
+    ((BULK <= ROWS)) || die "--bulk takes at most --rows rows"
     command -v valgrind >/dev/null || die "valgrind not found (apt-get install valgrind)"
     command -v python3 >/dev/null || die "python3 not found"
     WORK=$(mktemp -d "${TMPDIR:-/tmp}/whanalytics-callgrind.XXXXXX")
@@ -129,20 +152,29 @@ main() {
     "${psql[@]}" -d bench -v rows="$ROWS" -v orgs=100 -v days=30 \
         -v target=webhook_events,bench_plain_events -f "$BENCH_DIR/generate.sql" >/dev/null 2>&1 \
         || die "generating the data failed"
+    if ((BULK > 0)); then
+        "${psql[@]}" -d bench -c "CREATE TABLE bench_bulk_source AS SELECT * FROM bench_plain_events ORDER BY id LIMIT $BULK" \
+            -c "UPDATE bench_bulk_source SET id = id + $BULK_ID" -c 'VACUUM FULL bench_bulk_source'
+    fi
     "${psql[@]}" -d bench -c 'VACUUM FULL webhook_events' -c 'VACUUM FULL bench_plain_events' \
         -c 'VACUUM FULL webhook_event_summaries' -c 'CHECKPOINT'
     as_owner "$PG_BIN/pg_ctl" -D "$WORK/data" -m fast -w stop >/dev/null
-    log "callgrind: $TRANSACTIONS transactions of bench/writers.pgbench on each table, one backend"
-    local with without startup
+    local with without startup units=$TRANSACTIONS unit=transaction per=$TRANSACTIONS zero="(no transaction)"
+    if ((BULK > 0)); then
+        units=1 unit=row per=$BULK zero="(no statement)"
+        log "callgrind: one INSERT ... SELECT of $BULK rows into each table, one backend"
+    else
+        log "callgrind: $TRANSACTIONS transactions of bench/writers.pgbench on each table, one backend"
+    fi
     startup=$(count_instructions bench_plain_events 0)
-    without=$(count_instructions bench_plain_events "$TRANSACTIONS")
-    with=$(count_instructions webhook_events "$TRANSACTIONS")
-    printf '%-22s %16s %20s\n' table instructions "per transaction"
-    printf '%-22s %16s\n' "(no transaction)" "$startup"
-    awk -v s="$startup" -v n="$TRANSACTIONS" -v a="$with" -v b="$without" 'BEGIN {
+    without=$(count_instructions bench_plain_events "$units")
+    with=$(count_instructions webhook_events "$units")
+    printf '%-22s %16s %20s\n' table instructions "per $unit"
+    printf '%-22s %16s\n' "$zero" "$startup"
+    awk -v s="$startup" -v n="$per" -v u="$unit" -v a="$with" -v b="$without" 'BEGIN {
         printf "%-22s %16.0f %20.0f\n", "bench_plain_events", b, (b - s) / n
         printf "%-22s %16.0f %20.0f\n", "webhook_events", a, (a - s) / n
-        printf "with / without, per transaction: %.4f\n", (a - s) / (b - s) }'
+        printf "with / without, per %s: %.4f\n", u, (a - s) / (b - s) }'
     echo "callgrind output (callgrind_annotate): $WORK/*.callgrind"
 }
 
