@@ -131,6 +131,7 @@ main() {
     [[ $ROWS =~ ^[1-9][0-9]*$ && $TRANSACTIONS =~ ^[1-9][0-9]*$ && $BULK =~ ^[0-9]+$ ]] \
         || die "--rows, --transactions and --bulk take positive whole numbers"
     ((BULK <= ROWS)) || die "--bulk takes at most --rows rows"
+    [[ -z $ICU_LOCALE || $ICU_LOCALE =~ ^[A-Za-z0-9_-]+$ ]] || die "--icu-locale takes a locale name such as en-US"
     command -v valgrind >/dev/null || die "valgrind not found (apt-get install valgrind)"
     command -v python3 >/dev/null || die "python3 not found"
     WORK=$(mktemp -d "${TMPDIR:-/tmp}/whanalytics-callgrind.XXXXXX")
@@ -140,7 +141,6 @@ main() {
     as_owner "$PG_BIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w \
         -o "-k $WORK -c listen_addresses='' -c port=5499" start >/dev/null
     local psql=("$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$WORK" -p 5499 -U postgres)
-    [[ $ICU_LOCALE =~ ^[A-Za-z0-9_-]+$ || -z $ICU_LOCALE ]] || die "--icu-locale takes a locale name such as en-US"
     if [[ -n $ICU_LOCALE ]]; then
         "${psql[@]}" -d postgres -c "CREATE DATABASE bench LOCALE_PROVIDER icu ICU_LOCALE '$ICU_LOCALE' TEMPLATE template0"
     else

@@ -64,6 +64,16 @@ WhFuzzBytea(const void *data, size_t size)
 	return result;
 }
 
+/* WhFuzzSameBytes is true when two byteas (or two NULLs) hold the same bytes, whatever their headers. */
+bool
+WhFuzzSameBytes(const bytea *a, const bytea *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) &&
+		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
+}
+
 /* ShortBytea copies at most 126 bytes into a new bytea with a 1-byte header. */
 static bytea *
 ShortBytea(const void *data, size_t size)

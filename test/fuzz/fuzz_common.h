@@ -37,6 +37,7 @@ extern void WhFuzzInit(void);
 extern WhOutcome WhFuzzOne(const uint8 *data, size_t size);
 extern bool WhFuzzGuard(void (*fn) (void *arg), void *arg, int sqlstate);
 extern bytea *WhFuzzBytea(const void *data, size_t size);
+extern bool WhFuzzSameBytes(const bytea *a, const bytea *b);
 extern void WhFuzzDescribe(const char *fmt,...) pg_attribute_printf(1, 2);
 extern void WhFuzzFail(const char *fmt,...) pg_attribute_printf(1, 2) pg_attribute_noreturn();
 

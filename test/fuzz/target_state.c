@@ -91,14 +91,6 @@ Decoded(const bytea *bytes, const char *what)
 	return run.state;
 }
 
-/* SameBytes is true when two byteas hold the same bytes. */
-static bool
-SameBytes(const bytea *a, const bytea *b)
-{
-	return VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) &&
-		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
-}
-
 /* SmallMetrics is true when every counter is within +-2^60. */
 static bool
 SmallMetrics(const WhMetrics *m)
@@ -172,7 +164,7 @@ CheckMerged(const WhAnalyticsState *state, const WhAnalyticsState *merged)
 			WhFuzzFail("merging a state with itself did not keep each row twice, newest first");
 	encoded = WhAnalyticsStateEncode(merged);
 	again = Decoded(encoded, "a state merged with itself");
-	if (!SameBytes(WhAnalyticsStateEncode(again), encoded))
+	if (!WhFuzzSameBytes(WhAnalyticsStateEncode(again), encoded))
 		WhFuzzFail("re-encoding a merged state changed its bytes");
 }
 
@@ -198,7 +190,7 @@ StateCheck(const bytea *input)
 		WhFuzzFail("decoding left another memory context current");
 	encoded = WhAnalyticsStateEncode(run.state);
 	again = Decoded(encoded, "the re-encoding of a decoded state");
-	if (!SameBytes(WhAnalyticsStateEncode(again), encoded))
+	if (!WhFuzzSameBytes(WhAnalyticsStateEncode(again), encoded))
 		WhFuzzFail("re-encoding a re-encoded state changed its bytes");
 
 	copy = Decoded(input, "the same input decoded again");
@@ -455,7 +447,7 @@ FileSeeds(bytea **seeds, int max)
 
 		seeds[i] = ReadFile(path);
 		WhFuzzDescribe("seed %s", path);
-		if (!SameBytes(WhAnalyticsStateEncode(Decoded(seeds[i], "a server's state")), seeds[i]))
+		if (!WhFuzzSameBytes(WhAnalyticsStateEncode(Decoded(seeds[i], "a server's state")), seeds[i]))
 			WhFuzzFail("a server's state re-encoded to other bytes");
 	}
 	WhFuzzDescribe("%s", "");

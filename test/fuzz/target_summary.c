@@ -332,8 +332,7 @@ CheckCanonical(const bytea *encoded, SummaryKind kind)
 {
 	bytea	   *again = Reencoded(encoded, kind);
 
-	if (again == NULL || VARSIZE_ANY(again) != VARSIZE_ANY(encoded) ||
-		memcmp(VARDATA_ANY(again), VARDATA_ANY(encoded), VARSIZE_ANY_EXHDR(encoded)) != 0)
+	if (again == NULL || !WhFuzzSameBytes(again, encoded))
 		WhFuzzFail("re-encoding an encoded summary changed its bytes");
 }
 
@@ -551,39 +550,29 @@ SummarySeeds(bytea **seeds, int max)
 			"0123456789abcdef0123456789abcdef0123456789abcdef", 'f', true, 2147483647,
 		INT64CONST(9000000000000000), 1},
 	};
+	const struct
+	{
+		const SeedRow *rows;
+		int			n;
+	}			lists[] = {
+		{one, lengthof(one)},
+		{seed_mixed, lengthof(seed_mixed)},
+		{seed_deltas, lengthof(seed_deltas)},
+		{long_names, lengthof(long_names)},
+	};
 	int			n = 0;
 
 	for (int kind = KIND_DAY; kind <= KIND_SLICES; kind++)
 	{
-		if (n < max)
-			seeds[n++] = Encoded(one, lengthof(one), kind, true);
-		if (n < max)
-			seeds[n++] = Encoded(seed_mixed, lengthof(seed_mixed), kind, true);
-		if (n < max)
-			seeds[n++] = Encoded(seed_deltas, lengthof(seed_deltas), kind, true);
-		if (n < max)
-			seeds[n++] = Encoded(long_names, lengthof(long_names), kind, true);
+		for (size_t i = 0; i < lengthof(lists) && n < max; i++)
+			seeds[n++] = Encoded(lists[i].rows, lists[i].n, kind, true);
 		if (n < max)
 			seeds[n++] = Generated(120, 6, 17, 5, 6000, kind);
 	}
-	/* day values of small deltas, without the day's detail */
-	if (n < max)
-		seeds[n++] = Encoded(one, lengthof(one), KIND_DAY, false);
-	if (n < max)
-		seeds[n++] = Encoded(seed_mixed, lengthof(seed_mixed), KIND_DAY, false);
-	if (n < max)
-		seeds[n++] = Encoded(seed_deltas, lengthof(seed_deltas), KIND_DAY, false);
+	/* day values of small deltas, without the day's detail (all but the long names) */
+	for (size_t i = 0; i + 1 < lengthof(lists) && n < max; i++)
+		seeds[n++] = Encoded(lists[i].rows, lists[i].n, KIND_DAY, false);
 	return n;
-}
-
-/* SameBytes is true when two stored values (or two NULLs) are byte for byte equal. */
-static bool
-SameBytes(const bytea *a, const bytea *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return VARSIZE_ANY(a) == VARSIZE_ANY(b) &&
-		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
 }
 
 /*
@@ -603,11 +592,11 @@ CheckDetailInHours(WhBucketSet *set, const char *what)
 		WhFuzzFail("a seed summary encoded as all zero");
 	if (WhStateHasDayDetail(without.state) || !WhStateHasDayDetail(with.state))
 		WhFuzzFail("the day value of %s does not say whether it holds the day's detail", what);
-	if (!SameBytes(with.hours, without.hours) || !SameBytes(with.slices, without.slices))
+	if (!WhFuzzSameBytes(with.hours, without.hours) || !WhFuzzSameBytes(with.slices, without.slices))
 		WhFuzzFail("leaving out the day's detail of %s changed its hours or slices", what);
 	WhBucketSetAddState(merged, &without);
-	if (!WhStateEncode(merged, true, &again) || !SameBytes(again.state, with.state) ||
-		!SameBytes(again.hours, with.hours) || !SameBytes(again.slices, with.slices))
+	if (!WhStateEncode(merged, true, &again) || !WhFuzzSameBytes(again.state, with.state) ||
+		!WhFuzzSameBytes(again.hours, with.hours) || !WhFuzzSameBytes(again.slices, with.slices))
 		WhFuzzFail("%s stored without the day's detail does not merge back to it", what);
 }
 
