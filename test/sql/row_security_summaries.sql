@@ -87,6 +87,26 @@ SET LOCAL app.org_id = 'org_rlss_a';
 SELECT windows, equal < windows AS tampering_shows FROM rlss_checks WHERE o = 'org_rlss_a';
 ROLLBACK;
 
+-- Small writes leave deltas without the day's detail (flag 2) beside the
+-- merged days, which whole days then read from their hours: each call
+-- still equals plain SQL as the tenant and as the member role.
+INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status, created_at,
+                            first_sent_at, done)
+VALUES ('webhook_rlss_a_0', 'org_rlss_a', 'https://a.example/new', 'a.event_9', 503,
+        '2025-07-02 03:10+00', '2025-07-02 03:10:00.040+00', 1),
+       ('webhook_rlss_a_1', 'org_rlss_a', 'https://a.example/0', 'a.event_0', 200,
+        '2025-07-02 15:40+00', '2025-07-02 15:40:00.120+00', 1);
+UPDATE webhook_events SET retries = retries + 1, response_status = 200, done = 1
+WHERE organization_id = 'org_rlss_a' AND created_at = '2025-07-02 03:10+00';
+SELECT count(*) FILTER (WHERE get_byte(state, 1) & 2 = 2) > 0 AS deltas_without_day_detail
+FROM webhook_event_summaries WHERE organization_id = 'org_rlss_a';
+SET ROLE regress_rlss_a;
+SET app.org_id = 'org_rlss_a';
+SELECT * FROM rlss_checks;
+SET ROLE regress_rlss_member;
+SELECT * FROM rlss_checks;
+RESET ROLE;
+
 -- A restrictive policy on another column: the policies depend on more of a
 -- row than organization_id, so rows are read (and the answers stay exact).
 CREATE POLICY rlss_no_secret ON webhook_events AS RESTRICTIVE FOR SELECT TO regress_rlss_a
