@@ -44,7 +44,9 @@
 # 5. Statement writes (bench/writes.sql): an UPDATE of 100,000 contiguous
 #    rows, a DELETE of the 100,000 oldest and an INSERT of them again, on each
 #    table (the update is undone untimed, the insert restores the deleted
-#    rows); then every scenario is checked again.
+#    rows), in --statement-rounds rounds: the median time of each, and the
+#    rollup's extra time over the extension's; then every scenario is checked
+#    again.
 #
 # PostgreSQL's programs come from $PG_BIN, else from `pg_config --bindir` of
 # the pg_config first in PATH (when it is PostgreSQL 15), else from
@@ -93,6 +95,7 @@ SKIP_STATEMENT_WRITES=0
 SKIP_COORDINATOR=0
 ONLY_COORDINATOR=0
 STATEMENT_ROWS=100000
+STATEMENT_ROUNDS=3    # rounds of the statement writes (each statement once per table); medians reported
 BG_PIDS=()            # background pgbench writers, ended on exit
 TMP_FILES=()          # temporary files and directories, removed on exit
 
@@ -112,6 +115,7 @@ options (defaults in brackets):
   --read-seconds N   duration of each concurrent-reads pgbench run [$READ_SECONDS]
   --read-clients L   reader client counts, space-separated ["$READ_CLIENTS"]
   --skip-concurrent  skip the concurrent-reads part
+  --statement-rounds N  rounds of the 100,000-row statements, medians reported [$STATEMENT_ROUNDS]
   --skip-statement-writes  skip the 100,000-row UPDATE / DELETE / INSERT part
   --skip-coordinator skip the postgres_fdw coordinator part
   --only-coordinator load the data, then run the coordinator part alone
@@ -139,6 +143,7 @@ parse_args() {
             --read-seconds) READ_SECONDS=${2:?--read-seconds needs a value}; shift 2 ;;
             --read-clients) READ_CLIENTS=${2:?--read-clients needs a value}; shift 2 ;;
             --skip-concurrent) SKIP_CONCURRENT=1; shift ;;
+            --statement-rounds) STATEMENT_ROUNDS=${2:?--statement-rounds needs a value}; shift 2 ;;
             --skip-statement-writes) SKIP_STATEMENT_WRITES=1; shift ;;
             --skip-coordinator) SKIP_COORDINATOR=1; shift ;;
             --only-coordinator) ONLY_COORDINATOR=1; shift ;;
@@ -149,7 +154,7 @@ parse_args() {
     local v
     # shellcheck disable=SC2086
     for v in "$ROWS" "$ORGS" "$DAYS" "$RUNS" "$WRITERS" "$WRITE_SECONDS" "$WRITE_ROUNDS" \
-             "$READ_SECONDS" $READ_CLIENTS; do
+             "$READ_SECONDS" "$STATEMENT_ROUNDS" $READ_CLIENTS; do
         [[ $v =~ ^[1-9][0-9]*$ ]] || die "not a positive integer: $v"
     done
 }
@@ -158,7 +163,8 @@ parse_args() {
 args_again() {
     local a=(--rows "$ROWS" --orgs "$ORGS" --days "$DAYS" --runs "$RUNS"
              --writers "$WRITERS" --write-seconds "$WRITE_SECONDS" --write-rounds "$WRITE_ROUNDS"
-             --read-seconds "$READ_SECONDS" --read-clients "$READ_CLIENTS")
+             --read-seconds "$READ_SECONDS" --read-clients "$READ_CLIENTS"
+             --statement-rounds "$STATEMENT_ROUNDS")
     ((SKIP_WRITES)) && a+=(--skip-writes)
     ((SKIP_CONCURRENT)) && a+=(--skip-concurrent)
     ((SKIP_STATEMENT_WRITES)) && a+=(--skip-statement-writes)
@@ -662,55 +668,74 @@ print_concurrent_results() {
     echo " its end; p95 = nearest-rank 95th percentile of the per-transaction latencies of pgbench --log)"
 }
 
-# Statement writes: per operation, each table in turn (rotating), a
-# CHECKPOINT before each timed statement; the update undone after each table.
+# Statement writes: $STATEMENT_ROUNDS rounds, each of which runs every
+# operation once on each table (the tables in turn, rotating by operation and
+# round), a CHECKPOINT before each timed statement, the update undone after
+# each table and the delete by the insert that follows; reported as each
+# (operation, table)'s median time.
 run_statement_writes() {
     ((SKIP_STATEMENT_WRITES)) && return 0
-    local n=$((ROWS / 4 < STATEMENT_ROWS ? ROWS / 4 : STATEMENT_ROWS)) op k i ms
+    local n=$((ROWS / 4 < STATEMENT_ROWS ? ROWS / 4 : STATEMENT_ROWS)) op k i ms round
     local tables=(webhook_events bench_rollup_events bench_plain_events)
-    log "statement writes: UPDATE, DELETE, INSERT of $n rows on each table"
+    log "statement writes: UPDATE, DELETE, INSERT of $n rows on each table, $STATEMENT_ROUNDS rounds"
     bpsql -f "$BENCH_DIR/writes.sql"
     for i in 0 1 2; do
         bpsql -c "CALL bench_statement_writes_save('${tables[i]}', $n)"
     done
     bpsql -c 'VACUUM (ANALYZE) webhook_events' -c 'VACUUM (ANALYZE) bench_plain_events' \
           -c 'VACUUM (ANALYZE) bench_rollup_events' -c 'VACUUM (ANALYZE) bench_rollup_hourly'
-    bpsql -c "CREATE TABLE IF NOT EXISTS bench_statement_results (op text, tbl text, ms double precision)" \
+    bpsql -c "CREATE TABLE IF NOT EXISTS bench_statement_results (op text, tbl text, round int, ms double precision)" \
           -c "TRUNCATE bench_statement_results"
     k=0
-    for op in update delete insert; do
-        for i in 0 1 2; do
-            local t=${tables[(i + k) % 3]}
-            bpsql -c 'CHECKPOINT'
-            ms=$(bval "CALL bench_statement_write('$t', '$op', NULL)")
-            log "  $op of $n rows on $t: $ms ms"
-            bpsql -c "INSERT INTO bench_statement_results VALUES ('$op', '$t', $ms)"
-            if [[ $op == update ]]; then
-                bpsql -c "CALL bench_statement_writes_restore('$t')"
-            fi
+    for ((round = 1; round <= STATEMENT_ROUNDS; round++)); do
+        for op in update delete insert; do
+            for i in 0 1 2; do
+                local t=${tables[(i + k + round) % 3]}
+                bpsql -c 'CHECKPOINT'
+                ms=$(bval "CALL bench_statement_write('$t', '$op', NULL)")
+                log "  round $round/$STATEMENT_ROUNDS: $op of $n rows on $t: $ms ms"
+                bpsql -c "INSERT INTO bench_statement_results VALUES ('$op', '$t', $round, $ms)"
+                if [[ $op == update ]]; then
+                    bpsql -c "CALL bench_statement_writes_restore('$t')"
+                fi
+            done
+            k=$((k + 1))
         done
-        k=$((k + 1))
     done
     bpsql -c 'VACUUM (ANALYZE) webhook_events' -c 'VACUUM (ANALYZE) bench_plain_events' \
           -c 'VACUUM (ANALYZE) bench_rollup_events' -c 'VACUUM (ANALYZE) bench_rollup_hourly' -c 'CHECKPOINT'
     echo
-    echo "== statement writes ($n rows per statement, ms; with = webhook_events, rollup = bench_rollup_events,"
-    echo "   without = bench_plain_events; slowdown = against without)"
+    echo "== statement writes ($n rows per statement, median ms of $STATEMENT_ROUNDS rounds; with = webhook_events,"
+    echo "   rollup = bench_rollup_events, without = bench_plain_events; slowdown = against without;"
+    echo "   extra = the time beyond without's, and rollup extra / with extra how many times the extension's it is)"
     bpsql -P footer=off <<SQL
+WITH m AS (
+    SELECT op, tbl, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS ms
+    FROM bench_statement_results GROUP BY op, tbl)
 SELECT s.op || CASE s.op WHEN 'update' THEN ' (contiguous rows)' WHEN 'delete' THEN ' (oldest rows)'
                          ELSE ' (those rows again)' END AS statement,
        round(e.ms::numeric, 1) AS "with ms", round(r.ms::numeric, 1) AS "rollup ms",
        round(s.ms::numeric, 1) AS "without ms",
        round((e.ms / s.ms)::numeric, 2) AS "with slowdown", round((r.ms / s.ms)::numeric, 2) AS "rollup slowdown",
-       round((r.ms / e.ms)::numeric, 2) AS "rollup/with"
-FROM bench_statement_results s
-JOIN bench_statement_results e ON e.op = s.op AND e.tbl = 'webhook_events'
-JOIN bench_statement_results r ON r.op = s.op AND r.tbl = 'bench_rollup_events'
+       round((r.ms / e.ms)::numeric, 2) AS "rollup/with",
+       CASE WHEN e.ms > s.ms THEN round(((r.ms - s.ms) / (e.ms - s.ms))::numeric, 2) END
+           AS "rollup extra / with extra"
+FROM m s
+JOIN m e ON e.op = s.op AND e.tbl = 'webhook_events'
+JOIN m r ON r.op = s.op AND r.tbl = 'bench_rollup_events'
 WHERE s.tbl = 'bench_plain_events'
 ORDER BY array_position(ARRAY['update', 'delete', 'insert'], s.op);
 SQL
     echo "(update: retries + 1, response_status 200, error NULL, done 1 on $n rows from the middle id, undone"
     echo " untimed afterwards; delete: the $n oldest rows; insert: those rows again, with their ids)"
+    echo "each round's own times, ms (with / rollup / without):"
+    bpsql -At -F ' ' <<SQL
+SELECT '  ' || op || ' round ' || round || ': ' ||
+       string_agg(round(ms::numeric, 1)::text, ' / '
+                  ORDER BY array_position(ARRAY['webhook_events', 'bench_rollup_events', 'bench_plain_events'], tbl))
+FROM bench_statement_results GROUP BY op, round
+ORDER BY array_position(ARRAY['update', 'delete', 'insert'], op), round;
+SQL
     bpsql -c "DROP TABLE bench_ops_upd_webhook_events, bench_ops_old_webhook_events,
                          bench_ops_upd_bench_rollup_events, bench_ops_old_bench_rollup_events,
                          bench_ops_upd_bench_plain_events, bench_ops_old_bench_plain_events"

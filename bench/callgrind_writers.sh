@@ -6,6 +6,7 @@
 # pgbench rounds on a shared machine vary by 20%).
 #
 #   bench/callgrind_writers.sh [--rows N] [--transactions N] [--icu-locale L] [--bulk N]
+#                              [--update N]
 #
 # In a throwaway cluster (a temporary directory; as the user postgres when
 # run as root) it generates --rows deliveries (bench/generate.sql) into
@@ -28,7 +29,10 @@
 #
 # With --bulk N it counts one bulk statement instead: an INSERT ... SELECT
 # of N of the generated rows (copied at setup, with new ids) into each
-# table, and prints the instructions per row and their ratio.
+# table, and prints the instructions per row and their ratio. With --update N
+# it counts the statement writes' UPDATE (bench/writes.sql) of N contiguous
+# rows from the middle of each table (the same rows in both; resource_id set
+# to 'updated' as well, to count them), per row.
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -38,6 +42,7 @@ TRANSACTIONS=2000
 ICU_LOCALE=
 BULK=0                # rows of the one INSERT ... SELECT counted instead of the transactions
 BULK_ID=1000000000    # added to the copied rows' ids, so they are new in either table
+UPDATE=0              # rows of the one UPDATE counted instead of the transactions
 WORK=
 
 # Print a progress message on stderr.
@@ -86,7 +91,12 @@ PY
 # blank line: writer transactions, or (--bulk) that many INSERT ... SELECTs
 # of the copied rows (0 or 1); then the count of the rows they inserted.
 workload() {
-    if ((BULK > 0)); then
+    if ((UPDATE > 0)); then
+        local range
+        range=$(cat "$WORK/$1.range")
+        (($2 == 0)) || printf "UPDATE %s SET retries = retries + 1, response_status = 200, error = NULL, done = 1, updated_at = coalesce(updated_at, created_at) + interval '1 minute', resource_id = 'updated' WHERE id BETWEEN %s;\n\n" "$1" "$range"
+        printf "SELECT count(*) AS inserted FROM %s WHERE resource_id = 'updated';\n\n" "$1"
+    elif ((BULK > 0)); then
         (($2 == 0)) || printf "INSERT INTO %s SELECT * FROM bench_bulk_source;\n\n" "$1"
         printf "SELECT count(*) AS inserted FROM %s WHERE id > %s;\n\n" "$1" "$BULK_ID"
     else
@@ -112,6 +122,7 @@ count_instructions() {
     # every transaction inserted its row (the data had none marked so), or the statement its rows
     expected=$n
     ((BULK == 0)) || expected=$((n * BULK))
+    ((UPDATE == 0)) || expected=$((n * UPDATE))
     [[ $(sed -n 's/.*inserted = "\([0-9]*\)".*/\1/p' "$log") == "$expected" ]] \
         || die "not every row was inserted on $table: $log"
     sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$log"
@@ -124,13 +135,15 @@ main() {
             --transactions) TRANSACTIONS=${2:?--transactions needs a value}; shift 2 ;;
             --icu-locale) ICU_LOCALE=${2:?--icu-locale needs a value}; shift 2 ;;
             --bulk) BULK=${2:?--bulk needs a value}; shift 2 ;;
+            --update) UPDATE=${2:?--update needs a value}; shift 2 ;;
             -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
             *) die "unknown option: $1" ;;
         esac
     done
-    [[ $ROWS =~ ^[1-9][0-9]*$ && $TRANSACTIONS =~ ^[1-9][0-9]*$ && $BULK =~ ^[0-9]+$ ]] \
-        || die "--rows, --transactions and --bulk take positive whole numbers"
-    ((BULK <= ROWS)) || die "--bulk takes at most --rows rows"
+    [[ $ROWS =~ ^[1-9][0-9]*$ && $TRANSACTIONS =~ ^[1-9][0-9]*$ && $BULK =~ ^[0-9]+$ && $UPDATE =~ ^[0-9]+$ ]] \
+        || die "--rows, --transactions, --bulk and --update take positive whole numbers"
+    ((BULK <= ROWS && UPDATE <= ROWS / 2)) || die "--bulk takes at most --rows rows, --update half of them"
+    ((BULK == 0 || UPDATE == 0)) || die "--bulk and --update are each a run of their own"
     [[ -z $ICU_LOCALE || $ICU_LOCALE =~ ^[A-Za-z0-9_-]+$ ]] || die "--icu-locale takes a locale name such as en-US"
     command -v valgrind >/dev/null || die "valgrind not found (apt-get install valgrind)"
     command -v python3 >/dev/null || die "python3 not found"
@@ -156,11 +169,22 @@ main() {
         "${psql[@]}" -d bench -c "CREATE TABLE bench_bulk_source AS SELECT * FROM bench_plain_events ORDER BY id LIMIT $BULK" \
             -c "UPDATE bench_bulk_source SET id = id + $BULK_ID" -c 'VACUUM FULL bench_bulk_source'
     fi
-    "${psql[@]}" -d bench -c 'VACUUM FULL webhook_events' -c 'VACUUM FULL bench_plain_events' \
+    if ((UPDATE > 0)); then
+        local t
+        for t in webhook_events bench_plain_events; do
+            # the same rows of both: the ids differ (one sequence), their ranks do not
+            "${psql[@]}" -d bench -At -c "SELECT min(id) || ' AND ' || max(id) FROM (SELECT id FROM $t ORDER BY id
+                OFFSET (SELECT count(*) / 2 FROM $t) LIMIT $UPDATE) s" >"$WORK/$t.range"
+        done
+    fi
+    "${psql[@]}" -d bench -c 'VACUUM (FULL, FREEZE) webhook_events' -c 'VACUUM (FULL, FREEZE) bench_plain_events' \
         -c 'VACUUM FULL webhook_event_summaries' -c 'CHECKPOINT'
     as_owner "$PG_BIN/pg_ctl" -D "$WORK/data" -m fast -w stop >/dev/null
     local with without startup units=$TRANSACTIONS unit=transaction per=$TRANSACTIONS zero="(no transaction)"
-    if ((BULK > 0)); then
+    if ((UPDATE > 0)); then
+        units=1 unit=row per=$UPDATE zero="(no statement)"
+        log "callgrind: one UPDATE of $UPDATE rows in each table, one backend"
+    elif ((BULK > 0)); then
         units=1 unit=row per=$BULK zero="(no statement)"
         log "callgrind: one INSERT ... SELECT of $BULK rows into each table, one backend"
     else

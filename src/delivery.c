@@ -222,3 +222,54 @@ WhDetailAddDelivery(WhDetail *detail, const WhDelivery *d, int64 sign)
 	if (d->has_retries)
 		WhLatencyHistAdd(detail->retries, d->retries, sign);
 }
+
+/* SameText is true when two text datums (or NULLs) are known alike: both NULL, or one pointer (interned). */
+static inline bool
+SameText(Datum a, bool a_null, Datum b, bool b_null)
+{
+	return a_null == b_null && (a_null || a == b);
+}
+
+/*
+ * WhDetailAddChange adds what a changed row holds beyond its counters and
+ * takes away what it held (sign +1; -1 the other way round), skipping each
+ * part both hold alike (texts alike when one pointer, as a collector's
+ * interned texts are): an UPDATE mostly keeps the event, URL and latency.
+ */
+void
+WhDetailAddChange(WhDetail *detail, const WhDelivery *old, const WhDelivery *new, int64 sign)
+{
+	if (!SameText(old->event, old->event_null, new->event, new->event_null))
+	{
+		WhCounterAddText(detail->events, old->event, old->event_null, -sign);
+		WhCounterAddText(detail->events, new->event, new->event_null, sign);
+	}
+	if (!(old->failed && new->failed && SameText(old->url, old->url_null, new->url, new->url_null)))
+	{
+		if (old->failed)
+			WhCounterAddText(detail->failed_urls, old->url, old->url_null, -sign);
+		if (new->failed)
+			WhCounterAddText(detail->failed_urls, new->url, new->url_null, sign);
+	}
+	WhLatencyHistChange(detail->latency, old->has_latency, old->latency_ms,
+						new->has_latency, new->latency_ms, sign);
+	if (detail->statuses == NULL)
+		return;
+	WhLatencyHistChange(detail->statuses, old->has_status, old->status,
+						new->has_status, new->status, sign);
+	WhLatencyHistChange(detail->retries, old->has_retries, old->retries,
+						new->has_retries, new->retries, sign);
+}
+
+/* WhDetailAddDetail adds everything another detail holds (its statuses and retries if both have them). */
+void
+WhDetailAddDetail(WhDetail *into, const WhDetail *from)
+{
+	WhCounterAddCounter(into->events, from->events);
+	WhCounterAddCounter(into->failed_urls, from->failed_urls);
+	WhLatencyHistAddHist(into->latency, from->latency);
+	if (into->statuses == NULL || from->statuses == NULL)
+		return;
+	WhLatencyHistAddHist(into->statuses, from->statuses);
+	WhLatencyHistAddHist(into->retries, from->retries);
+}

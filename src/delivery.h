@@ -62,5 +62,8 @@ extern bool WhMetricsPossible(const WhMetrics *m);
 extern void WhDetailInit(WhDetail *detail, MemoryContext context, uint32 size,
 						 uint32 latency_size, bool dense, bool outcomes);
 extern void WhDetailAddDelivery(WhDetail *detail, const WhDelivery *d, int64 sign);
+extern void WhDetailAddChange(WhDetail *detail, const WhDelivery *old, const WhDelivery *new,
+							  int64 sign);
+extern void WhDetailAddDetail(WhDetail *into, const WhDetail *from);
 
 #endif							/* WH_DELIVERY_H */

@@ -109,6 +109,22 @@ WhCounterAddKey(WhCounter *counter, const char *data, int len, bool isnull, int6
 		WhCounterAdd(counter, data, len, count);
 }
 
+/* WhCounterAddCounter adds every count of another counter (into and from must differ). */
+void
+WhCounterAddCounter(WhCounter *into, WhCounter *from)
+{
+	counter_map_iterator it;
+	WhCounterEntry *entry;
+
+	into->null_count += from->null_count;
+	if (from->map == NULL)
+		return;
+	counter_map_start_iterate(from->map, &it);
+	while ((entry = counter_map_iterate(from->map, &it)) != NULL)
+		if (entry->count != 0)
+			WhCounterAdd(into, entry->key.data, entry->key.len, entry->count);
+}
+
 /* WhCounterAddText adds count under a text datum (or SQL NULL), detoasting it briefly. */
 void
 WhCounterAddText(WhCounter *counter, Datum value, bool isnull, int64 count)

@@ -68,6 +68,7 @@ extern void WhCounterAdd(WhCounter *counter, const char *data, int len, int64 co
 extern void WhCounterAddNull(WhCounter *counter, int64 count);
 extern void WhCounterAddKey(WhCounter *counter, const char *data, int len, bool isnull,
 							int64 count);
+extern void WhCounterAddCounter(WhCounter *into, WhCounter *from);
 extern void WhCounterAddText(WhCounter *counter, Datum value, bool isnull, int64 count);
 extern int	WhCounterTop(WhCounter *counter, int n, WhCount **top);
 

@@ -141,6 +141,42 @@ WhLatencyHistAdd(WhLatencyHist *hist, int64 value, int64 count)
 		Densify(hist);
 }
 
+/*
+ * WhLatencyHistChange takes away one value (had: there was one) and adds
+ * another (has), times sign; nothing when they are the same value.
+ */
+void
+WhLatencyHistChange(WhLatencyHist *hist, bool had, int64 was, bool has, int64 is, int64 sign)
+{
+	if (had && has && was == is)
+		return;
+	if (had)
+		WhLatencyHistAdd(hist, was, -sign);
+	if (has)
+		WhLatencyHistAdd(hist, is, sign);
+}
+
+/* WhLatencyHistAddHist adds every bin of another histogram (into and from must differ). */
+void
+WhLatencyHistAddHist(WhLatencyHist *into, WhLatencyHist *from)
+{
+	latency_map_iterator it;
+	WhLatencyEntry *entry;
+
+	for (int64 v = 0; from->dense != NULL && v < WH_DENSE_VALUES; v++)
+		if (from->dense[v] != 0)
+			WhLatencyHistAdd(into, v, from->dense[v]);
+	for (int i = 0; i < from->nsmall; i++)
+		if (from->small[i].count != 0)
+			WhLatencyHistAdd(into, from->small[i].value, from->small[i].count);
+	if (from->map == NULL)
+		return;
+	latency_map_start_iterate(from->map, &it);
+	while ((entry = latency_map_iterate(from->map, &it)) != NULL)
+		if (entry->count != 0)
+			WhLatencyHistAdd(into, entry->value, entry->count);
+}
+
 /* WhLatencyBinsSort orders bins by value (an inlined sort: the bins of every call are sorted). */
 #define ST_SORT WhLatencyBinsSort
 #define ST_ELEMENT_TYPE WhLatencyBin

@@ -21,6 +21,9 @@ typedef struct WhLatencyBin
 
 extern WhLatencyHist *WhLatencyHistCreate(MemoryContext context, uint32 size, bool dense);
 extern void WhLatencyHistAdd(WhLatencyHist *hist, int64 value, int64 count);
+extern void WhLatencyHistChange(WhLatencyHist *hist, bool had, int64 was, bool has, int64 is,
+								int64 sign);
+extern void WhLatencyHistAddHist(WhLatencyHist *into, WhLatencyHist *from);
 extern int64 WhLatencyHistBins(WhLatencyHist *hist, WhLatencyBin **bins);
 extern void WhLatencyBinsSort(WhLatencyBin *bins, size_t n);
 extern bool WhLatencyBinsTotal(const WhLatencyBin *bins, int64 nbins, int64 *total);

@@ -92,7 +92,6 @@ WhBucketFor(WhBucketSet *set, const char *webhook, int len, bool isnull)
 	}
 	memset(bucket->hours, 0, sizeof(bucket->hours));
 	memset(bucket->hour_detail, 0, sizeof(bucket->hour_detail));
-	WhDetailInit(&bucket->day, set->context, 8, 16, false, true);
 	return bucket;
 }
 
@@ -122,21 +121,55 @@ SliceOf(WhBucketSet *set, int slice)
 	return set->slices[slice];
 }
 
+/* SliceNumber is the slice (0-287) of its day a moment falls in. */
+static inline int
+SliceNumber(TimestampTz t)
+{
+	int64		in_day = t % USECS_PER_DAY;	/* from 2000-01-01, before it too */
+
+	return (int) ((in_day < 0 ? in_day + USECS_PER_DAY : in_day) / WH_SLICE_USECS);
+}
+
 /* WhBucketAddDelivery adds (sign +1) or subtracts (sign -1) one delivery of an hour (0-23). */
 void
 WhBucketAddDelivery(WhBucketSet *set, WhBucket *bucket, const WhDelivery *d, int hour,
 					int64 sign)
 {
-	int64		in_day = d->created_at % USECS_PER_DAY;	/* from 2000-01-01, before it too */
-	WhSlice    *slice = SliceOf(set, (int) ((in_day < 0 ? in_day + USECS_PER_DAY : in_day) /
-											  WH_SLICE_USECS));
+	WhSlice    *slice = SliceOf(set, SliceNumber(d->created_at));
 
 	WhMetricsAddDelivery(&bucket->hours[hour], d, sign);
-	WhDetailAddDelivery(&bucket->day, d, sign);
 	WhDetailAddDelivery(HourDetail(set, bucket, hour), d, sign);
 	WhMetricsAddDelivery(&slice->metrics, d, sign);
 	if (d->has_latency)
 		WhLatencyHistAdd(slice->latency, d->latency_ms, sign);
+}
+
+/*
+ * WhBucketAddChange adds a changed row of the bucket's webhook and takes
+ * away what it was (sign +1; -1 the other way round); within one slice (so
+ * one hour) only the parts of the detail that changed are touched.
+ */
+void
+WhBucketAddChange(WhBucketSet *set, WhBucket *bucket, const WhDelivery *old, int old_hour,
+				  const WhDelivery *new, int new_hour, int64 sign)
+{
+	int			slice_number = SliceNumber(new->created_at);
+	WhSlice    *slice;
+
+	if (old_hour != new_hour || SliceNumber(old->created_at) != slice_number)
+	{
+		WhBucketAddDelivery(set, bucket, old, old_hour, -sign);
+		WhBucketAddDelivery(set, bucket, new, new_hour, sign);
+		return;
+	}
+	WhMetricsAddDelivery(&bucket->hours[new_hour], old, -sign);
+	WhMetricsAddDelivery(&bucket->hours[new_hour], new, sign);
+	WhDetailAddChange(HourDetail(set, bucket, new_hour), old, new, sign);
+	slice = SliceOf(set, slice_number);
+	WhMetricsAddDelivery(&slice->metrics, old, -sign);
+	WhMetricsAddDelivery(&slice->metrics, new, sign);
+	WhLatencyHistChange(slice->latency, old->has_latency, old->latency_ms,
+						new->has_latency, new->latency_ms, sign);
 }
 
 /* The webhook and detail whose counts are being merged. */
@@ -144,9 +177,7 @@ typedef struct MergeState
 {
 	WhBucketSet *set;
 	WhBucket   *bucket;
-	WhDetail   *detail;
-	WhDetail   *day_too;		/* the day's detail, when an hour's counts go to it as well */
-	bool		detail_in_hours;	/* the day value merged holds no day's detail */
+	WhDetail   *detail;			/* the hour's whose detail is being read */
 	WhSlice    *slice;
 } MergeState;
 
@@ -157,22 +188,18 @@ MergeStateWebhook(void *arg, const char *id, int len, bool isnull)
 	MergeState *state = arg;
 
 	state->bucket = WhBucketFor(state->set, id, len, isnull);
-	state->detail = &state->bucket->day;
-	state->day_too = NULL;
+	state->detail = NULL;
 	return true;
 }
 
-/*
- * MergeStateDetail directs the counts that follow to the day's or one hour's
- * detail; an hour's to the day's as well when the day value merged has none.
- */
+/* MergeStateDetail directs the counts that follow to one hour's detail (only hours' are read). */
 static void
 MergeStateDetail(void *arg, int hour)
 {
 	MergeState *state = arg;
 
-	state->detail = hour < 0 ? &state->bucket->day : HourDetail(state->set, state->bucket, hour);
-	state->day_too = hour >= 0 && state->detail_in_hours ? &state->bucket->day : NULL;
+	Assert(hour >= 0);
+	state->detail = HourDetail(state->set, state->bucket, hour);
 }
 
 /* MergeStateHour adds an hour's counters to the current bucket. */
@@ -184,59 +211,39 @@ MergeStateHour(void *arg, int hour, const WhMetrics *m)
 	WhMetricsAdd(&state->bucket->hours[hour], m);
 }
 
-/* MergeStateEvent adds an event count to the current detail (and the day's too). */
+/* MergeStateEvent adds an event count to the current detail. */
 static void
 MergeStateEvent(void *arg, const char *key, int len, bool isnull, int64 count)
 {
-	MergeState *state = arg;
-
-	WhCounterAddKey(state->detail->events, key, len, isnull, count);
-	if (state->day_too != NULL)
-		WhCounterAddKey(state->day_too->events, key, len, isnull, count);
+	WhCounterAddKey(((MergeState *) arg)->detail->events, key, len, isnull, count);
 }
 
-/* MergeStateUrl adds a failed-URL count to the current detail (and the day's too). */
+/* MergeStateUrl adds a failed-URL count to the current detail. */
 static void
 MergeStateUrl(void *arg, const char *key, int len, bool isnull, int64 count)
 {
-	MergeState *state = arg;
-
-	WhCounterAddKey(state->detail->failed_urls, key, len, isnull, count);
-	if (state->day_too != NULL)
-		WhCounterAddKey(state->day_too->failed_urls, key, len, isnull, count);
+	WhCounterAddKey(((MergeState *) arg)->detail->failed_urls, key, len, isnull, count);
 }
 
-/* MergeStateLatency adds a latency bin to the current detail (and the day's too). */
+/* MergeStateLatency adds a latency bin to the current detail. */
 static void
 MergeStateLatency(void *arg, int64 value, int64 count)
 {
-	MergeState *state = arg;
-
-	WhLatencyHistAdd(state->detail->latency, value, count);
-	if (state->day_too != NULL)
-		WhLatencyHistAdd(state->day_too->latency, value, count);
+	WhLatencyHistAdd(((MergeState *) arg)->detail->latency, value, count);
 }
 
-/* MergeStateStatus adds a response status bin to the current detail (and the day's too). */
+/* MergeStateStatus adds a response status bin to the current detail. */
 static void
 MergeStateStatus(void *arg, int64 value, int64 count)
 {
-	MergeState *state = arg;
-
-	WhLatencyHistAdd(state->detail->statuses, value, count);
-	if (state->day_too != NULL)
-		WhLatencyHistAdd(state->day_too->statuses, value, count);
+	WhLatencyHistAdd(((MergeState *) arg)->detail->statuses, value, count);
 }
 
-/* MergeStateRetries adds a retries bin to the current detail (and the day's too). */
+/* MergeStateRetries adds a retries bin to the current detail. */
 static void
 MergeStateRetries(void *arg, int64 value, int64 count)
 {
-	MergeState *state = arg;
-
-	WhLatencyHistAdd(state->detail->retries, value, count);
-	if (state->day_too != NULL)
-		WhLatencyHistAdd(state->day_too->retries, value, count);
+	WhLatencyHistAdd(((MergeState *) arg)->detail->retries, value, count);
 }
 
 /* MergeStateFormat notes a merged value without the outcomes: the set lacks them too. */
@@ -265,9 +272,10 @@ MergeSliceLatency(void *arg, int64 value, int64 count)
 }
 
 /*
- * WhBucketSetAddState merges a stored summary into the set: its day and its
- * hours, each unless NULL (the hours' detail into the day's as well when the
- * day value has none), and its slices (NULL: unknown, so the set's are).
+ * WhBucketSetAddState merges a stored summary into the set: the counters of
+ * its day and the detail of its hours, each unless NULL, and its slices
+ * (NULL: unknown, so the set's are). A day value's own detail is skipped: it
+ * is the sum of its hours', which WhStateEncode makes again.
  */
 void
 WhBucketSetAddState(WhBucketSet *set, const WhStoredDay *stored)
@@ -277,11 +285,10 @@ WhBucketSetAddState(WhBucketSet *set, const WhStoredDay *stored)
 		MergeStateDetail, MergeStateStatus, MergeStateRetries, MergeStateFormat
 	};
 	static const WhSliceSink slice_sink = {MergeSlice, MergeSliceLatency};
-	MergeState	merge = {set, NULL, NULL, NULL, false, NULL};
+	MergeState	merge = {set, NULL, NULL, NULL};
 
-	merge.detail_in_hours = stored->state != NULL && !WhStateHasDayDetail(stored->state);
 	if (stored->state != NULL)
-		WhStateDecode(stored->state, 0, WH_HOURS_PER_DAY, true, &sink, &merge);
+		WhStateDecode(stored->state, 0, WH_HOURS_PER_DAY, false, &sink, &merge);
 	if (stored->hours != NULL)
 		WhHoursDecode(stored->hours, 0, WH_HOURS_PER_DAY, false, &sink, &merge);
 	if (stored->slices == NULL)
@@ -304,6 +311,33 @@ PutDetail(StringInfo buf, const WhDetail *detail)
 	return entries > 0;
 }
 
+/*
+ * PutDayDetail appends a bucket's day detail, the sum of its hours' (made
+ * here: adding each row or merged count to the day's as well as to its
+ * hour's cost more); false when it holds nothing.
+ */
+static bool
+PutDayDetail(StringInfo buf, const WhBucket *bucket)
+{
+	const WhDetail *only = NULL;
+	int			nhours = 0;
+	WhDetail	day;
+
+	for (int h = 0; h < WH_HOURS_PER_DAY; h++)
+		if (bucket->hour_detail[h] != NULL)
+		{
+			only = bucket->hour_detail[h];
+			nhours++;
+		}
+	if (nhours == 1)
+		return PutDetail(buf, only);	/* one hour's detail is the day's */
+	WhDetailInit(&day, CurrentMemoryContext, 8, 16, false, true);
+	for (int h = 0; h < WH_HOURS_PER_DAY; h++)
+		if (bucket->hour_detail[h] != NULL)
+			WhDetailAddDetail(&day, bucket->hour_detail[h]);
+	return PutDetail(buf, &day);
+}
+
 /* DayBody appends a bucket's hour counters and (with_detail) day detail; false when it is all zero. */
 static bool
 DayBody(StringInfo body, const WhBucket *bucket, bool with_detail)
@@ -324,7 +358,7 @@ DayBody(StringInfo body, const WhBucket *bucket, bool with_detail)
 		WhWirePutMetrics(body, m);
 	}
 	if (with_detail)
-		detail = PutDetail(body, &bucket->day);
+		detail = PutDayDetail(body, bucket);
 	return detail || hours > 0;
 }
 

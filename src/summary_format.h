@@ -39,8 +39,7 @@ typedef struct WhBucket
 	char	   *webhook;		/* NULL for the NULL webhook_id */
 	int			webhook_len;
 	WhMetrics	hours[WH_HOURS_PER_DAY];	/* counters of each hour of the day */
-	WhDetail	day;			/* the detail of the whole day */
-	WhDetail   *hour_detail[WH_HOURS_PER_DAY];	/* each hour's; NULL until it has one */
+	WhDetail   *hour_detail[WH_HOURS_PER_DAY];	/* each hour's (the day's is their sum); NULL until it has one */
 } WhBucket;
 
 /* The buckets of one (organization, day), by webhook. */
@@ -94,6 +93,8 @@ extern WhBucketSet *WhBucketSetCreate(MemoryContext context);
 extern WhBucket *WhBucketFor(WhBucketSet *set, const char *webhook, int len, bool isnull);
 extern void WhBucketAddDelivery(WhBucketSet *set, WhBucket *bucket, const WhDelivery *d,
 								int hour, int64 sign);
+extern void WhBucketAddChange(WhBucketSet *set, WhBucket *bucket, const WhDelivery *old,
+							  int old_hour, const WhDelivery *new, int new_hour, int64 sign);
 extern void WhBucketSetAddState(WhBucketSet *set, const WhStoredDay *stored);
 extern bool WhStateEncode(const WhBucketSet *set, bool day_detail, WhStoredDay *stored);
 extern void WhStateDecode(const bytea *state, int first_hour, int end_hour, bool day_detail,

@@ -164,23 +164,90 @@ TableColumns(Relation rel, WhColumnMap *columns)
 	kept->columns = *columns;
 }
 
+/* TransitionReader reads a transition table from its start, through a read pointer of its own. */
+typedef struct TransitionReader
+{
+	Tuplestorestate *rows;
+	int			pointer;
+	TupleTableSlot *slot;
+} TransitionReader;
+
+/* ReaderStart starts reading rows (tuples of desc) from the first. */
+static void
+ReaderStart(TransitionReader *r, Tuplestorestate *rows, TupleDesc desc)
+{
+	r->rows = rows;
+	r->slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	r->pointer = tuplestore_alloc_read_pointer(rows, EXEC_FLAG_REWIND);
+	tuplestore_select_read_pointer(rows, r->pointer);
+	tuplestore_rescan(rows);
+}
+
+/* ReaderNext puts the next row into the reader's slot; false after the last. */
+static bool
+ReaderNext(TransitionReader *r)
+{
+	tuplestore_select_read_pointer(r->rows, r->pointer);
+	return tuplestore_gettupleslot(r->rows, true, false, r->slot);
+}
+
+/* ReaderEnd gives the transition table its first read pointer back. */
+static void
+ReaderEnd(TransitionReader *r)
+{
+	tuplestore_select_read_pointer(r->rows, 0);
+	ExecDropSingleTupleTableSlot(r->slot);
+}
+
 /* CollectTransitionRows feeds every row of a transition table to the collector. */
 static void
 CollectTransitionRows(WhCollector *collector, Tuplestorestate *rows, TupleDesc desc,
 					  const WhColumnMap *columns, int64 sign)
 {
-	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
-	int			pointer = tuplestore_alloc_read_pointer(rows, EXEC_FLAG_REWIND);
+	TransitionReader reader;
 
-	tuplestore_select_read_pointer(rows, pointer);
-	tuplestore_rescan(rows);
-	while (tuplestore_gettupleslot(rows, true, false, slot))
+	ReaderStart(&reader, rows, desc);
+	while (ReaderNext(&reader))
 	{
 		CHECK_FOR_INTERRUPTS();
-		WhCollectorAdd(collector, slot, columns, sign);
+		WhCollectorAdd(collector, reader.slot, columns, sign);
 	}
-	tuplestore_select_read_pointer(rows, 0);
-	ExecDropSingleTupleTableSlot(slot);
+	ReaderEnd(&reader);
+}
+
+/*
+ * CollectTransitionPairs feeds an UPDATE's transition tables to the
+ * collector side by side: the old and new tables hold each updated row at
+ * the same place, so the collector can cancel what did not change (rows
+ * paired otherwise would still add up right).
+ */
+static void
+CollectTransitionPairs(WhCollector *collector, Tuplestorestate *old_rows, Tuplestorestate *new_rows,
+					   TupleDesc desc, const WhColumnMap *columns)
+{
+	TransitionReader old_reader;
+	TransitionReader new_reader;
+	bool		has_old;
+	bool		has_new;
+
+	ReaderStart(&old_reader, old_rows, desc);
+	ReaderStart(&new_reader, new_rows, desc);
+	for (;;)
+	{
+		CHECK_FOR_INTERRUPTS();
+		has_old = ReaderNext(&old_reader);
+		has_new = ReaderNext(&new_reader);
+		if (has_old && has_new)
+			WhCollectorAddChange(collector, old_reader.slot, new_reader.slot, columns);
+		else if (has_old)
+			WhCollectorAdd(collector, old_reader.slot, columns, -1);
+		else if (has_new)
+			WhCollectorAdd(collector, new_reader.slot, columns, 1);
+		else
+			break;
+	}
+	ReaderEnd(&old_reader);
+	ReaderEnd(&new_reader);
 }
 
 /* PendingRowsFor returns this transaction's row collector for relid, making it when new. */
@@ -247,9 +314,11 @@ SummarizeStatement(TriggerData *trigger)
 	}
 	else
 		collector = WhCollectorCreate(RelationGetRelid(rel), true, false);
-	if (trigger->tg_oldtable != NULL)
+	if (trigger->tg_oldtable != NULL && trigger->tg_newtable != NULL)
+		CollectTransitionPairs(collector, trigger->tg_oldtable, trigger->tg_newtable, desc, &columns);
+	else if (trigger->tg_oldtable != NULL)
 		CollectTransitionRows(collector, trigger->tg_oldtable, desc, &columns, -1);
-	if (trigger->tg_newtable != NULL)
+	else if (trigger->tg_newtable != NULL)
 		CollectTransitionRows(collector, trigger->tg_newtable, desc, &columns, 1);
 	if (pending == NULL)
 		WhCollectorFinish(collector);
@@ -301,10 +370,7 @@ SummarizeRow(TriggerData *trigger)
 	else if (TRIGGER_FIRED_BY_DELETE(trigger->tg_event))
 		WhCollectorAdd(rows->collector, trigger->tg_trigslot, &columns, -1);
 	else
-	{
-		WhCollectorAdd(rows->collector, trigger->tg_trigslot, &columns, -1);
-		WhCollectorAdd(rows->collector, trigger->tg_newslot, &columns, 1);
-	}
+		WhCollectorAddChange(rows->collector, trigger->tg_trigslot, trigger->tg_newslot, &columns);
 	FlushIfMany(rows);
 }
 

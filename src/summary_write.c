@@ -57,6 +57,9 @@
 /*
  * One changed row, reduced to what the summaries need; its texts are
  * interned, so rows of one organization (or webhook) share one pointer.
+ * An updated row that stays in its (organization, day, webhook) is one
+ * row with what it was (old), so the parts that did not change cancel
+ * before they are counted.
  */
 typedef struct WhDeltaRow
 {
@@ -64,9 +67,17 @@ typedef struct WhDeltaRow
 	text	   *webhook_id;		/* NULL for a NULL webhook_id */
 	int64		day;
 	int			hour;			/* of the day, 0-23 */
-	int64		sign;
+	int			old;			/* the row it was, in the collector's olds, or -1 */
+	int64		sign;			/* of the row; what it was counts the other way */
 	WhDelivery	delivery;
 } WhDeltaRow;
+
+/* What an updated row was, for the WhDeltaRow that it became. */
+typedef struct WhOldRow
+{
+	WhDelivery	delivery;
+	int			hour;
+} WhOldRow;
 
 /* A text kept once per chunk: its bytes (the key, pointing into the copy) and the copy. */
 typedef struct WhInterned
@@ -123,6 +134,9 @@ struct WhCollector
 	WhDeltaRow *rows;			/* grows up to WH_CHUNK_ROWS (unless manual) */
 	int			nrows;
 	int			capacity;
+	WhOldRow   *olds;			/* what the chunk's updated rows were */
+	int			nolds;
+	int			olds_capacity;
 };
 
 /*
@@ -161,6 +175,7 @@ static void
 ResetChunk(WhCollector *c)
 {
 	c->nrows = 0;
+	c->nolds = 0;
 	MemoryContextReset(c->chunk_context);
 	c->texts = NULL;
 }
@@ -182,6 +197,8 @@ WhCollectorCreate(Oid events_relid, bool may_compact, bool manual)
 												ALLOCSET_DEFAULT_SIZES);
 	c->capacity = 16;
 	c->rows = palloc(c->capacity * sizeof(WhDeltaRow));
+	c->olds_capacity = 16;
+	c->olds = palloc(c->olds_capacity * sizeof(WhOldRow));
 	return c;
 }
 
@@ -668,7 +685,11 @@ FlushChunk(WhCollector *c)
 			WhBucket   *bucket = row->webhook_id == NULL ? WhBucketFor(set, NULL, 0, true) :
 				WhBucketFor(set, VARDATA(row->webhook_id), VARSIZE(row->webhook_id) - VARHDRSZ, false);
 
-			WhBucketAddDelivery(set, bucket, &row->delivery, row->hour, row->sign);
+			if (row->old >= 0)
+				WhBucketAddChange(set, bucket, &c->olds[row->old].delivery, c->olds[row->old].hour,
+								  &row->delivery, row->hour, row->sign);
+			else
+				WhBucketAddDelivery(set, bucket, &row->delivery, row->hour, row->sign);
 		}
 		nonzero = WhStateEncode(set, !compacts || i - start > WH_SMALL_DELTA_ROWS, &stored);
 		MemoryContextSwitchTo(old);
@@ -693,12 +714,16 @@ FlushChunk(WhCollector *c)
 	ResetChunk(c);
 }
 
-/* WhCollectorAdd adds one row laid out as columns says (sign +1), or removes one (sign -1). */
-void
-WhCollectorAdd(WhCollector *c, TupleTableSlot *slot, const WhColumnMap *columns, int64 sign)
+/*
+ * ReadRow reads a row laid out as columns says into *row (sign +1 to add
+ * it, -1 to take it away), interning its texts; false when it is in no
+ * answer (no organization, or created_at infinite).
+ */
+static bool
+ReadRow(WhCollector *c, TupleTableSlot *slot, const WhColumnMap *columns, int64 sign,
+		WhDeltaRow *row)
 {
 	const WhColumnRef *col = columns->col;
-	WhDeltaRow *row;
 	Datum	   *values;
 	bool	   *nulls;
 	MemoryContext old;
@@ -707,25 +732,19 @@ WhCollectorAdd(WhCollector *c, TupleTableSlot *slot, const WhColumnMap *columns,
 	values = slot->tts_values;
 	nulls = slot->tts_isnull;
 	if (nulls[col[WH_COL_ORGANIZATION_ID].position])
-		return;					/* in no organization's answer */
-
-	if (c->nrows == c->capacity)
-	{
-		c->capacity = c->manual ? c->capacity * 4 : Min(c->capacity * 4, WH_CHUNK_ROWS);
-		c->rows = repalloc_huge(c->rows, c->capacity * sizeof(WhDeltaRow));
-	}
+		return false;
 	old = MemoryContextSwitchTo(c->chunk_context);
-	row = &c->rows[c->nrows];
 	if (!WhDeliveryRead(&row->delivery, values, nulls, columns))
 	{
 		MemoryContextSwitchTo(old);
-		return;					/* created_at infinite: in no window */
+		return false;
 	}
 	row->organization_id = Intern(c, values[col[WH_COL_ORGANIZATION_ID].position]);
 	row->webhook_id = nulls[col[WH_COL_WEBHOOK_ID].position] ? NULL :
 		Intern(c, values[col[WH_COL_WEBHOOK_ID].position]);
 	row->day = WhDayOf(row->delivery.created_at);
 	row->hour = (int) (WhHourOf(row->delivery.created_at) - row->day * WH_HOURS_PER_DAY);
+	row->old = -1;
 	row->sign = sign;
 	if (!row->delivery.event_null)
 		row->delivery.event = PointerGetDatum(Intern(c, row->delivery.event));
@@ -735,8 +754,75 @@ WhCollectorAdd(WhCollector *c, TupleTableSlot *slot, const WhColumnMap *columns,
 	if (!row->delivery.url_null)
 		row->delivery.url = PointerGetDatum(Intern(c, row->delivery.url));
 	MemoryContextSwitchTo(old);
-	if (++c->nrows == WH_CHUNK_ROWS && !c->manual)
+	return true;
+}
+
+/* ReserveRows makes room for n more rows (a chunk never grows past WH_CHUNK_ROWS unless manual). */
+static void
+ReserveRows(WhCollector *c, int n)
+{
+	if (c->nrows + n <= c->capacity)
+		return;
+	c->capacity = c->manual ? Max(c->capacity * 4, c->nrows + n) :
+		Min(Max(c->capacity * 4, c->nrows + n), WH_CHUNK_ROWS);
+	c->rows = repalloc_huge(c->rows, c->capacity * sizeof(WhDeltaRow));
+}
+
+/* FlushIfFull writes the chunk once it has no room for another changed row (unless manual). */
+static void
+FlushIfFull(WhCollector *c)
+{
+	if (c->nrows >= WH_CHUNK_ROWS - 1 && !c->manual)
 		FlushChunk(c);
+}
+
+/* WhCollectorAdd adds one row laid out as columns says (sign +1), or removes one (sign -1). */
+void
+WhCollectorAdd(WhCollector *c, TupleTableSlot *slot, const WhColumnMap *columns, int64 sign)
+{
+	ReserveRows(c, 1);
+	if (ReadRow(c, slot, columns, sign, &c->rows[c->nrows]))
+		c->nrows++;
+	FlushIfFull(c);
+}
+
+/*
+ * WhCollectorAddChange takes away an updated row as it was (old_slot) and
+ * adds it as it is (new_slot): one row that remembers what it was when it
+ * stays in its organization, day and webhook, else two.
+ */
+void
+WhCollectorAddChange(WhCollector *c, TupleTableSlot *old_slot, TupleTableSlot *new_slot,
+					 const WhColumnMap *columns)
+{
+	WhDeltaRow *pair;
+	bool		has_old;
+	bool		has_new;
+
+	ReserveRows(c, 2);
+	pair = &c->rows[c->nrows];
+	has_old = ReadRow(c, old_slot, columns, -1, &pair[0]);
+	has_new = ReadRow(c, new_slot, columns, 1, &pair[1]);
+	if (has_old && has_new && SameDay(&pair[0], &pair[1]) && pair[0].webhook_id == pair[1].webhook_id)
+	{
+		if (c->nolds == c->olds_capacity)
+		{
+			c->olds_capacity *= 2;
+			c->olds = repalloc_huge(c->olds, c->olds_capacity * sizeof(WhOldRow));
+		}
+		c->olds[c->nolds].delivery = pair[0].delivery;
+		c->olds[c->nolds].hour = pair[0].hour;
+		pair[0] = pair[1];
+		pair[0].old = c->nolds++;
+		c->nrows++;
+	}
+	else
+	{
+		if (!has_old && has_new)
+			pair[0] = pair[1];
+		c->nrows += (int) has_old + (int) has_new;
+	}
+	FlushIfFull(c);
 }
 
 /* WhCollectorRows is how many rows wait to be written. */
@@ -746,19 +832,25 @@ WhCollectorRows(const WhCollector *c)
 	return c->nrows;
 }
 
-/* WhCollectorForget drops the rows added after the first n (their memory goes at the next flush). */
+/*
+ * WhCollectorForget drops the rows added after the first n (their memory,
+ * and what the updated ones were, goes at the next flush).
+ */
 void
 WhCollectorForget(WhCollector *c, int n)
 {
 	if (n < c->nrows)
 		c->nrows = n;
+	if (c->nrows == 0)
+		c->nolds = 0;
 }
 
 /*
  * WhCollectorCancel adds, for each row collected so far, the same row with
- * the opposite sign, so that they add up to nothing (a TRUNCATE or a
- * rebuild has taken them into account); the additions can still be
- * forgotten with a rolled-back subtransaction, which brings the rows back.
+ * the opposite sign (an updated row: what it was added, what it is taken
+ * away), so that they add up to nothing (a TRUNCATE or a rebuild has taken
+ * them into account); the additions can still be forgotten with a
+ * rolled-back subtransaction, which brings the rows back.
  */
 void
 WhCollectorCancel(WhCollector *c)
@@ -795,6 +887,7 @@ WhCollectorFinish(WhCollector *c)
 	MemoryContextDelete(c->day_context);
 	MemoryContextDelete(c->written_context);
 	pfree(c->rows);
+	pfree(c->olds);
 	pfree(c);
 }
 

@@ -17,6 +17,8 @@ typedef struct WhCollector WhCollector;
 extern WhCollector *WhCollectorCreate(Oid events_relid, bool may_compact, bool manual);
 extern void WhCollectorAdd(WhCollector *collector, TupleTableSlot *slot,
 						   const WhColumnMap *columns, int64 sign);
+extern void WhCollectorAddChange(WhCollector *collector, TupleTableSlot *old_slot,
+								 TupleTableSlot *new_slot, const WhColumnMap *columns);
 extern int	WhCollectorRows(const WhCollector *collector);
 extern void WhCollectorForget(WhCollector *collector, int n);
 extern void WhCollectorCancel(WhCollector *collector);

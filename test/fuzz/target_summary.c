@@ -306,7 +306,11 @@ Picked(const WhStoredDay *stored, SummaryKind kind)
 	return kind == KIND_SLICES ? stored->slices : kind == KIND_HOURS ? stored->hours : stored->state;
 }
 
-/* Reencoded merges a value into a new set and encodes it again; NULL when all zero. */
+/*
+ * Reencoded merges a value into a new set and encodes it again; NULL when
+ * all zero. A day value merged alone keeps only its hour counters: a merge
+ * makes the day's detail from the hours' and skips the stored one.
+ */
 static bytea *
 Reencoded(const bytea *value, SummaryKind kind)
 {
@@ -320,8 +324,7 @@ Reencoded(const bytea *value, SummaryKind kind)
 	else
 		stored.state = (bytea *) value;
 	WhBucketSetAddState(set, &stored);
-	/* a day value without the day's detail stays so */
-	if (!WhStateEncode(set, kind != KIND_DAY || WhStateHasDayDetail(value), &stored))
+	if (!WhStateEncode(set, kind != KIND_DAY, &stored))
 		return NULL;
 	return Picked(&stored, kind);
 }
@@ -346,6 +349,19 @@ TakeAwayLater(void *arg)
 }
 
 /*
+ * SameSums is true when two decodes of a kind of value gave the same sums:
+ * for hours and slices, everything; for a day, the hour counters (what a
+ * part of a day, or a merge, reads of it).
+ */
+static bool
+SameSums(const SummarySums *a, const SummarySums *b, SummaryKind kind)
+{
+	if (kind != KIND_DAY)
+		return memcmp(a, b, sizeof(SummarySums)) == 0;
+	return memcmp(a->hours, b->hours, sizeof(a->hours)) == 0 && a->hour_totals == b->hour_totals;
+}
+
+/*
  * CheckSplit checks that a decoded value read as two ranges of hours gives
  * what it gives whole: for hours and slices, everything; for a day, the
  * hour counters (a part of a day leaves out the day's detail).
@@ -357,9 +373,7 @@ CheckSplit(const bytea *input, SummaryKind kind, const SummaryTotals *whole)
 
 	Decode(input, kind, 0, SPLIT_HOUR, &record_sink, split);
 	Decode(input, kind, SPLIT_HOUR, WH_HOURS_PER_DAY, &record_sink, split);
-	if (kind != KIND_DAY ? memcmp(&split->sums, &whole->sums, sizeof(SummarySums)) != 0
-		: memcmp(split->sums.hours, whole->sums.hours, sizeof(whole->sums.hours)) != 0 ||
-		split->sums.hour_totals != whole->sums.hour_totals)
+	if (!SameSums(&split->sums, &whole->sums, kind))
 		WhFuzzFail("reading a summary as two ranges of hours changed its sums");
 	if (kind == KIND_HOURS)
 	{
@@ -399,7 +413,7 @@ CheckOne(const bytea *input, SummaryKind kind)
 		Decode(encoded, kind, 0, WH_HOURS_PER_DAY, &record_sink, again);
 		CheckCanonical(encoded, kind);
 	}
-	if (memcmp(&totals->sums, &again->sums, sizeof(SummarySums)) != 0)
+	if (!SameSums(&totals->sums, &again->sums, kind))
 		WhFuzzFail("merging and re-encoding changed the summary's sums");
 	return true;
 }
@@ -598,6 +612,12 @@ CheckDetailInHours(WhBucketSet *set, const char *what)
 	if (!WhStateEncode(merged, true, &again) || !WhFuzzSameBytes(again.state, with.state) ||
 		!WhFuzzSameBytes(again.hours, with.hours) || !WhFuzzSameBytes(again.slices, with.slices))
 		WhFuzzFail("%s stored without the day's detail does not merge back to it", what);
+	/* a merge makes the day's detail from the hours', the stored one skipped: the same bytes */
+	merged = WhBucketSetCreate(CurrentMemoryContext);
+	WhBucketSetAddState(merged, &with);
+	if (!WhStateEncode(merged, true, &again) || !WhFuzzSameBytes(again.state, with.state) ||
+		!WhFuzzSameBytes(again.hours, with.hours) || !WhFuzzSameBytes(again.slices, with.slices))
+		WhFuzzFail("%s stored with the day's detail does not merge back to it", what);
 }
 
 /* SummaryCheckLarge decodes one large real summary, its day, hours and slices, and some of their cuts. */

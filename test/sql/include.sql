@@ -171,14 +171,17 @@ DROP ROLE regress_inc_tenant;
 -- ALTER EXTENSION UPDATE): read for the parts they hold, and a call whose
 -- parts need the statuses or retries reads rows instead; a day merged from
 -- one keeps the mark (flags byte 1) and the fallback. The value is made by
--- hand: webhook "wh_v2", hour 5, one success with event "e".
+-- hand: webhook "wh_v2", hour 5, one success with event "e", in the day
+-- value (its counters and the day's detail) and in the hours value (hour
+-- 5's detail, which a merge reads instead of the day's).
 INSERT INTO webhook_events (organization_id, webhook_id, url, event, response_status, retries,
                             created_at, done)
 VALUES ('org_inc_v2', 'wh_v2', 'https://v2.example', 'e', 200, 0, '2025-09-01 05:30+00', 1);
 DELETE FROM webhook_event_summaries WHERE organization_id = 'org_inc_v2';
 INSERT INTO webhook_event_summaries (events, organization_id, day, state, hours)
 VALUES ('webhook_events'::regclass, 'org_inc_v2', date '2025-09-01' - date '2000-01-01',
-        '\x02010577685f76320f010502020000000000010265020000'::bytea, '\x0200'::bytea);
+        '\x02010577685f76320f010502020000000000010265020000'::bytea,
+        '\x02010577685f763209010506010265020000'::bytea);
 SELECT webhook_analytics_json_between('org_inc_v2', '2025-09-01', '2025-09-02')
      = plain_analytics_json_between('org_inc_v2', '2025-09-01', '2025-09-02') AS format_2_read,
        parts_agree('org_inc_v2', '2025-09-01', '2025-09-02') AS format_2_parts;

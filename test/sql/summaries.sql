@@ -71,6 +71,74 @@ SELECT count(*) AS summary_rows_before FROM webhook_event_summaries WHERE organi
 UPDATE webhook_events SET payload = '{"x": 1}', response_body = 'ok' WHERE organization_id = 'org_sum';
 SELECT count(*) - :summary_rows_before AS rows_added FROM webhook_event_summaries WHERE organization_id = 'org_sum';
 
+-- An updated row that stays in its organization, day and webhook is one
+-- row of the delta that remembers what it was, so that the parts it did not
+-- change cancel before they are counted; one that leaves them is taken
+-- away and added apart. Each part changed alone, by small statements (which
+-- wait for commit) and by a big one (over 1,000 rows: written at once),
+-- then undone with a savepoint and a TRUNCATE rolled back.
+INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status, error,
+                            retries, created_at, first_sent_at, delay_ms, done)
+SELECT 'webhook_pair_' || (i % 2), 'org_pair', 'https://pair.example/' || (i % 3),
+       'pair.' || (i % 3), (ARRAY[200, 500, NULL, 404, 302])[i % 5 + 1],
+       CASE WHEN i % 7 = 3 THEN '{"error": "reset"}'::jsonb END, i % 4,
+       timestamptz '2025-08-05 10:00+00' + i * interval '2.3 seconds',
+       CASE WHEN i % 6 <> 0 THEN timestamptz '2025-08-05 10:00+00' + i * interval '2.3 seconds'
+                                 + (i % 50) * interval '1.7 ms' END,
+       CASE WHEN i % 8 <> 0 THEN i % 90 END, (i % 4 <> 0)::int
+FROM generate_series(0, 2999) i;
+CREATE FUNCTION pair_checks(step text) RETURNS TABLE (step text, whole_day text, partial text, one_webhook text)
+LANGUAGE sql AS $$
+SELECT step, paths_agree('org_pair', '2025-08-05 00:00+00', '2025-08-06 00:00+00'),
+       paths_agree('org_pair', '2025-08-05 10:17:03.5+00', '2025-08-05 11:40:00+00'),
+       paths_agree('org_pair', '2025-08-05 00:00+00', '2025-08-06 00:00+00', 'webhook_pair_1')
+$$;
+UPDATE webhook_events SET event = 'pair.renamed' WHERE organization_id = 'org_pair' AND id % 10 = 1;
+SELECT * FROM pair_checks('event');
+UPDATE webhook_events SET url = url || '/v2' WHERE organization_id = 'org_pair' AND id % 10 = 2;
+SELECT * FROM pair_checks('url');
+UPDATE webhook_events SET response_status = 200, error = NULL, done = 1
+WHERE organization_id = 'org_pair' AND id % 10 = 3;
+SELECT * FROM pair_checks('failed to success');
+UPDATE webhook_events SET response_status = 503, done = 1 WHERE organization_id = 'org_pair' AND id % 10 = 4;
+SELECT * FROM pair_checks('to failed, gave up');
+UPDATE webhook_events SET first_sent_at = first_sent_at + interval '3 ms' WHERE organization_id = 'org_pair' AND id % 10 = 5;
+UPDATE webhook_events SET first_sent_at = NULL WHERE organization_id = 'org_pair' AND id % 20 = 6;
+SELECT * FROM pair_checks('latency');
+UPDATE webhook_events SET retries = retries + 1, delay_ms = NULL WHERE organization_id = 'org_pair' AND id % 10 = 7;
+SELECT * FROM pair_checks('retries, delay');
+UPDATE webhook_events SET created_at = created_at + interval '1 second' WHERE organization_id = 'org_pair' AND id % 10 = 8;
+UPDATE webhook_events SET created_at = created_at + interval '4 minutes' WHERE organization_id = 'org_pair' AND id % 20 = 9;
+UPDATE webhook_events SET created_at = created_at + interval '50 minutes' WHERE organization_id = 'org_pair' AND id % 20 = 19;
+SELECT * FROM pair_checks('created_at: same slice, next slices, next hour');
+UPDATE webhook_events SET webhook_id = 'webhook_pair_1' WHERE organization_id = 'org_pair' AND id % 10 = 0;
+SELECT * FROM pair_checks('webhook');
+UPDATE webhook_events SET organization_id = 'org_pair_moved' WHERE organization_id = 'org_pair' AND id % 30 = 10;
+SELECT *, paths_agree('org_pair_moved', '2025-08-05 00:00+00', '2025-08-06 00:00+00') AS moved
+FROM pair_checks('organization');
+UPDATE webhook_events SET created_at = 'infinity' WHERE organization_id = 'org_pair' AND id % 30 = 20;
+SELECT * FROM pair_checks('created_at infinite: in no window');
+UPDATE webhook_events SET created_at = timestamptz '2025-08-05 10:30+00' + id * interval '1 ms'
+WHERE organization_id = 'org_pair' AND created_at = 'infinity';
+SELECT * FROM pair_checks('created_at back');
+UPDATE webhook_events SET retries = retries + 1, response_status = 200, error = NULL, done = 1,
+       event = CASE WHEN id % 3 = 0 THEN 'pair.big' ELSE event END
+WHERE organization_id = 'org_pair' AND id % 2 = 0;
+SELECT * FROM pair_checks('one big statement');
+BEGIN;
+UPDATE webhook_events SET response_status = 500, done = 0 WHERE organization_id = 'org_pair' AND id % 9 = 0;
+SELECT * FROM pair_checks('in the transaction');
+SAVEPOINT p;
+UPDATE webhook_events SET event = 'pair.rolled_back', retries = 9 WHERE organization_id = 'org_pair' AND id % 9 = 1;
+ROLLBACK TO SAVEPOINT p;
+SAVEPOINT t;
+TRUNCATE webhook_events;
+ROLLBACK TO SAVEPOINT t;
+SELECT * FROM pair_checks('after the rollbacks');
+COMMIT;
+SELECT * FROM pair_checks('after commit');
+DROP FUNCTION pair_checks;
+
 -- COPY goes through the same triggers.
 COPY webhook_events (webhook_id, organization_id, url, event, response_status, created_at, first_sent_at, done) FROM stdin;
 webhook_sum_0	org_sum	https://copy.example	copy.event	503	2025-08-02 12:34:56+00	2025-08-02 12:34:57.0005+00	0
@@ -131,9 +199,9 @@ SELECT paths_agree('org_sum', '2025-08-01 00:00+00', '2025-08-04 00:00+00') AS a
 -- A statement of more rows than one chunk (131,072) writes a delta per
 -- chunk for each day it touched and merges, at its end, every day that more
 -- than one chunk wrote: 270,000 rows of three organizations over three
--- days, then an update of half of them (each updated row is an old and a
--- new row), each checked against the oracle and leaving one summary row
--- per (organization, day).
+-- days, then an update of half of them (135,000 updated rows, each one row
+-- remembering what it was: two chunks again), each checked against the
+-- oracle and leaving one summary row per (organization, day).
 INSERT INTO webhook_events (webhook_id, organization_id, url, event, response_status, retries,
                             created_at, first_sent_at, delay_ms, done)
 SELECT 'webhook_chunk_' || (i % 5), 'org_chunk_' || (i % 3), 'https://chunk.example/' || (i % 7),
