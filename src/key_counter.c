@@ -143,11 +143,9 @@ WhCounterAddText(WhCounter *counter, Datum value, bool isnull, int64 count)
 }
 
 /* CompareCounts orders by count descending, then bytes ascending, NULL last. */
-static int
-CompareCounts(const void *a, const void *b)
+static inline int
+CompareCounts(const WhCount *x, const WhCount *y)
 {
-	const WhCount *x = a;
-	const WhCount *y = b;
 	int			cmp;
 
 	if (x->count != y->count)
@@ -159,6 +157,14 @@ CompareCounts(const void *a, const void *b)
 		return cmp;
 	return (x->len > y->len) - (x->len < y->len);
 }
+
+/* SortCounts sorts counts by CompareCounts (inlined: every detail a summary writes sorts its counts). */
+#define ST_SORT SortCounts
+#define ST_ELEMENT_TYPE WhCount
+#define ST_COMPARE(a, b) CompareCounts(a, b)
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
 
 /*
  * WhCounterTop sets *top to the non-zero counts in result order and returns
@@ -196,7 +202,7 @@ WhCounterTop(WhCounter *counter, int n, WhCount **top)
 		all[i].count = counter->null_count;
 		i++;
 	}
-	qsort(all, i, sizeof(WhCount), CompareCounts);
+	SortCounts(all, i);
 	*top = all;
 	return (int) Min(i, (int64) n);
 }

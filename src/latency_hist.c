@@ -226,6 +226,43 @@ WhLatencyHistBins(WhLatencyHist *hist, WhLatencyBin **bins)
 }
 
 /*
+ * WhLatencyHistSorted returns the non-zero bins sorted by value and sets *n
+ * to how many: a histogram of only a few values sorts them where they are
+ * (no copy: *copied false), others give a copy to pfree (as
+ * WhLatencyHistBins). For writing each of a summary's many small ones.
+ */
+const WhLatencyBin *
+WhLatencyHistSorted(WhLatencyHist *hist, int64 *n, bool *copied)
+{
+	WhLatencyBin *bins;
+	int			kept = 0;
+
+	if (hist->map != NULL || hist->dense != NULL)
+	{
+		*copied = true;
+		*n = WhLatencyHistBins(hist, &bins);
+		return bins;
+	}
+	/* insertion sort of at most WH_SMALL_VALUES, zero counts dropped */
+	for (int i = 0; i < hist->nsmall; i++)
+	{
+		WhLatencyBin bin = hist->small[i];
+		int			j = kept;
+
+		if (bin.count == 0)
+			continue;
+		for (; j > 0 && hist->small[j - 1].value > bin.value; j--)
+			hist->small[j] = hist->small[j - 1];
+		hist->small[j] = bin;
+		kept++;
+	}
+	hist->nsmall = kept;
+	*copied = false;
+	*n = kept;
+	return hist->small;
+}
+
+/*
  * WhLatencyBinsTotal sets *total to the number of values the bins hold; false
  * when no rows could give them (a count below one, or a total beyond int64):
  * only corrupt summaries can.

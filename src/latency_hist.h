@@ -25,6 +25,7 @@ extern void WhLatencyHistChange(WhLatencyHist *hist, bool had, int64 was, bool h
 								int64 sign);
 extern void WhLatencyHistAddHist(WhLatencyHist *into, WhLatencyHist *from);
 extern int64 WhLatencyHistBins(WhLatencyHist *hist, WhLatencyBin **bins);
+extern const WhLatencyBin *WhLatencyHistSorted(WhLatencyHist *hist, int64 *n, bool *copied);
 extern void WhLatencyBinsSort(WhLatencyBin *bins, size_t n);
 extern bool WhLatencyBinsTotal(const WhLatencyBin *bins, int64 nbins, int64 *total);
 extern void WhLatencyBinsStats(const WhLatencyBin *bins, int64 nbins, int64 total,

@@ -15,32 +15,6 @@
 
 #include "wire.h"
 
-/* WhWirePutVarint appends an unsigned LEB128 varint (at most 10 bytes, room made once). */
-void
-WhWirePutVarint(StringInfo buf, uint64 value)
-{
-	uint8	   *out;
-
-	if (buf->len + 11 > buf->maxlen)
-		enlargeStringInfo(buf, 11);
-	out = (uint8 *) buf->data + buf->len;
-	while (value >= 0x80)
-	{
-		*out++ = (uint8) (value | 0x80);
-		value >>= 7;
-	}
-	*out++ = (uint8) value;
-	buf->len = (char *) out - buf->data;
-	buf->data[buf->len] = '\0';
-}
-
-/* WhWirePutSigned appends a zigzag-encoded signed varint. */
-void
-WhWirePutSigned(StringInfo buf, int64 value)
-{
-	WhWirePutVarint(buf, ((uint64) value << 1) ^ (uint64) (value >> 63));
-}
-
 /* WhWirePutMetrics appends counters, a signed varint per field of WH_METRIC_FIELDS. */
 void
 WhWirePutMetrics(StringInfo buf, const WhMetrics *m)
@@ -76,8 +50,9 @@ WhWirePutCounts(StringInfo buf, WhCounter *counter)
 int64
 WhWirePutBins(StringInfo buf, WhLatencyHist *hist)
 {
-	WhLatencyBin *bins;
-	int64		nbins = WhLatencyHistBins(hist, &bins);
+	bool		copied;
+	int64		nbins;
+	const WhLatencyBin *bins = WhLatencyHistSorted(hist, &nbins, &copied);
 	int64		previous = 0;
 
 	WhWirePutVarint(buf, nbins);
@@ -88,7 +63,8 @@ WhWirePutBins(StringInfo buf, WhLatencyHist *hist)
 		WhWirePutSigned(buf, bins[i].count);
 		previous = bins[i].value;
 	}
-	pfree(bins);
+	if (copied)
+		pfree((void *) bins);
 	return nbins;
 }
 

@@ -24,8 +24,32 @@ typedef struct WhWireReader
 	void		(*fail) (const char *what) pg_attribute_noreturn();
 } WhWireReader;
 
-extern void WhWirePutVarint(StringInfo buf, uint64 value);
-extern void WhWirePutSigned(StringInfo buf, int64 value);
+/* WhWirePutVarint appends an unsigned LEB128 varint (at most 10 bytes, room made once). */
+static inline void
+WhWirePutVarint(StringInfo buf, uint64 value)
+{
+	uint8	   *out;
+
+	if (buf->len + 11 > buf->maxlen)
+		enlargeStringInfo(buf, 11);
+	out = (uint8 *) buf->data + buf->len;
+	while (value >= 0x80)
+	{
+		*out++ = (uint8) (value | 0x80);
+		value >>= 7;
+	}
+	*out++ = (uint8) value;
+	buf->len = (char *) out - buf->data;
+	buf->data[buf->len] = '\0';
+}
+
+/* WhWirePutSigned appends a zigzag-encoded signed varint. */
+static inline void
+WhWirePutSigned(StringInfo buf, int64 value)
+{
+	WhWirePutVarint(buf, ((uint64) value << 1) ^ (uint64) (value >> 63));
+}
+
 extern void WhWirePutMetrics(StringInfo buf, const WhMetrics *m);
 extern int	WhWirePutCounts(StringInfo buf, WhCounter *counter);
 extern int64 WhWirePutBins(StringInfo buf, WhLatencyHist *hist);
