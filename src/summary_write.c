@@ -68,7 +68,8 @@ typedef struct WhDeltaRow
 	int64		day;
 	int			hour;			/* of the day, 0-23 */
 	int			old;			/* the row it was, in the collector's olds, or -1 */
-	int64		sign;			/* of the row; what it was counts the other way */
+	int			group;			/* its (organization, day, webhook), in the chunk's groups */
+	int			sign;			/* of the row; what it was counts the other way */
 	WhDelivery	delivery;
 } WhDeltaRow;
 
@@ -96,6 +97,47 @@ typedef struct WhInterned
 #define SH_EQUAL(tb, a, b) WhStringKeysEqual(a, b)
 #define SH_STORE_HASH
 #define SH_GET_HASH(tb, a) ((a)->hash)
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+/* What a chunk's rows are grouped by: their (organization, day, webhook), texts interned. */
+typedef struct WhGroupKey
+{
+	text	   *organization_id;
+	text	   *webhook_id;
+	int64		day;
+} WhGroupKey;
+
+/* A group of the chunk's rows in its hash table: the key and the group's number. */
+typedef struct WhGroupEntry
+{
+	WhGroupKey	key;
+	int			group;
+	char		status;
+} WhGroupEntry;
+
+/* GroupHash mixes a group's two addresses and day (murmur3's 64-bit finalizer). */
+static inline uint32
+GroupHash(const WhGroupKey *k)
+{
+	uint64		h = (uint64) (uintptr_t) k->organization_id * UINT64CONST(0x9E3779B97F4A7C15) ^
+		(uint64) (uintptr_t) k->webhook_id * UINT64CONST(0xC2B2AE3D27D4EB4F) ^ (uint64) k->day;
+
+	h ^= h >> 33;
+	h *= UINT64CONST(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	return (uint32) h;
+}
+
+#define SH_PREFIX row_groups
+#define SH_ELEMENT_TYPE WhGroupEntry
+#define SH_KEY_TYPE WhGroupKey
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) GroupHash(&(k))
+#define SH_EQUAL(tb, a, b) ((a).organization_id == (b).organization_id && \
+							(a).webhook_id == (b).webhook_id && (a).day == (b).day)
 #define SH_SCOPE static inline
 #define SH_DECLARE
 #define SH_DEFINE
@@ -130,6 +172,10 @@ struct WhCollector
 	int			nflushes;
 	MemoryContext chunk_context;	/* the rows of the current chunk and their texts */
 	interned_hash *texts;		/* the texts of the chunk's rows, each once (made at the first) */
+	row_groups_hash *groups;	/* the chunk's (organization, day, webhook) groups (made at the first) */
+	WhGroupKey *group_keys;		/* each group's key, by its number */
+	int			ngroups;
+	int			groups_capacity;
 	MemoryContext day_context;	/* one day's buckets while it is written */
 	WhDeltaRow *rows;			/* grows up to WH_CHUNK_ROWS (unless manual) */
 	int			nrows;
@@ -178,6 +224,9 @@ ResetChunk(WhCollector *c)
 	c->nolds = 0;
 	MemoryContextReset(c->chunk_context);
 	c->texts = NULL;
+	c->groups = NULL;
+	c->group_keys = NULL;
+	c->ngroups = 0;
 }
 
 /* WhCollectorCreate starts collecting rows of events_relid, in the current memory context. */
@@ -264,11 +313,11 @@ ComparePointers(const void *a, const void *b)
 }
 
 /*
- * CompareDeltaRows groups a chunk's rows by organization, day, then
+ * CompareGroups orders a chunk's groups by organization, day, then
  * webhook: its texts are interned, so their addresses stand for them.
  */
 static inline int
-CompareDeltaRows(const WhDeltaRow *x, const WhDeltaRow *y)
+CompareGroups(const WhGroupKey *x, const WhGroupKey *y)
 {
 	int			cmp = ComparePointers(x->organization_id, y->organization_id);
 
@@ -289,14 +338,76 @@ CompareWrittenDays(const void *a, const void *b)
 	return CompareOrgDay(x->organization_id, x->day, y->organization_id, y->day);
 }
 
-/* SortRows sorts pointers to a chunk's rows by CompareDeltaRows (inlined: a bulk chunk has many). */
-typedef WhDeltaRow *WhDeltaRowRef;
-#define ST_SORT SortRows
-#define ST_ELEMENT_TYPE WhDeltaRowRef
-#define ST_COMPARE(a, b) CompareDeltaRows(*(a), *(b))
+/* SortGroups sorts group numbers by CompareGroups of their keys. */
+#define ST_SORT SortGroups
+#define ST_ELEMENT_TYPE int
+#define ST_COMPARE(a, b, keys) CompareGroups(&(keys)[*(a)], &(keys)[*(b)])
+#define ST_COMPARE_ARG_TYPE WhGroupKey
 #define ST_SCOPE static
 #define ST_DEFINE
 #include "lib/sort_template.h"
+
+/*
+ * GroupOf returns the number of the chunk's group of (organization, day,
+ * webhook), making it when new.
+ */
+static int
+GroupOf(WhCollector *c, text *organization_id, text *webhook_id, int64 day)
+{
+	WhGroupKey	key = {organization_id, webhook_id, day};
+	WhGroupEntry *entry;
+	bool		found;
+
+	if (c->groups == NULL)
+		c->groups = row_groups_create(c->chunk_context, 8, NULL);
+	entry = row_groups_insert(c->groups, key, &found);
+	if (found)
+		return entry->group;
+	if (c->ngroups == c->groups_capacity || c->group_keys == NULL)
+	{
+		c->groups_capacity = c->group_keys == NULL ? 8 : c->groups_capacity * 2;
+		c->group_keys = c->group_keys == NULL ?
+			MemoryContextAlloc(c->chunk_context, c->groups_capacity * sizeof(WhGroupKey)) :
+			repalloc_huge(c->group_keys, c->groups_capacity * sizeof(WhGroupKey));
+	}
+	c->group_keys[c->ngroups] = key;
+	entry->group = c->ngroups;
+	return c->ngroups++;
+}
+
+/*
+ * OrderRows returns pointers to the chunk's rows ordered by group (so by
+ * organization, day, then webhook), each group's rows as they came: the
+ * groups are sorted, the rows only placed (a bulk chunk has many rows and
+ * few groups).
+ */
+static WhDeltaRow **
+OrderRows(WhCollector *c)
+{
+	WhDeltaRow **order = MemoryContextAlloc(c->chunk_context, c->nrows * sizeof(WhDeltaRow *));
+	int		   *sorted = MemoryContextAlloc(c->chunk_context, Max(c->ngroups, 1) * sizeof(int));
+	int		   *next = MemoryContextAllocZero(c->chunk_context, Max(c->ngroups, 1) * sizeof(int));
+	int			at = 0;
+
+	for (int g = 0; g < c->ngroups; g++)
+		sorted[g] = g;
+	SortGroups(sorted, c->ngroups, c->group_keys);
+	for (int i = 0; i < c->nrows; i++)
+		next[c->rows[i].group]++;
+	/* each group's first place, in sorted order */
+	for (int r = 0; r < c->ngroups; r++)
+	{
+		int			count = next[sorted[r]];
+
+		next[sorted[r]] = at;
+		at += count;
+	}
+	for (int i = 0; i < c->nrows; i++)
+		order[next[c->rows[i].group]++] = &c->rows[i];
+	pfree(sorted);
+	pfree(next);
+	return order;
+}
 
 /* SameDay is true when two rows of a chunk belong to one (organization, day): texts are interned. */
 static bool
@@ -651,10 +762,7 @@ FlushChunk(WhCollector *c)
 		ResetChunk(c);			/* an older version's table: the update rebuilds it */
 		return;
 	}
-	order = MemoryContextAlloc(c->chunk_context, c->nrows * sizeof(WhDeltaRow *));
-	for (int i = 0; i < c->nrows; i++)
-		order[i] = &c->rows[i];
-	SortRows(order, c->nrows);
+	order = OrderRows(c);
 	for (int i = 1; i <= c->nrows; i++)
 		if (i == c->nrows || !SameDay(order[i], order[start]))
 		{
@@ -744,6 +852,7 @@ ReadRow(WhCollector *c, TupleTableSlot *slot, const WhColumnMap *columns, int64 
 		Intern(c, values[col[WH_COL_WEBHOOK_ID].position]);
 	row->day = WhDayOf(row->delivery.created_at);
 	row->hour = (int) (WhHourOf(row->delivery.created_at) - row->day * WH_HOURS_PER_DAY);
+	row->group = GroupOf(c, row->organization_id, row->webhook_id, row->day);
 	row->old = -1;
 	row->sign = sign;
 	if (!row->delivery.event_null)
